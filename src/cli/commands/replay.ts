@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { runReplayCommand } from '../../replay/run-replay.ts';
+import { action, collect, nonNegativeNumber, positiveInt } from '../run-action.ts';
+import { shutdownSignal } from '../signals.ts';
+
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description('replay logged queries through the router, candidate and baseline endpoints; judge; store')
+    .requiredOption('-c, --config <file>', 'config YAML')
+    .option('--dataset <file>', 'log to replay (overrides dataset.path)')
+    .option('--field <field=column>', 'field mapping, repeatable (e.g. query=instruction)', collect, [])
+    .option('--run-id <id>', 'run id (default: generated)')
+    .option('--limit <n>', 'replay only the first N queries', positiveInt('--limit'))
+    .option('--resume', 'continue a run (the latest, or --run-id) where it stopped', false)
+    .option('--db <path>', 'database file (overrides database)')
+    .option('--sim', 'start the simulator in-process and point every endpoint at it', false)
+    .option('--sim-time-scale <x>', 'simulated latency multiplier (0 = instant)', nonNegativeNumber('--sim-time-scale'))
+    .option('--sim-faults <spec>', 'simulated faults, e.g. 500=0.05,429=0.03,timeout=0.02,cut=0.01')
+    .action(
+      action(async (options: ReplayFlags) => {
+        const shutdown = shutdownSignal(process.stderr);
+        try {
+          const result = await runReplayCommand({ ...options, fields: options.field, progressOutput: process.stderr, signal: shutdown.signal });
+          process.stdout.write(
+            `run ${result.runId}: ${result.status}; ${result.processed} queries replayed` +
+              `${result.skipped > 0 ? `, ${result.skipped} already stored (resumed)` : ''}, ${result.rejects} rejected lines, ` +
+              `${result.failedCalls} failed calls, ${result.fallbacks} fallbacks in ${(result.elapsedMs / 1000).toFixed(1)} s\n` +
+              `database: ${result.database}\n`,
+          );
+          return result.status === 'complete' ? 0 : 130;
+        } finally {
+          shutdown.dispose();
+        }
+      }),
+    );
+}
+
+interface ReplayFlags {
+  config: string;
+  dataset?: string;
+  field: string[];
+  runId?: string;
+  limit?: number;
+  resume: boolean;
+  db?: string;
+  sim: boolean;
+  simTimeScale?: number;
+  simFaults?: string;
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/** Names are YAML keys: snake_case, as users write them. Unknown keys are errors everywhere (strictObject). */
+
+const tokenPricing = z.strictObject({
+  input_per_million: z.number().nonnegative().describe('USD per 1M prompt tokens'),
+  output_per_million: z.number().nonnegative().describe('USD per 1M completion tokens'),
+});
+
+const fixedPricing = z.strictObject({
+  fixed_monthly_usd: z.number().nonnegative().describe('Fixed monthly cost of the on-prem deployment (GPU servers, ops)'),
+  per_query_usd: z.number().nonnegative().describe('Marginal cost of one query (power, amortised wear)'),
+});
+
+export const endpointSchema = z.strictObject({
+  base_url: z.url().describe('OpenAI-compatible base URL, e.g. http://vllm:8000/v1 or https://api.openai.com/v1'),
+  model: z.string().min(1),
+  api_key_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+    .optional()
+    .describe('Name of the environment variable holding the API key; omit for keyless local servers'),
+  on_prem: z.boolean().default(false).describe('Runs on our own GPUs: fixed cost, data stays on the premises'),
+  pricing: z.union([tokenPricing, fixedPricing]),
+  max_concurrency: z.int().positive().default(8),
+  timeout_ms: z.int().positive().default(60_000),
+  retries: z.int().nonnegative().default(2),
+  stream: z.boolean().default(true).describe('Stream responses (measures time to first token)'),
+  sim_model: z
+    .enum(['llama-3-70b', 'gpt-3.5-turbo', 'gpt-4'])
+    .optional()
+    .describe('Which simulated model stands in for this endpoint under --sim (default: guessed from model)'),
+});
+
+const tierMap = z.strictObject({ simple: z.string(), medium: z.string(), complex: z.string() });
+
+export const routingSchema = z.strictObject({
+  policy: z
+    .enum(['oracle', 'fixed'])
+    .default('oracle')
+    .describe("oracle: the log's human tier label; fixed: every query gets fixed_tier"),
+  fixed_tier: z.enum(['simple', 'medium', 'complex']).optional(),
+  unlabeled_tier: z
+    .enum(['simple', 'medium', 'complex'])
+    .default('complex')
+    .describe('Tier for a query without a label under the oracle policy (complex: the safe side)'),
+  tiers: tierMap.describe('Candidate endpoint per tier'),
+  fallback: z.string().optional().describe('Endpoint that serves a query when an on-prem candidate call fails'),
+});
+
+export const fieldMappingSchema = z.strictObject({
+  id: z.string().optional(),
+  query: z.string().optional(),
+  timestamp: z.string().optional(),
+  conversation_id: z.string().optional(),
+  channel: z.string().optional(),
+  label: z.string().optional(),
+  reference: z.string().optional(),
+  answer: z.string().optional().describe('Column holding the production (GPT-4) answer: stored as the baseline, not re-called'),
+});
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1).default(1),
+    project: z.string().default('hybrid-eval'),
+    system_prompt: z.string().default(''),
+    endpoints: z.record(z.string().regex(/^[a-z0-9_-]+$/i, 'letters, digits, - and _'), endpointSchema),
+    routing: routingSchema,
+    baseline: z.string().describe('Endpoint of the current production model (GPT-4)'),
+    judge: z.strictObject({
+      endpoint: z.string(),
+      rubric: z.string().describe('Rubric file (YAML) under judges/'),
+      max_concurrency: z.int().positive().optional(),
+    }),
+    dataset: z.strictObject({
+      path: z.string(),
+      format: z.enum(['jsonl', 'csv', 'parquet', 'duckdb']).optional(),
+      table: z.string().optional(),
+      sql: z.string().optional(),
+      fields: fieldMappingSchema.default({}),
+    }),
+    database: z.string().default('results/hybrid-eval.duckdb'),
+    results_dir: z.string().default('results'),
+    plan: z.string().default('suites/rollout.yaml'),
+    volume: z.strictObject({ monthly_queries: z.int().positive() }),
+    replay: z
+      .strictObject({
+        max_in_flight: z.int().positive().default(64).describe('Queries processed at once (each makes 2-4 calls)'),
+        batch_size: z.int().positive().default(200).describe('Queries per database transaction'),
+      })
+      .default({ max_in_flight: 64, batch_size: 200 }),
+  })
+  .superRefine((config, context) => {
+    const names = new Set(Object.keys(config.endpoints));
+    const mustExist = (name: string | undefined, path: (string | number)[]): void => {
+      if (name !== undefined && !names.has(name)) {
+        context.addIssue({
+          code: 'custom',
+          path,
+          message: `unknown endpoint "${name}" (defined: ${[...names].join(', ') || 'none'})`,
+        });
+      }
+    };
+    for (const tier of ['simple', 'medium', 'complex'] as const) mustExist(config.routing.tiers[tier], ['routing', 'tiers', tier]);
+    mustExist(config.routing.fallback, ['routing', 'fallback']);
+    mustExist(config.baseline, ['baseline']);
+    mustExist(config.judge.endpoint, ['judge', 'endpoint']);
+    if (config.routing.policy === 'fixed' && config.routing.fixed_tier === undefined) {
+      context.addIssue({ code: 'custom', path: ['routing', 'fixed_tier'], message: 'required when policy is "fixed"' });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type EndpointConfig = z.infer<typeof endpointSchema>;
+export type FieldMappingConfig = z.infer<typeof fieldMappingSchema>;

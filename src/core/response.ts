@@ -1,0 +1,32 @@
+/** Which side of the shadow pair a call served. */
+export const ROLES = ['candidate', 'baseline', 'fallback'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** ok: first attempt; ok_after_retry: succeeded after >= 1 retry; failed: gave up; interrupted: shutdown. */
+export type CallStatus = 'ok' | 'ok_after_retry' | 'failed' | 'interrupted';
+
+/** Token usage. undefined means the endpoint did not say: unknown is not free. */
+export interface Usage {
+  promptTokens: number | undefined;
+  completionTokens: number | undefined;
+}
+
+/** One endpoint call (or one logged answer), as stored. */
+export interface ResponseRecord {
+  runId: string;
+  queryId: string;
+  role: Role;
+  endpoint: string;
+  model: string;
+  source: 'endpoint' | 'log';
+  status: CallStatus;
+  attempts: number;
+  error: string | undefined;
+  output: string | undefined;
+  promptTokens: number | undefined;
+  completionTokens: number | undefined;
+  ttftMs: number | undefined;
+  latencyMs: number | undefined;
+  costUsd: number | undefined;
+  startedAt: Date;
+}

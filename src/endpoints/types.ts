@@ -1,0 +1,79 @@
+import type { CallStatus } from '../core/response.ts';
+
+/** What one call costs. `fixed` is on-prem: the monthly GPU bill is the cost model's business, not a call's. */
+export type Pricing =
+  | { kind: 'per_token'; inputPerMillion: number; outputPerMillion: number }
+  | { kind: 'fixed'; monthlyUsd: number; perQueryUsd: number };
+
+export interface EndpointSettings {
+  name: string;
+  baseUrl: string;
+  model: string;
+  /** Already resolved from the environment by the caller; undefined for a keyless local server (vLLM without --api-key). */
+  apiKey: string | undefined;
+  /** Limit for one attempt, from request start to the last byte of the answer (streamed or not). */
+  timeoutMs: number;
+  /** Retries after the first attempt: at most retries + 1 attempts. */
+  retries: number;
+  /** Attempts in flight at once; a call sleeping before its retry holds no slot. */
+  maxConcurrency: number;
+  pricing: Pricing;
+  stream: boolean;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface CallOptions {
+  responseFormat?: { type: 'json_schema'; json_schema: { name: string; schema: object; strict?: boolean } };
+  temperature?: number;
+  maxTokens?: number;
+  /** Aborts the call, its retries and its backoff sleeps: the result is 'interrupted'. */
+  signal?: AbortSignal;
+}
+
+export type CallErrorKind =
+  | 'timeout'
+  | 'rate_limit'
+  | 'server'
+  | 'connection'
+  | 'cut_stream'
+  | 'bad_request'
+  | 'auth'
+  | 'aborted'
+  | 'other';
+
+export interface CallResult {
+  status: CallStatus;
+  /** Attempts actually sent (0 when aborted before the first one started). */
+  attempts: number;
+  output: string | undefined;
+  promptTokens: number | undefined;
+  completionTokens: number | undefined;
+  /** Streaming only: from the start of the successful attempt to its first content delta. */
+  ttftMs: number | undefined;
+  /** From the start of the successful attempt to its last byte; backoff sleeps and failed attempts are not in it. */
+  latencyMs: number | undefined;
+  /** One line, status code first where there is one; never contains the API key. undefined on success. */
+  error: string | undefined;
+  errorKind?: CallErrorKind;
+}
+
+export interface EndpointClientDeps {
+  fetch?: typeof fetch;
+  /** Milliseconds; used for latency, time to first token and HTTP-date Retry-After. */
+  now?: () => number;
+  /** Must settle (resolve or reject) promptly when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** In [0, 1), for backoff jitter. */
+  random?: () => number;
+}
+
+export interface EndpointClient {
+  readonly settings: EndpointSettings;
+  chat(messages: ChatMessage[], options?: CallOptions): Promise<CallResult>;
+  /** Interrupts calls in flight and refuses new ones (they return 'interrupted'). */
+  close?(): void;
+}

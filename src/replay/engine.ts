@@ -1,0 +1,107 @@
+import type { IngestItem, Query } from '../core/query.ts';
+import { UsageError } from '../core/errors.ts';
+import { BatchWriter, type BatchSink } from './batch-writer.ts';
+import { processQuery, type QueryContext } from './process-query.ts';
+import type { Progress } from './progress.ts';
+import type { QueryRows, ReplaySummary } from './types.ts';
+
+export interface ReplayStore extends BatchSink {
+  completedQueryIds(runId: string): Promise<Set<string>>;
+  all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface ReplayInput {
+  items: AsyncIterable<IngestItem>;
+  limit: number | undefined;
+  maxInFlight: number;
+  batchSize: number;
+  /** Called once per query before it is processed (the sim uses it to learn reference facts). */
+  observe?: (query: Query) => void;
+}
+
+/**
+ * Streams queries through route -> candidate + baseline -> judge -> store, keeping at most
+ * maxInFlight queries in the air. Resume skips queries the store already holds; rows of a query
+ * are written together, so every query ends up stored exactly once.
+ */
+export async function replay(
+  input: ReplayInput,
+  context: QueryContext,
+  store: ReplayStore,
+  progress: Progress,
+): Promise<ReplaySummary> {
+  const started = Date.now();
+  const { runId, signal } = context;
+  const done = await store.completedQueryIds(runId);
+  const storedRejects = new Set(
+    (await store.all<{ file: string; line: number }>('SELECT file, line FROM rejects WHERE run_id = ?', [runId])).map(
+      (row) => `${row.file}:${row.line}`,
+    ),
+  );
+  const writer = new BatchWriter(store, runId, input.batchSize);
+  const inFlight = new Set<Promise<void>>();
+  let seen = 0;
+  let skipped = 0;
+  let rejects = 0;
+  let failedCalls = 0;
+  let fallbacks = 0;
+  let firstError: unknown;
+
+  const accept = (rows: QueryRows): Promise<void> => {
+    // A query cut short by shutdown is not stored: --resume runs it again in full.
+    const cut = rows.responses.some((response) => response.status === 'interrupted') ||
+      rows.judgments.some((judgment) => signal.aborted && judgment.verdict.status === 'error');
+    if (cut) return Promise.resolve();
+    failedCalls += rows.responses.filter((response) => response.status === 'failed').length;
+    if (rows.responses.some((response) => response.role === 'fallback')) fallbacks++;
+    progress.tick(rows);
+    return writer.addQuery(rows);
+  };
+
+  for await (const item of input.items) {
+    if (signal.aborted || firstError !== undefined) break;
+    if (item.kind === 'reject') {
+      rejects++;
+      const key = `${item.reject.file}:${item.reject.line}`;
+      if (!storedRejects.has(key)) writer.addReject(item.reject);
+      progress.reject(item.reject);
+      continue;
+    }
+    if (input.limit !== undefined && seen >= input.limit) break;
+    seen++;
+    if (done.has(item.query.queryId)) {
+      skipped++;
+      progress.skip();
+      continue;
+    }
+    input.observe?.(item.query);
+    const task = processQuery(item.query, context)
+      .then(accept)
+      .catch((error: unknown) => {
+        firstError ??= error;
+      });
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
+    if (inFlight.size >= input.maxInFlight) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  await writer.flush();
+  if (firstError !== undefined) throw firstError;
+  const storedQueries = done.size + writer.written;
+  if (storedQueries === 0 && !signal.aborted) {
+    throw new UsageError(
+      rejects > 0 ? `dataset has no valid query: all ${rejects} records were rejected (see the rejects table)` : 'dataset is empty: no query to replay',
+    );
+  }
+  return {
+    runId,
+    status: signal.aborted ? 'interrupted' : 'complete',
+    processed: writer.written,
+    skipped,
+    rejects,
+    storedQueries,
+    failedCalls,
+    fallbacks,
+    elapsedMs: Date.now() - started,
+  };
+}

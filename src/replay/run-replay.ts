@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config/schema.ts';
+import { loadConfig } from '../config/load.ts';
+import { endpointsInUse, resolveApiKeys } from '../config/endpoints-in-use.ts';
+import { UsageError } from '../core/errors.ts';
+import type { IngestItem } from '../core/query.ts';
+import { createEndpointClient } from '../endpoints/endpoint-client.ts';
+import type { EndpointClient } from '../endpoints/types.ts';
+import { openLog, type LogReader } from '../ingest/open-log.ts';
+import { mergeFieldMappings } from './mapping.ts';
+import { llmJudge } from '../judge/llm-judge.ts';
+import { loadRubric } from '../judge/rubric.ts';
+import { fixedPolicy, oraclePolicy, type RoutePolicy } from '../router/policy.ts';
+import { startSim, parseFaultSpec, type SimServer } from '../sim/server.ts';
+import { openStore, type Store } from '../store/store.ts';
+import { endpointSettings } from './endpoint-settings.ts';
+import { replay } from './engine.ts';
+import { preflight } from './preflight.ts';
+import { createProgress } from './progress.ts';
+import type { ReplaySummary } from './types.ts';
+
+export interface ReplayCommandOptions {
+  config: string;
+  dataset?: string;
+  fields?: string[];
+  runId?: string;
+  limit?: number;
+  resume?: boolean;
+  db?: string;
+  sim?: boolean;
+  simTimeScale?: number;
+  simFaults?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Progress goes here (stderr in the CLI). */
+  progressOutput: NodeJS.WritableStream & { isTTY?: boolean };
+  signal?: AbortSignal;
+}
+
+export interface ReplayCommandResult extends ReplaySummary {
+  database: string;
+  config: Config;
+}
+
+export function newRunId(now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return `run-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * The replay command: validate everything that can be validated before the first write
+ * (config, keys, dataset, mapping, endpoints reachable), then create or resume the run.
+ */
+export async function runReplayCommand(options: ReplayCommandOptions): Promise<ReplayCommandResult> {
+  const env = options.env ?? process.env;
+  const signal = options.signal ?? new AbortController().signal;
+  const config = loadConfig(options.config, { env });
+  const datasetPath = options.dataset ?? config.dataset.path;
+  const mapping = mergeFieldMappings(config.dataset.fields, options.fields ?? []);
+  const baselineFromLog = Boolean(mapping.answer);
+  const names = endpointsInUse(config, { baselineFromLog });
+  const keys = options.sim ? new Map<string, string | undefined>() : resolveApiKeys(config, names, env);
+  const rubric = loadRubric(config.judge.rubric);
+
+  const reader = await openLog({ path: datasetPath, format: config.dataset.format, table: config.dataset.table, sql: config.dataset.sql, mapping });
+  let sim: SimServer | undefined;
+  let store: Store | undefined;
+  const clients = new Map<string, EndpointClient>();
+  try {
+    const items = await primed(reader, datasetPath);
+    if (options.sim) {
+      sim = await startSim({
+        port: 0,
+        timeScale: options.simTimeScale ?? 1,
+        ...(options.simFaults === undefined ? {} : { faults: parseFaultSpec(options.simFaults) }),
+      });
+    }
+    for (const name of names) clients.set(name, createEndpointClient(endpointSettings(config, name, keys.get(name), sim)));
+    const judgeSettings = endpointSettings(config, config.judge.endpoint, keys.get(config.judge.endpoint), sim);
+    // The judge gets its own client so grading never waits behind generation in one limiter.
+    const judgeClient = createEndpointClient({
+      ...judgeSettings,
+      name: `${config.judge.endpoint} (judge)`,
+      stream: false,
+      maxConcurrency: config.judge.max_concurrency ?? judgeSettings.maxConcurrency,
+    });
+    await preflight([...clients.values()].map((client) => client.settings));
+
+    store = await openStore(options.db ?? config.database);
+    const runId = await startOrResumeRun(store, options, config, datasetPath, mapping);
+    const route: RoutePolicy =
+      config.routing.policy === 'fixed' ? fixedPolicy(config.routing.fixed_tier!) : oraclePolicy(config.routing.unlabeled_tier);
+    const progress = createProgress({ output: options.progressOutput, total: options.limit });
+    const activeSim = sim;
+    let summary: ReplaySummary;
+    try {
+      summary = await replay(
+        {
+          items,
+          limit: options.limit,
+          maxInFlight: config.replay.max_in_flight,
+          batchSize: config.replay.batch_size,
+          observe: activeSim === undefined ? undefined : (query) => query.reference !== undefined && activeSim.addReference(query.text, query.reference),
+        },
+        {
+          runId,
+          systemPrompt: config.system_prompt,
+          route,
+          tiers: config.routing.tiers,
+          baseline: config.baseline,
+          fallback: config.routing.fallback,
+          clients,
+          onPrem: new Set(Object.entries(config.endpoints).filter(([, endpoint]) => endpoint.on_prem).map(([name]) => name)),
+          judge: llmJudge({ rubric, client: judgeClient }),
+          now: () => new Date(),
+          signal,
+        },
+        store,
+        progress,
+      );
+    } catch (error) {
+      progress.stop();
+      await store.setRunStatus(runId, 'failed');
+      throw error;
+    }
+    progress.stop();
+    await store.setRunStatus(runId, summary.status, { queryCount: summary.storedQueries, rejectCount: summary.rejects });
+    return { ...summary, database: store.path, config };
+  } finally {
+    for (const client of clients.values()) client.close?.();
+    await reader.close();
+    await store?.close();
+    await sim?.close();
+  }
+}
+
+async function startOrResumeRun(
+  store: Store,
+  options: ReplayCommandOptions,
+  config: Config,
+  dataset: string,
+  mapping: Record<string, string | undefined>,
+): Promise<string> {
+  if (options.resume) {
+    const run = options.runId === undefined ? await store.latestRun() : await store.getRun(options.runId);
+    if (run === undefined) throw new UsageError(options.runId === undefined ? 'no run to resume in this database' : `run not found: ${options.runId}`);
+    if (run.dataset !== dataset) throw new UsageError(`run ${run.run_id} replayed ${run.dataset}, not ${dataset}: resume with the same dataset`);
+    await store.setRunStatus(run.run_id, 'running');
+    return run.run_id;
+  }
+  const runId = options.runId ?? newRunId();
+  if ((await store.getRun(runId)) !== undefined) throw new UsageError(`run ${runId} already exists: add --resume to continue it`);
+  await store.createRun({
+    runId,
+    mode: 'shadow',
+    dataset,
+    policy: config.routing.policy,
+    config: { ...config, dataset: { ...config.dataset, path: dataset, fields: mapping } },
+    notes: options.sim ? 'simulated endpoints (sim): scores are a simulation' : undefined,
+  });
+  return runId;
+}
+
+/**
+ * Reads up to the first valid query before anything is written, so an empty dataset or one with
+ * only bad lines is a clear error with no run left behind. Then yields everything in order.
+ */
+async function primed(reader: LogReader, path: string): Promise<AsyncIterable<IngestItem>> {
+  const iterator = reader.items()[Symbol.asyncIterator]();
+  const head: IngestItem[] = [];
+  let finished = false;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) {
+      finished = true;
+      break;
+    }
+    head.push(next.value);
+    if (next.value.kind === 'query') break;
+  }
+  if (!head.some((item) => item.kind === 'query')) {
+    const rejects = head.filter((item) => item.kind === 'reject');
+    const first = rejects[0];
+    throw new UsageError(
+      rejects.length === 0
+        ? `dataset is empty: ${path}`
+        : `dataset has no valid query: all ${rejects.length} records of ${path} were rejected (first: line ${first?.kind === 'reject' ? `${first.reject.line}: ${first.reject.reason}` : '?'})`,
+    );
+  }
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield* head;
+      if (finished) return;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    },
+  };
+}

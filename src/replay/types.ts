@@ -1,0 +1,35 @@
+import type { JudgmentRecord } from '../core/judgment.ts';
+import type { Query, Reject } from '../core/query.ts';
+import type { ResponseRecord } from '../core/response.ts';
+import type { RouteRecord } from '../core/route.ts';
+
+/** Everything one query produced; written to the store in one transaction. */
+export interface QueryRows {
+  query: Query;
+  route: RouteRecord;
+  responses: ResponseRecord[];
+  judgments: JudgmentRecord[];
+}
+
+export interface RowBatch {
+  queries: Query[];
+  routes: RouteRecord[];
+  responses: ResponseRecord[];
+  judgments: JudgmentRecord[];
+  rejects: Reject[];
+}
+
+export interface ReplaySummary {
+  runId: string;
+  status: 'complete' | 'interrupted';
+  /** Queries written by this invocation. */
+  processed: number;
+  /** Queries skipped because an earlier (resumed) invocation stored them. */
+  skipped: number;
+  rejects: number;
+  /** Total stored for the run, all invocations together. */
+  storedQueries: number;
+  failedCalls: number;
+  fallbacks: number;
+  elapsedMs: number;
+}
