@@ -43,3 +43,11 @@ export function nonNegativeNumber(name: string): (value: string) => number {
     return parsed;
   };
 }
+
+export function integer(name: string): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!Number.isSafeInteger(parsed)) throw new UsageError(`${name} must be an integer, got "${value}"`);
+    return parsed;
+  };
+}

@@ -19,7 +19,7 @@ export function endpointsInUse(config: Config, options: { baselineFromLog?: bool
  */
 export function resolveApiKeys(config: Config, names: string[], env: NodeJS.ProcessEnv): Map<string, string | undefined> {
   const keys = new Map<string, string | undefined>();
-  const missing: string[] = [];
+  const missing = new Map<string, string[]>();
   for (const name of names) {
     const variable = config.endpoints[name]?.api_key_env;
     if (variable === undefined) {
@@ -27,11 +27,12 @@ export function resolveApiKeys(config: Config, names: string[], env: NodeJS.Proc
       continue;
     }
     const value = env[variable];
-    if (value === undefined || value === '') missing.push(`${variable} (endpoint "${name}")`);
+    if (value === undefined || value === '') missing.set(variable, [...(missing.get(variable) ?? []), name]);
     keys.set(name, value);
   }
-  if (missing.length > 0) {
-    throw new UsageError(`missing API key environment variable${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
+  if (missing.size > 0) {
+    const list = [...missing].map(([variable, endpoints]) => `${variable} (needed by ${endpoints.join(', ')})`);
+    throw new UsageError(`missing API key environment variable${missing.size > 1 ? 's' : ''}: ${list.join('; ')}`);
   }
   return keys;
 }

@@ -51,5 +51,18 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const raw = expandEnv(document.toJS(), options.env ?? process.env, file);
   const parsed = configSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new UsageError(formatIssues(file, parsed.error.issues, lineOf));
-  return parsed.data;
+  return withSystemPromptFile(parsed.data, file, lineOf(['system_prompt_file']));
+}
+
+/** The prompt file's text goes into the config, so a stored run records exactly what was sent. */
+function withSystemPromptFile(config: Config, file: string, line: number | undefined): Config {
+  const promptFile = config.system_prompt_file;
+  if (promptFile === undefined) return config;
+  try {
+    return { ...config, system_prompt: readFileSync(promptFile, 'utf8'), system_prompt_file: undefined };
+  } catch (error) {
+    throw new UsageError(
+      `${file}${line === undefined ? '' : `:${line}`}: system_prompt_file: cannot read ${promptFile} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
+  }
 }

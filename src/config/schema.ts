@@ -64,7 +64,8 @@ export const configSchema = z
     $schema: z.string().optional(),
     version: z.literal(1).default(1),
     project: z.string().default('hybrid-eval'),
-    system_prompt: z.string().default(''),
+    system_prompt: z.string().default('').describe('Sent before every customer query'),
+    system_prompt_file: z.string().optional().describe('Read the system prompt from this file instead (e.g. a policy handbook)'),
     endpoints: z.record(z.string().regex(/^[a-z0-9_-]+$/i, 'letters, digits, - and _'), endpointSchema),
     routing: routingSchema,
     baseline: z.string().describe('Endpoint of the current production model (GPT-4)'),
@@ -106,6 +107,9 @@ export const configSchema = z
     mustExist(config.routing.fallback, ['routing', 'fallback']);
     mustExist(config.baseline, ['baseline']);
     mustExist(config.judge.endpoint, ['judge', 'endpoint']);
+    if (config.system_prompt_file !== undefined && config.system_prompt !== '') {
+      context.addIssue({ code: 'custom', path: ['system_prompt_file'], message: 'give system_prompt or system_prompt_file, not both' });
+    }
     if (config.routing.policy === 'fixed' && config.routing.fixed_tier === undefined) {
       context.addIssue({ code: 'custom', path: ['routing', 'fixed_tier'], message: 'required when policy is "fixed"' });
     }

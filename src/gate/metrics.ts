@@ -18,7 +18,7 @@ export interface RunMetrics {
   rejects: number;
   candidate: Interval;
   baseline: Interval;
-  /** Candidate minus baseline on queries where both were scored. */
+  /** Served (candidate or fallback) minus baseline on queries where both were scored. */
   pairedDifference: Interval;
   byTier: TierQuality[];
   judged: { scored: number; unscored: number; errored: number };
@@ -30,37 +30,36 @@ export interface RunMetrics {
   latency: Array<{ endpoint: string; role: string; calls: number; p50Ms: number | undefined; p95Ms: number | undefined; ttftP50Ms: number | undefined }>;
 }
 
-interface ScoreRow {
+interface PairRow {
   query_id: string;
   tier: Tier;
-  role: string;
-  score: number | null;
+  served_judge_status: string | null;
+  served_score: number | null;
+  baseline_judge_status: string | null;
+  baseline_score: number | null;
 }
 
 /**
- * Per query and role, the latest judgment of the run. Computed in SQL so the gate works on the
- * same rows an analyst sees.
+ * Reads the analysts' `pairs` view, so the gate and an analyst's query see the same numbers.
+ * "Candidate" quality is the served answer's: the fallback's when the on-prem call failed.
  */
-const LATEST_JUDGMENTS = `
-  SELECT j.query_id, r.tier, j.role, j.status, j.score
-  FROM judgments j JOIN routes r USING (run_id, query_id)
-  WHERE j.run_id = ? AND j.kind = 'single'
-  QUALIFY row_number() OVER (PARTITION BY j.query_id, j.role ORDER BY j.created_at DESC) = 1`;
-
 export async function computeMetrics(store: GateStore, runId: string, seed = 12345): Promise<RunMetrics> {
   const [counts] = await store.all<{ queries: number; rejects: number }>(
     `SELECT (SELECT count(*) FROM queries WHERE run_id = ?) AS queries, (SELECT count(*) FROM rejects WHERE run_id = ?) AS rejects`,
     [runId, runId],
   );
-  const judgments = await store.all<ScoreRow & { status: string }>(LATEST_JUDGMENTS, [runId]);
-  const scored = judgments.filter((row) => row.status === 'scored' && row.score !== null);
-  const scoresOf = (role: string, tier?: Tier): number[] =>
-    scored.filter((row) => row.role === role && (tier === undefined || row.tier === tier)).map((row) => row.score!);
-
-  const baselineByQuery = new Map(scored.filter((row) => row.role === 'baseline').map((row) => [row.query_id, row.score!]));
-  const differences = scored
-    .filter((row) => row.role === 'candidate' && baselineByQuery.has(row.query_id))
-    .map((row) => row.score! - baselineByQuery.get(row.query_id)!);
+  const pairs = await store.all<PairRow>(
+    `SELECT query_id, tier, served_judge_status, served_score, baseline_judge_status, baseline_score FROM pairs WHERE run_id = ?`,
+    [runId],
+  );
+  const candidateScores = (tier?: Tier): number[] =>
+    pairs.filter((row) => row.served_score !== null && (tier === undefined || row.tier === tier)).map((row) => row.served_score!);
+  const baselineScores = (tier?: Tier): number[] =>
+    pairs.filter((row) => row.baseline_score !== null && (tier === undefined || row.tier === tier)).map((row) => row.baseline_score!);
+  const differences = pairs
+    .filter((row) => row.served_score !== null && row.baseline_score !== null)
+    .map((row) => row.served_score! - row.baseline_score!);
+  const statuses = pairs.flatMap((row) => [row.served_judge_status, row.baseline_judge_status]);
 
   const tierCounts = await store.all<{ tier: Tier; endpoint: string; n: number }>(
     `SELECT tier, endpoint, count(*) AS n FROM routes WHERE run_id = ? GROUP BY tier, endpoint`,
@@ -88,19 +87,19 @@ export async function computeMetrics(store: GateStore, runId: string, seed = 123
   return {
     queries: Number(counts?.queries ?? 0),
     rejects: Number(counts?.rejects ?? 0),
-    candidate: interval(scoresOf('candidate'), 1),
-    baseline: interval(scoresOf('baseline'), 2),
+    candidate: interval(candidateScores(), 1),
+    baseline: interval(baselineScores(), 2),
     pairedDifference: interval(differences, 3),
     byTier: TIERS.map((tier, index) => ({
       tier,
       queries: tierCounts.filter((row) => row.tier === tier).reduce((sum, row) => sum + Number(row.n), 0),
-      candidate: interval(scoresOf('candidate', tier), 10 + index),
-      baseline: interval(scoresOf('baseline', tier), 20 + index),
+      candidate: interval(candidateScores(tier), 10 + index),
+      baseline: interval(baselineScores(tier), 20 + index),
     })),
     judged: {
-      scored: scored.length,
-      unscored: judgments.filter((row) => row.status === 'unscored').length,
-      errored: judgments.filter((row) => row.status === 'error').length,
+      scored: statuses.filter((status) => status === 'scored').length,
+      unscored: statuses.filter((status) => status === 'unscored').length,
+      errored: statuses.filter((status) => status === 'error').length,
     },
     candidateCalls: { total: callCount('candidate'), failed: callCount('candidate', 'failed'), okAfterRetry: callCount('candidate', 'ok_after_retry') },
     baselineCalls: { total: callCount('baseline'), failed: callCount('baseline', 'failed') },

@@ -20,8 +20,9 @@ export async function preflight(endpoints: EndpointSettings[], fetchImpl: typeof
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-        throw new UsageError(`endpoint "${endpoint.name}" unreachable at ${endpoint.baseUrl}: ${cause}`);
+        const { cause } = error as { cause?: { code?: string; message?: string } };
+        const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+        throw new UsageError(`endpoint "${endpoint.name}" unreachable at ${endpoint.baseUrl}: ${reason}`);
       }
       await response.body?.cancel();
       if (response.status === 401 || response.status === 403) {

@@ -99,7 +99,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
           limit: options.limit,
           maxInFlight: config.replay.max_in_flight,
           batchSize: config.replay.batch_size,
-          observe: activeSim === undefined ? undefined : (query) => query.reference !== undefined && activeSim.addReference(query.text, query.reference),
+          observe: activeSim === undefined ? undefined : (query) => query.reference !== undefined && activeSim.addReference(query.text, query.reference, query.label),
         },
         {
           runId,

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { parseFaultSpec, startSim } from '../../sim/server.ts';
+import { action, collect, integer, nonNegativeNumber } from '../run-action.ts';
+
+export function registerSim(program: Command): void {
+  program
+    .command('sim')
+    .description('serve the offline OpenAI-compatible simulator (vLLM-flavoured): /v1/chat/completions, /v1/models, /health, /metrics')
+    .option('--port <port>', 'port (0 = a free one)', integer('--port'), 8000)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--time-scale <x>', 'latency multiplier (0 = instant)', nonNegativeNumber('--time-scale'), 1)
+    .option('--faults <spec>', 'e.g. 500=0.05,429=0.03,timeout=0.02,cut=0.01,bad_json=0.02,down=llama-3-70b')
+    .option('--dataset <file>', 'JSONL with query + reference fields the sim answers from (repeatable)', collect, [])
+    .option('--seed <n>', 'seed for latency and fault draws', integer('--seed'), 1)
+    .action(
+      action(async (flags: { port: number; host: string; timeScale: number; faults?: string; dataset: string[]; seed: number }) => {
+        const sim = await startSim({
+          port: flags.port,
+          host: flags.host,
+          timeScale: flags.timeScale,
+          seed: flags.seed,
+          referenceFiles: flags.dataset.length > 0 ? flags.dataset : ['datasets/sample.jsonl'],
+          ...(flags.faults === undefined ? {} : { faults: parseFaultSpec(flags.faults) }),
+        });
+        process.stdout.write(`sim listening on ${sim.url} (models: llama-3-70b, gpt-3.5-turbo, gpt-4; metrics at /metrics)\n`);
+        await new Promise<void>((resolve) => {
+          const stop = (): void => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await sim.close();
+      }),
+    );
+}

@@ -1,0 +1,112 @@
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { UsageError } from '../core/errors.ts';
+import type { IngestItem } from '../core/query.ts';
+import { checkColumns, type ResolvedMapping } from './field-mapping.ts';
+import type { LogFormat, LogReader } from './log-reader.ts';
+import { createRecordConverter } from './record-to-item.ts';
+
+export function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+export function sqlIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** What to read from the file, as SQL for an in-memory DuckDB. */
+export type Relation =
+  | { kind: 'parquet' }
+  | { kind: 'table'; table: string }
+  | { kind: 'sql'; sql: string };
+
+const ATTACHED = 'log_source';
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message.trim().replace(/\s*\n\s*/g, ' ') : String(error);
+}
+
+async function connect(file: string, relation: Relation): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+  // Loaded lazily: the native module is heavy and JSONL/CSV runs never need it.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  if (relation.kind !== 'parquet') {
+    try {
+      await connection.run(`ATTACH ${sqlString(file)} AS ${ATTACHED} (READ_ONLY)`);
+      await connection.run(`USE ${ATTACHED}`);
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      throw new UsageError(`${file}: cannot open as a DuckDB database: ${describeError(error)}`);
+    }
+  }
+  return { instance, connection };
+}
+
+/**
+ * Parquet (read_parquet) and DuckDB files (ATTACHed read-only), streamed chunk by chunk.
+ * The 1-based row number stands in for the line.
+ */
+export async function openDuckdbBacked(file: string, mapping: ResolvedMapping, relation: Relation): Promise<LogReader> {
+  const format: LogFormat = relation.kind === 'parquet' ? 'parquet' : 'duckdb';
+  const { instance, connection } = await connect(file, relation);
+  let closed = false;
+  const release = (): void => {
+    if (closed) return;
+    closed = true;
+    connection.closeSync();
+    instance.closeSync();
+  };
+
+  try {
+    let columns: string[];
+    let query: string;
+    if (relation.kind === 'sql') {
+      query = relation.sql.trim().replace(/;+\s*$/, '');
+      columns = await describe(connection, query, file, 'the sql query');
+    } else {
+      const from =
+        relation.kind === 'parquet'
+          ? `read_parquet(${sqlString(file)})`
+          : relation.table.split('.').map(sqlIdentifier).join('.');
+      columns = await describe(connection, `SELECT * FROM ${from}`, file, relation.kind === 'parquet' ? 'the Parquet file' : `table '${relation.table}'`);
+      // Reading only the mapped columns lets Parquet skip wide ones (embeddings, payloads).
+      const wanted = [...new Set(Object.values(mapping.columns))].filter((column) => columns.includes(column));
+      query = `SELECT ${wanted.map(sqlIdentifier).join(', ')} FROM ${from}`;
+    }
+    checkColumns(file, mapping, columns);
+    const result = await connection.stream(query);
+
+    let started = false;
+    async function* items(): AsyncGenerator<IngestItem> {
+      if (started) throw new Error(`${file}: items() can be iterated once`);
+      started = true;
+      const convert = createRecordConverter(file, mapping);
+      let row = 0;
+      try {
+        for await (const rows of result.yieldRowObjectJson()) {
+          for (const record of rows) {
+            row++;
+            yield convert((column) => (Object.hasOwn(record, column) ? record[column] : undefined), row, JSON.stringify(record));
+          }
+        }
+      } finally {
+        release();
+      }
+    }
+
+    return { format, columns, items, close: async () => release() };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function describe(connection: DuckDBConnection, query: string, file: string, what: string): Promise<string[]> {
+  try {
+    const reader = await connection.runAndReadAll(`DESCRIBE ${query}`);
+    return reader.getRowObjectsJson().map((row) => String(row['column_name']));
+  } catch (error) {
+    throw new UsageError(`${file}: cannot read ${what}: ${describeError(error)}`);
+  }
+}

@@ -1,0 +1,59 @@
+import { createReadStream } from 'node:fs';
+import type { IngestItem } from '../core/query.ts';
+import type { ResolvedMapping } from './field-mapping.ts';
+import type { LogReader } from './log-reader.ts';
+import { createRecordConverter, rejectItem } from './record-to-item.ts';
+import { splitLines } from './split-lines.ts';
+
+/** A support query is a few KB; a line past this is a broken export, not a query. */
+export const MAX_JSONL_LINE_BYTES = 1024 * 1024;
+
+export interface JsonlOptions {
+  maxLineBytes?: number;
+}
+
+export function openJsonl(file: string, mapping: ResolvedMapping, options: JsonlOptions = {}): LogReader {
+  const maxLineBytes = options.maxLineBytes ?? MAX_JSONL_LINE_BYTES;
+  const stream = createReadStream(file);
+  let started = false;
+
+  async function* items(): AsyncGenerator<IngestItem> {
+    if (started) throw new Error(`${file}: items() can be iterated once`);
+    started = true;
+    const convert = createRecordConverter(file, mapping);
+    try {
+      for await (const entry of splitLines(stream, maxLineBytes)) {
+        if ('tooLong' in entry) {
+          yield rejectItem(file, entry.line, `line longer than ${maxLineBytes} bytes (${entry.tooLong.bytes} bytes)`, entry.tooLong.head);
+          continue;
+        }
+        const { line, text } = entry;
+        if (text.trim() === '') continue;
+        let record: unknown;
+        try {
+          record = JSON.parse(text);
+        } catch (error) {
+          yield rejectItem(file, line, `invalid JSON: ${(error as Error).message}`, text);
+          continue;
+        }
+        if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+          yield rejectItem(file, line, 'not a JSON object', text);
+          continue;
+        }
+        const object = record as Record<string, unknown>;
+        yield convert((key) => (Object.hasOwn(object, key) ? object[key] : undefined), line, text);
+      }
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  return {
+    format: 'jsonl',
+    columns: undefined,
+    items,
+    close: async () => {
+      stream.destroy();
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { matchIntent, referenceFor } from '../datasets/knowledge-base.ts';
+import { contentWords, coverage, isNegated, numbers, splitSentences } from './text-facts.ts';
+
+export interface JudgeSections {
+  query: string;
+  reference: string | undefined;
+  answer: string;
+}
+
+export interface JudgeVerdict {
+  score: number;
+  reasoning: string;
+}
+
+function unescapeSection(text: string): string {
+  // &amp; last, so "&amp;lt;" comes back as the literal "&lt;" the answer contained.
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+function section(prompt: string, name: string): string | undefined {
+  const match = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(prompt);
+  return match ? unescapeSection(match[1] ?? '').trim() : undefined;
+}
+
+/** Reads the `<query>`, `<reference>` and `<answer>` sections of a judge prompt; undefined without an answer. */
+export function parseJudgePrompt(prompt: string): JudgeSections | undefined {
+  const answer = section(prompt, 'answer');
+  if (answer === undefined) return undefined;
+  return { query: section(prompt, 'query') ?? '', reference: section(prompt, 'reference'), answer };
+}
+
+const INJECTION = /\b(ignore (the |all |any |previous |prior |your )*(rubric|instructions|criteria|above)|give (this|it|me|the answer)? ?(a )?(score of |rating of )?5|score(d)? (this|it) (a )?5|you are (now )?the judge|system prompt)\b/i;
+
+interface FactCheck {
+  covered: number;
+  contradicted: number;
+  counted: number;
+}
+
+/**
+ * Checks each reference fact against the answer. A fact is covered when most of its content
+ * words and all of its numbers appear; it is contradicted when the answer sentence closest to
+ * it gives other numbers or the opposite polarity.
+ */
+function checkFacts(reference: string, answer: string): FactCheck {
+  const answerWords = contentWords(answer);
+  const answerNumbers = numbers(answer);
+  const facts = splitSentences(reference)
+    .map((fact) => ({ fact, words: contentWords(fact), numbers: numbers(fact) }))
+    .filter((fact) => fact.words.size > 0);
+  // Each answer sentence is compared only with the fact it resembles most, so two similar facts
+  // (standard and express shipping) are not read as contradicting each other.
+  const closest = new Map<number, { sentence: string; numbers: Set<string>; overlap: number }>();
+  for (const sentence of splitSentences(answer)) {
+    const words = contentWords(sentence);
+    let bestFact = -1;
+    let bestOverlap = 0;
+    facts.forEach((fact, index) => {
+      const overlap = coverage(fact.words, words);
+      if (overlap > bestOverlap) {
+        bestFact = index;
+        bestOverlap = overlap;
+      }
+    });
+    const current = closest.get(bestFact);
+    if (bestFact >= 0 && (!current || bestOverlap > current.overlap)) closest.set(bestFact, { sentence, numbers: numbers(sentence), overlap: bestOverlap });
+  }
+  const result: FactCheck = { covered: 0, contradicted: 0, counted: facts.length };
+  facts.forEach((fact, index) => {
+    const best = closest.get(index);
+    if (best && best.overlap >= 0.5) {
+      const missingNumber = [...fact.numbers].some((value) => !best.numbers.has(value));
+      const otherNumber = [...best.numbers].some((value) => !fact.numbers.has(value));
+      const flipped = best.overlap >= 0.7 && isNegated(best.sentence) !== isNegated(fact.fact);
+      if ((missingNumber && otherNumber) || flipped) {
+        result.contradicted++;
+        return;
+      }
+    }
+    const numbersPresent = [...fact.numbers].every((value) => answerNumbers.has(value));
+    if (numbersPresent && coverage(fact.words, answerWords) >= 0.6) result.covered++;
+  });
+  return result;
+}
+
+function scoreFromFacts(check: FactCheck): number {
+  const share = check.counted === 0 ? 0 : check.covered / check.counted;
+  return Math.min(5, Math.max(1, Math.round(1 + 4 * share - 1.5 * check.contradicted)));
+}
+
+function describe(check: FactCheck, against: string): string {
+  const parts = [`Covers ${check.covered} of ${check.counted} ${against} facts`];
+  if (check.contradicted > 0) parts.push(`${check.contradicted} stated wrongly`);
+  return parts.join('; ');
+}
+
+/**
+ * The sim's judge: fact coverage against the reference, wrong facts penalised. Text inside the
+ * answer is only ever measured, never obeyed. With no reference it falls back to the company
+ * knowledge base for the query's topic, then to length and relevance heuristics.
+ */
+export function judgeAnswer(sections: JudgeSections, lookupReference?: (query: string) => string | undefined): JudgeVerdict {
+  const answer = sections.answer.trim();
+  const injectionNote = INJECTION.test(answer) ? ' The answer contains instructions to the grader, which were ignored.' : '';
+  if (answer.length === 0) return { score: 1, reasoning: 'The answer is empty.' };
+
+  const reference = sections.reference?.trim() || lookupReference?.(sections.query);
+  if (reference) {
+    const check = checkFacts(reference, answer);
+    return { score: scoreFromFacts(check), reasoning: `${describe(check, 'reference')}.${injectionNote}` };
+  }
+
+  const match = matchIntent(sections.query);
+  if (match) {
+    const check = checkFacts(referenceFor(match.intent, () => undefined), answer);
+    // Without a labelled reference, a fluent on-topic answer is not punished below 2.
+    const score = Math.max(2, scoreFromFacts(check));
+    return { score, reasoning: `No reference given; judged against the knowledge base for ${match.intent.id}. ${describe(check, 'knowledge-base')}.${injectionNote}` };
+  }
+
+  const words = answer.split(/\s+/).length;
+  const relevance = coverage(contentWords(sections.query), contentWords(answer));
+  let score = words < 8 ? 2 : words > 400 ? 3 : 3 + (relevance >= 0.25 ? 1 : 0);
+  if (injectionNote) score = Math.min(score, 2);
+  return { score, reasoning: `No reference given; judged on length (${words} words) and relevance to the query.${injectionNote}` };
+}

@@ -1,0 +1,46 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../core/errors.ts';
+import { createReferenceStore, loadReferenceFile, looseKey } from './reference-store.ts';
+
+let directory: string;
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'hybrid-eval-sim-refs-'));
+});
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+describe('reference store', () => {
+  it('matches ignoring case and whitespace, and redacted PII', () => {
+    const store = createReferenceStore();
+    store.add({ query: 'Where is order NW-123456? Email me at jane.doe@example.com', reference: 'Track it.', tier: 'simple' });
+    expect(store.lookup('where is order  NW-123456?   email me at jane.doe@example.com')).toEqual({ reference: 'Track it.', tier: 'simple' });
+    expect(store.lookup('Where is order [ORDER_ID]? Email me at <EMAIL_1>')?.reference).toBe('Track it.');
+    expect(store.lookup('Something else entirely')).toBeUndefined();
+    expect(looseKey('Call (503) 555-0142 or {{PHONE}}')).toBe('call or');
+  });
+
+  it('loads JSONL, skipping lines without a reference, and names the file and line of bad JSON', async () => {
+    const good = join(directory, 'refs.jsonl');
+    await writeFile(good, [
+      JSON.stringify({ query: 'Q one', reference: 'R one', tier: 'medium' }),
+      '',
+      JSON.stringify({ query: 'Q two' }),
+      JSON.stringify({ query: 'Q three', reference: 'R three', tier: 'bogus' }),
+    ].join('\n'));
+    const store = createReferenceStore();
+    expect(await loadReferenceFile(good, store)).toBe(2);
+    expect(store.lookup('q one')).toEqual({ reference: 'R one', tier: 'medium' });
+    expect(store.lookup('q three')).toEqual({ reference: 'R three', tier: undefined });
+
+    const bad = join(directory, 'bad.jsonl');
+    await writeFile(bad, `${JSON.stringify({ query: 'a', reference: 'b' })}\n{not json\n`);
+    const error = await loadReferenceFile(bad, createReferenceStore()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).line).toBe(2);
+    expect((error as Error).message).toContain(`${bad}:2`);
+  });
+});

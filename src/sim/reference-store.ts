@@ -1,0 +1,82 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { InputError } from '../core/errors.ts';
+import type { Tier } from '../core/tier.ts';
+import { isTier } from '../core/tier.ts';
+import type { KnownReference } from './answer.ts';
+import { normaliseQuery } from './answer.ts';
+
+export interface ReferenceEntry {
+  query: string;
+  reference: string;
+  tier?: Tier;
+}
+
+export interface ReferenceStore {
+  add(entry: ReferenceEntry): void;
+  lookup(query: string): KnownReference | undefined;
+  readonly size: number;
+}
+
+// Placeholders a redactor may leave ("[EMAIL]", "<PHONE_1>", "{{CARD}}") and the PII they replaced,
+// so a redacted query still finds the reference of the original one.
+const PII_AND_PLACEHOLDERS = [
+  /\[[^\]\n]{1,40}\]/g,
+  /<[^>\n]{1,40}>/g,
+  /\{\{[^}\n]{1,40}\}\}/g,
+  /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g,
+  /\bNW-\d+\b/gi,
+  /\+?\d[\d\s().-]{6,}\d/g,
+];
+
+/** A second, looser key: PII and redaction placeholders removed, only letters kept. */
+export function looseKey(query: string): string {
+  let text = query;
+  for (const pattern of PII_AND_PLACEHOLDERS) text = text.replace(pattern, ' ');
+  return text.toLowerCase().replace(/[^a-z]+/g, ' ').trim();
+}
+
+export function createReferenceStore(): ReferenceStore {
+  const exact = new Map<string, KnownReference>();
+  const loose = new Map<string, KnownReference>();
+  return {
+    add(entry) {
+      const known: KnownReference = { reference: entry.reference, tier: entry.tier };
+      exact.set(normaliseQuery(entry.query), known);
+      const key = looseKey(entry.query);
+      if (key.length > 0 && !loose.has(key)) loose.set(key, known);
+    },
+    lookup(query) {
+      return exact.get(normaliseQuery(query)) ?? loose.get(looseKey(query));
+    },
+    get size() {
+      return exact.size;
+    },
+  };
+}
+
+/**
+ * Adds every line of a JSONL file that has string `query` and `reference` fields (and an optional
+ * `tier`); lines without them are skipped, since a replayed log need not carry references.
+ */
+export async function loadReferenceFile(path: string, store: ReferenceStore): Promise<number> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let lineNumber = 0;
+  let added = 0;
+  for await (const line of lines) {
+    lineNumber++;
+    if (line.trim().length === 0) continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch (error) {
+      throw new InputError('not valid JSON', { file: path, line: lineNumber }, { cause: error });
+    }
+    if (typeof record !== 'object' || record === null) continue;
+    const { query, reference, tier } = record as Record<string, unknown>;
+    if (typeof query !== 'string' || typeof reference !== 'string' || reference.trim().length === 0) continue;
+    store.add({ query, reference, tier: isTier(tier) ? tier : undefined });
+    added++;
+  }
+  return added;
+}

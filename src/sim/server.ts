@@ -1,0 +1,445 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Tier } from '../core/tier.ts';
+import { createRandom, hashString } from '../datasets/random.ts';
+import type { Random } from '../datasets/random.ts';
+import { composeAnswer } from './answer.ts';
+import { downMode, drawFault, NO_FAULTS } from './fault-spec.ts';
+import type { FaultKind, FaultSpec } from './fault-spec.ts';
+import { judgeAnswer, parseJudgePrompt } from './judge.ts';
+import { createMetrics } from './metrics.ts';
+import type { SimMetrics } from './metrics.ts';
+import { LATENCY_PROFILES, MODEL_OWNERS, resolveModel, SIM_MODELS } from './models.ts';
+import type { SimModel } from './models.ts';
+import {
+  chunkBody, completionBody, errorBody, estimateTokens, sseEvent, streamPieces, usage, usageChunkBody,
+} from './protocol.ts';
+import type { ChatUsage, CompletionIdentity, FinishReason } from './protocol.ts';
+import { createReferenceStore, loadReferenceFile } from './reference-store.ts';
+
+// Re-exported so callers that start a sim can parse a CLI fault string from the same module.
+export { parseFaultSpec } from './fault-spec.ts';
+import type { ReferenceEntry } from './reference-store.ts';
+
+export interface SimOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Latency multiplier: 1 is the profiles' real-world pace, 0 answers at once. */
+  timeScale?: number;
+  faults?: FaultSpec;
+  /** Seeds the fault and latency draws; answers depend only on (model, query). */
+  seed?: number;
+  references?: Iterable<ReferenceEntry>;
+  /** JSONL files whose lines carry `query` and `reference` (and optionally `tier`). */
+  referenceFiles?: string[];
+  /** The request log keeps at most this many recent entries (default 100,000). */
+  requestLogLimit?: number;
+}
+
+export interface SimRequestLogEntry {
+  /** ISO time the request arrived. */
+  time: string;
+  method: string;
+  path: string;
+  model: string | undefined;
+  stream: boolean;
+  judge: boolean;
+  /** undefined when no HTTP status was sent: a held (timeout) or dropped (down) connection. */
+  status: number | undefined;
+  fault?: FaultKind | 'down';
+  /** The first 200 characters of the last user message: what left the premises. */
+  userText: string | undefined;
+}
+
+export interface SimServer {
+  /** Base URL for the openai SDK, e.g. http://127.0.0.1:PORT/v1 */
+  url: string;
+  port: number;
+  requestLog: SimRequestLogEntry[];
+  addReference(query: string, reference: string, tier?: Tier): void;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const HOLD_MS = 10 * 60 * 1000;
+/** Stream deltas closer together than this are sent together, to keep timers few. */
+const MIN_CHUNK_GAP_MS = 10;
+
+interface ChatMessage {
+  role: string;
+  content: unknown;
+}
+
+function messageText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part: unknown) => (typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : ''))
+      .join('');
+  }
+  return '';
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** The request body; 'too-large' past MAX_BODY_BYTES, 'aborted' when the client went away first. */
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large' | 'aborted'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)));
+    req.on('close', () => {
+      if (!req.complete) resolve('aborted');
+    });
+    req.on('error', reject);
+  });
+}
+
+function between(random: Random, [low, high]: readonly [number, number]): number {
+  return low + random.next() * (high - low);
+}
+
+const MALFORMED_VERDICTS = [
+  (json: string) => json.slice(0, Math.max(8, Math.floor(json.length / 2))),
+  (json: string) => `Score: ${/"score":(\d)/.exec(json)?.[1] ?? '3'}/5. ${json}`,
+  (json: string) => json.replace(/"score":/, 'score:').replace(/}$/, ',}'),
+];
+
+export async function startSim(options: SimOptions = {}): Promise<SimServer> {
+  const timeScale = options.timeScale ?? 1;
+  if (!Number.isFinite(timeScale) || timeScale < 0) throw new RangeError(`timeScale must be a number >= 0, got ${timeScale}`);
+  const faults = options.faults ?? NO_FAULTS;
+  const seed = options.seed ?? 0;
+  const logLimit = options.requestLogLimit ?? 100_000;
+  const store = createReferenceStore();
+  for (const entry of options.references ?? []) store.add(entry);
+  for (const file of options.referenceFiles ?? []) await loadReferenceFile(file, store);
+
+  const faultRandom = createRandom(seed);
+  const latencyRandom = createRandom(hashString('latency', String(seed)));
+  const metrics: SimMetrics = createMetrics();
+  const requestLog: SimRequestLogEntry[] = [];
+  let sequence = 0;
+
+  function log(entry: SimRequestLogEntry): SimRequestLogEntry {
+    requestLog.push(entry);
+    // Trim in batches so a long replay does not pay an O(n) shift on every request.
+    if (requestLog.length > logLimit * 1.1) requestLog.splice(0, requestLog.length - logLimit);
+    return entry;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = new Date().toISOString();
+    const method = req.method ?? 'GET';
+    const path = new URL(req.url ?? '/', 'http://sim').pathname;
+    const entry = (status: number | undefined, extra: Partial<SimRequestLogEntry> = {}): SimRequestLogEntry =>
+      log({ time: arrived, method, path, model: undefined, stream: false, judge: false, status, userText: undefined, ...extra });
+
+    if (method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
+      await handleChat(req, res, arrived, method, path);
+      return;
+    }
+    req.resume();
+    if (method === 'GET' && path === '/health') {
+      entry(200);
+      res.writeHead(200, { 'content-length': 0 });
+      res.end();
+      return;
+    }
+    if (method === 'GET' && path === '/metrics') {
+      entry(200);
+      const text = metrics.render();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
+    if (method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'))) {
+      const created = 1_700_000_000;
+      const card = (id: string) => ({ id, object: 'model', created, owned_by: MODEL_OWNERS[resolveModel(id) as SimModel] });
+      if (path === '/v1/models') {
+        entry(200);
+        sendJson(res, 200, { object: 'list', data: SIM_MODELS.map(card) });
+        return;
+      }
+      const id = decodeURIComponent(path.slice('/v1/models/'.length));
+      if (resolveModel(id)) {
+        entry(200, { model: id });
+        sendJson(res, 200, card(id));
+      } else {
+        entry(404, { model: id });
+        sendJson(res, 404, errorBody(`The model \`${id}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'));
+      }
+      return;
+    }
+    entry(404);
+    sendJson(res, 404, errorBody(`Unknown request URL: ${method} ${path}.`, 'invalid_request_error', 'unknown_url'));
+  }
+
+  async function handleChat(req: IncomingMessage, res: ServerResponse, arrived: string, method: string, path: string): Promise<void> {
+    const startedAt = performance.now();
+    const raw = await readBody(req);
+    const record: SimRequestLogEntry = { time: arrived, method, path, model: undefined, stream: false, judge: false, status: undefined, userText: undefined };
+    const fail = (status: number, message: string, type: string, code: string | null = null, param: string | null = null, headers?: Record<string, string>): void => {
+      record.status = status;
+      log(record);
+      sendJson(res, status, errorBody(message, type, code, param), headers);
+    };
+    if (raw === 'aborted') return;
+    if (raw === 'too-large') return fail(413, 'Request body too large.', 'invalid_request_error');
+
+    let body: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(raw.toString('utf8'));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      body = parsed as Record<string, unknown>;
+    } catch {
+      return fail(400, 'We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly.)', 'invalid_request_error');
+    }
+    const requestedModel = body.model;
+    record.stream = body.stream === true;
+    const responseFormat = body.response_format as { type?: unknown; json_schema?: { name?: unknown } } | undefined;
+    record.judge = responseFormat?.type === 'json_schema' && responseFormat.json_schema?.name === 'judge_verdict';
+    const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : undefined;
+    const valid = messages?.every((message) => typeof message === 'object' && message !== null && typeof (message as ChatMessage).role === 'string');
+    const userMessages = (messages ?? []).filter((message) => (message as ChatMessage).role === 'user') as ChatMessage[];
+    const lastUser = userMessages[userMessages.length - 1];
+    const userText = lastUser ? messageText(lastUser.content) : undefined;
+    record.userText = userText?.slice(0, 200);
+    if (typeof requestedModel !== 'string' || requestedModel.length === 0) {
+      return fail(400, 'you must provide a model parameter', 'invalid_request_error', null, 'model');
+    }
+    record.model = requestedModel;
+    if (!messages || messages.length === 0 || !valid) {
+      return fail(400, 'Missing required parameter: \'messages\' (a non-empty array of {role, content}).', 'invalid_request_error', 'missing_required_parameter', 'messages');
+    }
+    if (body.stream !== undefined && typeof body.stream !== 'boolean') {
+      return fail(400, 'Invalid type for \'stream\': expected a boolean.', 'invalid_request_error', 'invalid_type', 'stream');
+    }
+    const model = resolveModel(requestedModel);
+    if (!model) {
+      return fail(404, `The model \`${requestedModel}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
+    }
+
+    const down = downMode(faults, model);
+    if (down === 'reset') {
+      record.fault = 'down';
+      log(record);
+      res.socket?.destroy();
+      return;
+    }
+    if (down === '503') {
+      record.fault = 'down';
+      return fail(503, `The model \`${requestedModel}\` is currently unavailable.`, 'server_error', 'model_unavailable');
+    }
+
+    const fault = drawFault(faults, faultRandom.next(), { judge: record.judge });
+    if (fault) record.fault = fault;
+    if (fault === '500') return fail(500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
+    if (fault === '503') return fail(503, 'The engine is currently overloaded, please try again later.', 'server_error');
+    if (fault === '429') {
+      const retryMs = Math.max(5, Math.round(1000 * timeScale));
+      return fail(429, 'Rate limit reached for requests. Please try again later.', 'requests', 'rate_limit_exceeded', null, {
+        'retry-after': String(Math.max(1, Math.ceil(retryMs / 1000))),
+        'retry-after-ms': String(retryMs),
+        'x-ratelimit-remaining-requests': '0',
+      });
+    }
+    if (fault === 'timeout') {
+      // Hold the connection open with no answer, until the client gives up.
+      log(record);
+      const timer = setTimeout(() => res.socket?.destroy(), HOLD_MS);
+      timer.unref();
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
+
+    let content: string;
+    if (record.judge) {
+      const sections = parseJudgePrompt(userMessages.map((message) => messageText(message.content)).join('\n'));
+      const verdict = sections
+        ? judgeAnswer(sections, (query) => store.lookup(query)?.reference)
+        : { score: 1, reasoning: 'The prompt has no <answer> section to judge.' };
+      content = JSON.stringify(verdict);
+      const malform = fault === 'bad_json' ? MALFORMED_VERDICTS[faultRandom.int(0, MALFORMED_VERDICTS.length - 1)] : undefined;
+      if (malform) content = malform(content);
+    } else {
+      content = composeAnswer(model, userText ?? '', store.lookup(userText ?? '')).text;
+    }
+
+    let finishReason: FinishReason = 'stop';
+    const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+    if (typeof maxTokens === 'number' && Number.isInteger(maxTokens) && maxTokens > 0 && estimateTokens(content) > maxTokens) {
+      content = content.slice(0, maxTokens * 4);
+      finishReason = 'length';
+    }
+    const promptText = (messages as ChatMessage[]).map((message) => messageText(message.content)).join('\n');
+    const tokens = usage(estimateTokens(promptText), estimateTokens(content));
+
+    const profile = LATENCY_PROFILES[model];
+    const ttftMs = between(latencyRandom, profile.ttftMs);
+    const rawTotal = ttftMs + tokens.completion_tokens * between(latencyRandom, profile.perTokenMs);
+    const totalMs = Math.max(ttftMs, Math.min(profile.totalMs[1], Math.max(profile.totalMs[0], rawTotal)));
+    const plan = { ttftMs: ttftMs * timeScale, totalMs: totalMs * timeScale };
+
+    record.status = 200;
+    log(record);
+    const identity: CompletionIdentity = { id: `chatcmpl-sim${(++sequence).toString(36).padStart(6, '0')}`, created: Math.floor(Date.now() / 1000), model: requestedModel };
+    const done = metrics.started(model, tokens.total_tokens);
+    res.on('close', done);
+    const finish = (firstTokenAt: number): void => {
+      const now = performance.now();
+      metrics.finished(model, {
+        ttftSeconds: (firstTokenAt - startedAt) / 1000,
+        e2eSeconds: (now - startedAt) / 1000,
+        promptTokens: tokens.prompt_tokens,
+        completionTokens: tokens.completion_tokens,
+        finishReason,
+      });
+      done();
+    };
+    const cut = fault === 'cut';
+    if (record.stream) {
+      const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+      streamAnswer(res, { identity, content, finishReason, tokens, includeUsage, cut, plan, finish });
+    } else {
+      answerOnce(res, { identity, content, finishReason, tokens, cut, plan, finish });
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, errorBody(`sim internal error: ${String(error)}`, 'server_error'));
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('sim: server has no TCP address');
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}/v1`,
+    port: address.port,
+    requestLog,
+    addReference(query, reference, tier) {
+      store.add({ query, reference, tier });
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+interface Plan {
+  ttftMs: number;
+  totalMs: number;
+}
+
+interface Reply {
+  identity: CompletionIdentity;
+  content: string;
+  finishReason: FinishReason;
+  tokens: ChatUsage;
+  cut: boolean;
+  plan: Plan;
+  finish: (firstTokenAt: number) => void;
+}
+
+/** Sends part of the bytes, then drops the connection: what a crashed upstream looks like. */
+function cutAfter(res: ServerResponse, partial: string): void {
+  res.write(partial, () => res.socket?.destroy());
+}
+
+function answerOnce(res: ServerResponse, reply: Reply): void {
+  const send = (firstTokenAt: number): void => {
+    const text = JSON.stringify(completionBody(reply.identity, reply.content, reply.finishReason, reply.tokens));
+    if (reply.cut) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      cutAfter(res, text.slice(0, Math.floor(text.length / 2)));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+    reply.finish(firstTokenAt);
+  };
+  if (reply.plan.totalMs <= 0) {
+    send(performance.now());
+    return;
+  }
+  let timer = setTimeout(() => {
+    const firstTokenAt = performance.now();
+    timer = setTimeout(() => send(firstTokenAt), reply.plan.totalMs - reply.plan.ttftMs);
+  }, reply.plan.ttftMs);
+  res.on('close', () => clearTimeout(timer));
+}
+
+function streamAnswer(res: ServerResponse, reply: Reply & { includeUsage: boolean }): void {
+  const { identity, includeUsage } = reply;
+  const pieces = streamPieces(reply.content);
+  const cutAt = reply.cut ? Math.max(1, Math.floor(pieces.length / 2)) : Number.POSITIVE_INFINITY;
+  const head = sseEvent(chunkBody(identity, { role: 'assistant', content: '' }, null, includeUsage));
+  const piece = (text: string): string => sseEvent(chunkBody(identity, { content: text }, null, includeUsage));
+  const tail = (): string =>
+    sseEvent(chunkBody(identity, {}, reply.finishReason, includeUsage)) +
+    (includeUsage ? sseEvent(usageChunkBody(identity, reply.tokens)) : '') +
+    sseEvent('[DONE]');
+
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  if (reply.plan.totalMs <= 0) {
+    const firstTokenAt = performance.now();
+    if (reply.cut) {
+      cutAfter(res, head + pieces.slice(0, cutAt).map(piece).join(''));
+      return;
+    }
+    res.end(head + pieces.map(piece).join('') + tail());
+    reply.finish(firstTokenAt);
+    return;
+  }
+
+  const gap = pieces.length > 1 ? (reply.plan.totalMs - reply.plan.ttftMs) / (pieces.length - 1) : 0;
+  const perTick = gap > 0 && gap < MIN_CHUNK_GAP_MS ? Math.ceil(MIN_CHUNK_GAP_MS / gap) : 1;
+  let sent = 0;
+  let firstTokenAt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  res.on('close', () => clearTimeout(timer));
+  const tick = (): void => {
+    const next = Math.min(pieces.length, sent + (sent === 0 ? 1 : perTick), cutAt);
+    let text = sent === 0 ? head : '';
+    if (sent === 0) firstTokenAt = performance.now();
+    text += pieces.slice(sent, next).map(piece).join('');
+    sent = next;
+    if (sent >= cutAt) {
+      cutAfter(res, text);
+      return;
+    }
+    if (sent >= pieces.length) {
+      res.end(text + tail());
+      reply.finish(firstTokenAt);
+      return;
+    }
+    res.write(text);
+    timer = setTimeout(tick, gap * perTick);
+  };
+  timer = setTimeout(tick, reply.plan.ttftMs);
+}

@@ -1,0 +1,49 @@
+import {
+  DuckDBTypeId,
+  JSDuckDBValueConverter,
+  type DuckDBConnection,
+  type DuckDBValueConverter,
+  type JS,
+} from '@duckdb/node-api';
+import { toDuckDBParams } from './sql-values.ts';
+
+/**
+ * Results as plain JSON-friendly JS: integers of any width -> number (exact up to 2^53, which
+ * counts and tokens never approach), DECIMAL -> number, timestamps -> ISO 8601 string,
+ * DATE -> 'YYYY-MM-DD', NULL -> null. Nested values convert recursively through this converter.
+ */
+export const plainValueConverter: DuckDBValueConverter<unknown> = (value, type, self) => {
+  if (value === null) return null;
+  // JSDuckDBValueConverter recurses through whatever converter it is given; handing it this one
+  // keeps nested values plain too. Its declared type is narrower than what this returns.
+  const converter = self as DuckDBValueConverter<JS>;
+  switch (type.typeId) {
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+      return Number(value as bigint);
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_TZ:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_MS:
+    case DuckDBTypeId.TIMESTAMP_NS: {
+      const date = JSDuckDBValueConverter(value, type, converter) as Date;
+      // +/-infinity have no ISO form; DuckDB's own spelling is the honest one.
+      return Number.isFinite(date.getTime()) ? date.toISOString() : String(value);
+    }
+    case DuckDBTypeId.DATE:
+      return String(value);
+    default:
+      return JSDuckDBValueConverter(value, type, converter);
+  }
+};
+
+export async function readRows<T>(
+  connection: DuckDBConnection,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<T[]> {
+  const reader = await connection.runAndReadAll(sql, params.length > 0 ? toDuckDBParams(params) : undefined);
+  return reader.convertRowObjects(plainValueConverter) as T[];
+}

@@ -1,0 +1,72 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { UsageError } from '../core/errors.ts';
+import type { Migration } from './migrations/migration.ts';
+import { inTransaction } from './transaction.ts';
+import { timestampTZ } from './sql-values.ts';
+
+const CREATE_MIGRATIONS_TABLE = `
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER PRIMARY KEY,
+  name       VARCHAR NOT NULL,
+  applied_at TIMESTAMPTZ NOT NULL
+)`;
+
+/** The highest applied version; 0 for a file that has never been migrated. */
+export async function schemaVersion(connection: DuckDBConnection): Promise<number> {
+  const exists = await connection.runAndReadAll(
+    `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'schema_migrations'`,
+  );
+  if (Number(exists.getRows()[0]?.[0] ?? 0) === 0) return 0;
+  const reader = await connection.runAndReadAll('SELECT max(version) FROM schema_migrations');
+  const value = reader.getRows()[0]?.[0];
+  return value === null || value === undefined ? 0 : Number(value);
+}
+
+export interface MigrateOptions {
+  path: string;
+  readOnly: boolean;
+  now: () => Date;
+}
+
+/**
+ * Brings the file up to the last of `migrations`, all pending steps in one transaction so a
+ * failure leaves the file as it was. Returns the resulting version.
+ */
+export async function applyMigrations(
+  connection: DuckDBConnection,
+  migrations: readonly Migration[],
+  options: MigrateOptions,
+): Promise<number> {
+  const known = migrations.at(-1)?.version ?? 0;
+  const current = await schemaVersion(connection);
+  if (current > known) {
+    throw new UsageError(
+      `${options.path}: the database is at schema version ${current}, newer than this hybrid-eval knows (${known}); use a newer hybrid-eval`,
+    );
+  }
+  const pending = migrations.filter((migration) => migration.version > current);
+  if (pending.length === 0) return current;
+  if (options.readOnly) {
+    throw new UsageError(
+      `${options.path}: the database is at schema version ${current} and needs upgrading to ${known}; open it once read-write (any hybrid-eval command that writes) first`,
+    );
+  }
+  await inTransaction(connection, async () => {
+    await connection.run(CREATE_MIGRATIONS_TABLE);
+    for (const migration of pending) {
+      try {
+        await connection.run(migration.sql);
+      } catch (error) {
+        throw new Error(`migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      await connection.run('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        timestampTZ(options.now()),
+      ]);
+    }
+  });
+  return known;
+}

@@ -1,0 +1,93 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { UsageError } from '../core/errors.ts';
+import { SerialQueue } from './serial-queue.ts';
+
+/**
+ * DuckDB's file lock is per process, so a second DuckDBInstance on the same file in this process
+ * would open without complaint and two writers would corrupt it. Stores on one path therefore
+ * share one instance, closed when the last of them closes.
+ */
+interface SharedInstance {
+  instance: DuckDBInstance;
+  readOnly: boolean;
+  users: number;
+  /** Serialises schema upgrades of stores opened at the same time on this instance. */
+  setup: SerialQueue;
+}
+
+const open = new Map<string, SharedInstance>();
+
+export interface InstanceLease {
+  instance: DuckDBInstance;
+  /** Runs `task` alone among the tasks of every lease on this instance (for migrations). */
+  exclusive<T>(task: () => Promise<T>): Promise<T>;
+  release(): void;
+}
+
+export async function leaseInstance(path: string, readOnly: boolean): Promise<InstanceLease> {
+  const inMemory = path === ':memory:';
+  const key = inMemory ? undefined : resolve(path);
+  const shared = key === undefined ? undefined : open.get(key);
+  if (shared) {
+    if (shared.readOnly && !readOnly) {
+      throw new UsageError(`${path}: already open read-only in this process; close that store before opening it read-write`);
+    }
+    shared.users += 1;
+    return lease(key, shared);
+  }
+  if (!inMemory) checkPath(path, readOnly);
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
+  } catch (error) {
+    throw new UsageError(describeOpenError(path, error as Error), { cause: error });
+  }
+  // Another open of the same path may have finished while this one awaited.
+  const raced = key === undefined ? undefined : open.get(key);
+  if (raced && key !== undefined) {
+    instance.closeSync();
+    return leaseInstance(path, readOnly);
+  }
+  const created: SharedInstance = { instance, readOnly, users: 1, setup: new SerialQueue() };
+  if (key !== undefined) open.set(key, created);
+  return lease(key, created);
+}
+
+function lease(key: string | undefined, shared: SharedInstance): InstanceLease {
+  let released = false;
+  return {
+    instance: shared.instance,
+    exclusive: (task) => shared.setup.run(task),
+    release() {
+      if (released) return;
+      released = true;
+      shared.users -= 1;
+      if (shared.users > 0) return;
+      if (key !== undefined) open.delete(key);
+      shared.instance.closeSync();
+    },
+  };
+}
+
+function checkPath(path: string, readOnly: boolean): void {
+  if (existsSync(path)) {
+    if (statSync(path).isDirectory()) throw new UsageError(`${path}: is a directory, not a database file`);
+    return;
+  }
+  if (readOnly) throw new UsageError(`${path}: no such database file`);
+  const directory = dirname(path);
+  try {
+    mkdirSync(directory, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`${path}: cannot create directory ${directory}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function describeOpenError(path: string, error: Error): string {
+  if (/Could not set lock/i.test(error.message)) {
+    return `${path}: another process has this database open for writing (DuckDB allows one writer per file, and no readers beside it). Wait for it to finish, or read a snapshot it writes. (${error.message})`;
+  }
+  return `${path}: cannot open the database: ${error.message}`;
+}

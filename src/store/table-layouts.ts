@@ -1,0 +1,188 @@
+import type { DuckDBAppender } from '@duckdb/node-api';
+import type { JudgmentRecord } from '../core/judgment.ts';
+import type { Query, Reject } from '../core/query.ts';
+import type { ResponseRecord } from '../core/response.ts';
+import type { RouteRecord } from '../core/route.ts';
+import { jsonText, timestampTZ } from './sql-values.ts';
+
+/**
+ * How a record becomes one appender row. The appender fills columns by position, so each layout
+ * lists every column of its table in declared order; a test checks them against the migrated schema.
+ */
+export interface ColumnWriter<Row> {
+  name: string;
+  append(appender: DuckDBAppender, row: Row): void;
+}
+
+export interface TableLayout<Row> {
+  table: string;
+  columns: readonly ColumnWriter<Row>[];
+  /** Names the row in error messages. */
+  key(row: Row): string;
+}
+
+function text<Row>(name: string, get: (row: Row) => string | undefined): ColumnWriter<Row> {
+  return {
+    name,
+    append(appender, row) {
+      const value = get(row);
+      if (value === undefined || value === null) appender.appendNull();
+      else if (typeof value === 'string') appender.appendVarchar(value);
+      else throw new TypeError(`${name}: expected a string, got ${typeof value}`);
+    },
+  };
+}
+
+function double<Row>(name: string, get: (row: Row) => number | undefined): ColumnWriter<Row> {
+  return {
+    name,
+    append(appender, row) {
+      const value = get(row);
+      if (value === undefined || value === null) appender.appendNull();
+      else if (typeof value === 'number' && Number.isFinite(value)) appender.appendDouble(value);
+      else throw new TypeError(`${name}: expected a finite number, got ${String(value)}`);
+    },
+  };
+}
+
+/** INTEGER (32-bit) column. */
+function integer<Row>(name: string, get: (row: Row) => number | undefined): ColumnWriter<Row> {
+  return {
+    name,
+    append(appender, row) {
+      const value = get(row);
+      if (value === undefined || value === null) appender.appendNull();
+      else if (Number.isInteger(value) && Math.abs(value) <= 2_147_483_647) appender.appendInteger(value);
+      else throw new TypeError(`${name}: expected a 32-bit integer, got ${String(value)}`);
+    },
+  };
+}
+
+/** BIGINT column. */
+function bigint<Row>(name: string, get: (row: Row) => number | undefined): ColumnWriter<Row> {
+  return {
+    name,
+    append(appender, row) {
+      const value = get(row);
+      if (value === undefined || value === null) appender.appendNull();
+      else if (Number.isSafeInteger(value)) appender.appendBigInt(BigInt(value));
+      else throw new TypeError(`${name}: expected an integer, got ${String(value)}`);
+    },
+  };
+}
+
+function timestamp<Row>(name: string, get: (row: Row) => Date | undefined): ColumnWriter<Row> {
+  return {
+    name,
+    append(appender, row) {
+      const value = get(row);
+      if (value === undefined || value === null) appender.appendNull();
+      else if (value instanceof Date && Number.isFinite(value.getTime())) appender.appendTimestampTZ(timestampTZ(value));
+      else throw new TypeError(`${name}: expected a valid Date, got ${String(value)}`);
+    },
+  };
+}
+
+export interface QueryRow {
+  runId: string;
+  query: Query;
+}
+
+export const QUERIES: TableLayout<QueryRow> = {
+  table: 'queries',
+  key: (row) => `query ${row.query.queryId} (${row.query.source.file}:${row.query.source.line})`,
+  columns: [
+    text('run_id', (row) => row.runId),
+    text('query_id', (row) => row.query.queryId),
+    text('text', (row) => row.query.text),
+    text('timestamp', (row) => row.query.timestamp),
+    text('conversation_id', (row) => row.query.conversationId),
+    text('channel', (row) => row.query.channel),
+    text('label', (row) => row.query.label),
+    text('reference', (row) => row.query.reference),
+    text('source_file', (row) => row.query.source.file),
+    bigint('source_line', (row) => row.query.source.line),
+  ],
+};
+
+export const ROUTES: TableLayout<RouteRecord> = {
+  table: 'routes',
+  key: (row) => `route of query ${row.queryId}`,
+  columns: [
+    text('run_id', (row) => row.runId),
+    text('query_id', (row) => row.queryId),
+    text('policy', (row) => row.policy),
+    text('tier', (row) => row.tier),
+    text('endpoint', (row) => row.endpoint),
+    text('label', (row) => row.label),
+    double('prob_simple', (row) => row.probabilities?.simple),
+    double('prob_medium', (row) => row.probabilities?.medium),
+    double('prob_complex', (row) => row.probabilities?.complex),
+    double('latency_us', (row) => row.latencyUs),
+    text('router_version', (row) => row.routerVersion),
+  ],
+};
+
+export const RESPONSES: TableLayout<ResponseRecord> = {
+  table: 'responses',
+  key: (row) => `${row.role} response of query ${row.queryId}`,
+  columns: [
+    text('run_id', (row) => row.runId),
+    text('query_id', (row) => row.queryId),
+    text('role', (row) => row.role),
+    text('endpoint', (row) => row.endpoint),
+    text('model', (row) => row.model),
+    text('source', (row) => row.source),
+    text('status', (row) => row.status),
+    integer('attempts', (row) => row.attempts),
+    text('error', (row) => row.error),
+    text('output', (row) => row.output),
+    integer('prompt_tokens', (row) => row.promptTokens),
+    integer('completion_tokens', (row) => row.completionTokens),
+    double('ttft_ms', (row) => row.ttftMs),
+    double('latency_ms', (row) => row.latencyMs),
+    double('cost_usd', (row) => row.costUsd),
+    timestamp('started_at', (row) => row.startedAt),
+  ],
+};
+
+export const JUDGMENTS: TableLayout<JudgmentRecord> = {
+  table: 'judgments',
+  key: (row) => `${row.kind} judgment by ${row.judge.name} of the ${row.role} answer to query ${row.queryId}`,
+  columns: [
+    text('run_id', (row) => row.runId),
+    text('query_id', (row) => row.queryId),
+    text('role', (row) => row.role),
+    text('kind', (row) => row.kind),
+    text('judge_name', (row) => row.judge.name),
+    text('rubric', (row) => row.judge.rubric),
+    text('rubric_version', (row) => row.judge.rubricVersion),
+    text('prompt_hash', (row) => row.judge.promptHash),
+    text('judge_model', (row) => row.judge.model),
+    text('judge_settings', (row) => jsonText(row.judge.settings)),
+    text('status', (row) => row.verdict.status),
+    double('score', (row) => (row.verdict.status === 'scored' ? row.verdict.score : undefined)),
+    text('reason', (row) => (row.verdict.status === 'scored' ? row.verdict.reasoning : row.verdict.reason)),
+    double('latency_ms', (row) => row.latencyMs),
+    timestamp('created_at', (row) => row.createdAt),
+  ],
+};
+
+export interface RejectRow {
+  runId: string;
+  reject: Reject;
+}
+
+export const REJECTS: TableLayout<RejectRow> = {
+  table: 'rejects',
+  key: (row) => `reject ${row.reject.file}:${row.reject.line}`,
+  columns: [
+    text('run_id', (row) => row.runId),
+    text('file', (row) => row.reject.file),
+    bigint('line', (row) => row.reject.line),
+    text('reason', (row) => row.reject.reason),
+    text('raw', (row) => row.reject.raw),
+  ],
+};
+
+export const APPENDED_TABLES = [QUERIES, ROUTES, RESPONSES, JUDGMENTS, REJECTS] as const;

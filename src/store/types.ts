@@ -1,0 +1,115 @@
+import type { JudgmentRecord } from '../core/judgment.ts';
+import type { Query, Reject } from '../core/query.ts';
+import type { ResponseRecord } from '../core/response.ts';
+import type { RouteRecord } from '../core/route.ts';
+
+export const RUN_STATUSES = ['running', 'complete', 'interrupted', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const GATE_DECISIONS = ['go', 'no-go', 'hold'] as const;
+export type GateDecision = (typeof GATE_DECISIONS)[number];
+
+export const EXPORT_FORMATS = ['parquet', 'csv', 'arrow'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface OpenStoreOptions {
+  readOnly?: boolean;
+  /** Refuse to create a new database: for commands that only read an existing one. */
+  mustExist?: boolean;
+  /** Injected clock for created_at / finished_at / decided_at; defaults to the wall clock. */
+  now?: () => Date;
+}
+
+export interface NewRun {
+  runId: string;
+  mode: string;
+  dataset: string;
+  policy: string;
+  config: unknown;
+  notes?: string;
+  /** Judge whose verdicts the analyst views show; undefined: the most recent judgment of any judge. */
+  defaultJudge?: string;
+}
+
+/** A `runs` row with the table's own column names. Timestamps are ISO strings; NULL is undefined. */
+export interface RunRow {
+  run_id: string;
+  created_at: string;
+  finished_at: string | undefined;
+  status: RunStatus;
+  mode: string;
+  dataset: string;
+  policy: string;
+  /** The run's config as JSON text ('null' when none was given). */
+  config_json: string;
+  notes: string | undefined;
+  query_count: number | undefined;
+  reject_count: number | undefined;
+  default_judge: string | undefined;
+}
+
+/** Everything one replay step produced; written all-or-nothing. Omitted lists are empty. */
+export interface StoreBatch {
+  queries?: readonly Query[];
+  routes?: readonly RouteRecord[];
+  responses?: readonly ResponseRecord[];
+  judgments?: readonly JudgmentRecord[];
+  rejects?: readonly Reject[];
+}
+
+export interface GateDecisionInput {
+  runId: string;
+  plan: string;
+  step: string;
+  decision: GateDecision;
+  reasons: unknown;
+  metrics: unknown;
+  /** Defaults to the store's clock. */
+  decidedAt?: Date;
+}
+
+export interface GateDecisionRow {
+  runId: string;
+  plan: string;
+  step: string;
+  decision: GateDecision;
+  reasons: unknown;
+  metrics: unknown;
+  decidedAt: string;
+}
+
+export interface Store {
+  readonly path: string;
+  readonly readOnly: boolean;
+  /** Schema version of the open file (the highest applied migration). */
+  readonly schemaVersion: number;
+
+  createRun(run: NewRun): Promise<void>;
+  getRun(runId: string): Promise<RunRow | undefined>;
+  latestRun(options?: { status?: RunStatus }): Promise<RunRow | undefined>;
+  setRunStatus(runId: string, status: RunStatus, counts?: { queryCount?: number; rejectCount?: number }): Promise<void>;
+  setDefaultJudge(runId: string, judgeName: string | undefined): Promise<void>;
+
+  /** Query ids with a row in `queries`: written in the same transaction as their responses and judgments. */
+  completedQueryIds(runId: string): Promise<Set<string>>;
+  /** One transaction around every appender: all rows of the batch, or none. Duplicate keys throw. */
+  writeBatch(runId: string, batch: StoreBatch): Promise<void>;
+  /** Re-judging: replaces rows with the same (run, query, role, judge, kind) key, in one transaction. */
+  writeJudgments(judgments: readonly JudgmentRecord[]): Promise<void>;
+  writeGateDecision(row: GateDecisionInput): Promise<void>;
+
+  readQueries(runId: string): Promise<Query[]>;
+  readRoutes(runId: string): Promise<RouteRecord[]>;
+  readResponses(runId: string): Promise<ResponseRecord[]>;
+  readJudgments(runId: string): Promise<JudgmentRecord[]>;
+  readRejects(runId: string): Promise<Reject[]>;
+  readGateDecisions(runId: string): Promise<GateDecisionRow[]>;
+
+  /** Rows as plain objects: NULL -> null, BIGINT/HUGEINT/DECIMAL -> number, timestamps -> ISO string, DATE -> 'YYYY-MM-DD'. */
+  all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** One file per table and view, filtered to the run; returns the paths written. */
+  exportRun(runId: string, format: ExportFormat, outDir: string): Promise<string[]>;
+  /** A consistent copy of the whole database at `toPath`, which other processes can open while this one writes. */
+  snapshot(toPath: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,78 @@
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { JUDGMENTS, QUERIES, REJECTS, RESPONSES, ROUTES, type TableLayout } from './table-layouts.ts';
+import type { StoreBatch } from './types.ts';
+
+/**
+ * Appends `rows` to the layout's table through one appender and flushes it, so constraint errors
+ * (duplicate keys) surface here. On any error the appender's buffer is discarded before it is
+ * closed: an appender left to the garbage collector would flush its rows into whatever transaction
+ * the connection is in by then.
+ */
+export async function appendRows<Row>(
+  connection: DuckDBConnection,
+  layout: TableLayout<Row>,
+  rows: readonly Row[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const appender = await connection.createAppender(layout.table);
+  try {
+    if (appender.columnCount !== layout.columns.length) {
+      throw new Error(
+        `table ${layout.table} has ${appender.columnCount} columns but the writer knows ${layout.columns.length}; the schema and src/store/table-layouts.ts disagree`,
+      );
+    }
+    for (const row of rows) {
+      for (const column of layout.columns) {
+        try {
+          column.append(appender, row);
+        } catch (error) {
+          throw new Error(`${layout.table}: ${layout.key(row)}: ${(error as Error).message}`, { cause: error });
+        }
+      }
+      appender.endRow();
+    }
+    try {
+      appender.flushSync();
+    } catch (error) {
+      throw new Error(`${layout.table}: ${(error as Error).message}`, { cause: error });
+    }
+  } catch (error) {
+    discard(appender);
+    throw error;
+  }
+  appender.closeSync();
+}
+
+function discard(appender: DuckDBAppender): void {
+  try {
+    appender.clear();
+  } catch {
+    // Nothing buffered, or already broken: either way nothing will be flushed.
+  }
+  try {
+    appender.closeSync();
+  } catch {
+    // Closing flushes; with the buffer cleared a failure here has nothing left to report.
+  }
+}
+
+/**
+ * Appends every row of a batch. It opens no transaction: the caller wraps this in one so the batch
+ * lands whole or not at all (the kill test drives it directly to die before COMMIT).
+ */
+export async function appendBatchRows(connection: DuckDBConnection, runId: string, batch: StoreBatch): Promise<void> {
+  checkRunIds(runId, batch);
+  await appendRows(connection, QUERIES, (batch.queries ?? []).map((query) => ({ runId, query })));
+  await appendRows(connection, ROUTES, batch.routes ?? []);
+  await appendRows(connection, RESPONSES, batch.responses ?? []);
+  await appendRows(connection, JUDGMENTS, batch.judgments ?? []);
+  await appendRows(connection, REJECTS, (batch.rejects ?? []).map((reject) => ({ runId, reject })));
+}
+
+function checkRunIds(runId: string, batch: StoreBatch): void {
+  const records = [...(batch.routes ?? []), ...(batch.responses ?? []), ...(batch.judgments ?? [])];
+  const stray = records.find((record) => record.runId !== runId);
+  if (stray) {
+    throw new Error(`writeBatch(${runId}): a record for query ${stray.queryId} belongs to run ${stray.runId}`);
+  }
+}
