@@ -5,6 +5,8 @@ import { registerDatasets } from './commands/datasets.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerExport } from './commands/export.ts';
 import { registerGate } from './commands/gate.ts';
+import { registerMerge } from './commands/merge.ts';
+import { registerNotebook } from './commands/notebook.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerSim } from './commands/sim.ts';
@@ -16,7 +18,7 @@ const program = new Command('hybrid-eval')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerReplay, registerGate, registerSim, registerDatasets, registerExport, registerRuns, registerConfig, registerDemo]) {
+for (const register of [registerReplay, registerGate, registerSim, registerDatasets, registerExport, registerRuns, registerMerge, registerNotebook, registerConfig, registerDemo]) {
   register(program);
 }
 

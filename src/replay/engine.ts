@@ -3,6 +3,7 @@ import { UsageError } from '../core/errors.ts';
 import { BatchWriter, type BatchSink } from './batch-writer.ts';
 import { processQuery, type QueryContext } from './process-query.ts';
 import type { Progress } from './progress.ts';
+import { shardOf, type Shard } from './shard.ts';
 import type { QueryRows, ReplaySummary } from './types.ts';
 
 export interface ReplayStore extends BatchSink {
@@ -15,6 +16,8 @@ export interface ReplayInput {
   limit: number | undefined;
   maxInFlight: number;
   batchSize: number;
+  /** Only queries whose id hashes to this shard are processed (the rest belong to other machines). */
+  shard?: Shard;
   /** Called once per query before it is processed (the sim uses it to learn reference facts). */
   observe?: (query: Query) => void;
 }
@@ -69,6 +72,7 @@ export async function replay(
     }
     if (input.limit !== undefined && seen >= input.limit) break;
     seen++;
+    if (input.shard !== undefined && shardOf(item.query.queryId, input.shard.count) !== input.shard.index) continue;
     if (done.has(item.query.queryId)) {
       skipped++;
       progress.skip();

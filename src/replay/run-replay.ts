@@ -16,6 +16,7 @@ import { openStore, type Store } from '../store/store.ts';
 import { endpointSettings } from './endpoint-settings.ts';
 import { replay } from './engine.ts';
 import { preflight } from './preflight.ts';
+import { parseShard } from './shard.ts';
 import { createProgress } from './progress.ts';
 import type { ReplaySummary } from './types.ts';
 
@@ -25,6 +26,8 @@ export interface ReplayCommandOptions {
   fields?: string[];
   runId?: string;
   limit?: number;
+  /** e.g. "2/4": this process replays one of four shards into its own database. */
+  shard?: string;
   resume?: boolean;
   db?: string;
   sim?: boolean;
@@ -60,6 +63,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
   const names = endpointsInUse(config, { baselineFromLog });
   const keys = options.sim ? new Map<string, string | undefined>() : resolveApiKeys(config, names, env);
   const rubric = loadRubric(config.judge.rubric);
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
 
   const reader = await openLog({ path: datasetPath, format: config.dataset.format, table: config.dataset.table, sql: config.dataset.sql, mapping });
   let sim: SimServer | undefined;
@@ -97,6 +101,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
         {
           items,
           limit: options.limit,
+          shard,
           maxInFlight: config.replay.max_in_flight,
           batchSize: config.replay.batch_size,
           observe: activeSim === undefined ? undefined : (query) => query.reference !== undefined && activeSim.addReference(query.text, query.reference, query.label),

@@ -12,6 +12,7 @@ export function registerReplay(program: Command): void {
     .option('--field <field=column>', 'field mapping, repeatable (e.g. query=instruction)', collect, [])
     .option('--run-id <id>', 'run id (default: generated)')
     .option('--limit <n>', 'replay only the first N queries', positiveInt('--limit'))
+    .option('--shard <k/n>', 'replay only shard K of N (stable hash of the query id); each shard writes its own --db, then `merge`')
     .option('--resume', 'continue a run (the latest, or --run-id) where it stopped', false)
     .option('--db <path>', 'database file (overrides database)')
     .option('--sim', 'start the simulator in-process and point every endpoint at it', false)
@@ -42,6 +43,7 @@ interface ReplayFlags {
   field: string[];
   runId?: string;
   limit?: number;
+  shard?: string;
   resume: boolean;
   db?: string;
   sim: boolean;

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.ts';
+import { notebooksIn, runNotebooks } from '../../notebook/run-notebooks.ts';
+import { safeName } from '../../report/write.ts';
+import { openStore } from '../../store/store.ts';
+import { databasePath } from '../database-path.ts';
+import { action } from '../run-action.ts';
+
+export function registerNotebook(program: Command): void {
+  program
+    .command('notebooks')
+    .description('execute the analyst notebooks (Markdown + SQL over the documented views) for a run and write HTML')
+    .argument('[files...]', 'notebooks to run (default: every notebooks/*.md)')
+    .requiredOption('--run <id>', 'run id ("latest" for the newest complete run)')
+    .option('--db <path>', 'database file')
+    .option('-c, --config <file>', 'config whose database to use')
+    .option('--out <dir>', 'output folder (default: results/<run>/notebooks)')
+    .action(
+      action(async (files: string[], flags: { run: string; db?: string; config?: string; out?: string }) => {
+        const store = await openStore(databasePath(flags), { mustExist: true, readOnly: true });
+        try {
+          const runId = flags.run === 'latest' ? (await store.latestRun({ status: 'complete' }))?.run_id : flags.run;
+          if (runId === undefined || (await store.getRun(runId)) === undefined) throw new UsageError(`run not found: ${flags.run}`);
+          const results = await runNotebooks(
+            files.length > 0 ? files : notebooksIn('notebooks'),
+            store,
+            runId,
+            flags.out ?? join('results', safeName(runId), 'notebooks'),
+          );
+          for (const result of results) {
+            process.stdout.write(`${result.errors === 0 ? 'ok   ' : 'ERROR'} ${result.file} -> ${result.html}\n`);
+            for (const cell of result.cells) {
+              if (cell.kind === 'sql' && cell.error !== undefined) process.stdout.write(`      ${result.file}:${cell.line}: ${cell.error}\n`);
+            }
+          }
+          return results.some((result) => result.errors > 0) ? 1 : 0;
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+}
