@@ -5,11 +5,15 @@ import { registerDatasets } from './commands/datasets.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerExport } from './commands/export.ts';
 import { registerGate } from './commands/gate.ts';
+import { registerJudge } from './commands/judge.ts';
 import { registerMerge } from './commands/merge.ts';
+import { registerNightly } from './commands/nightly.ts';
 import { registerNotebook } from './commands/notebook.ts';
+import { registerPromptfoo } from './commands/promptfoo.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerSim } from './commands/sim.ts';
+import { registerSpotcheck } from './commands/spotcheck.ts';
 import { USAGE_EXIT } from './run-action.ts';
 
 const program = new Command('hybrid-eval')
@@ -18,7 +22,7 @@ const program = new Command('hybrid-eval')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerReplay, registerGate, registerSim, registerDatasets, registerExport, registerRuns, registerMerge, registerNotebook, registerConfig, registerDemo]) {
+for (const register of [registerReplay, registerJudge, registerGate, registerSim, registerSpotcheck, registerPromptfoo, registerDatasets, registerExport, registerRuns, registerMerge, registerNightly, registerNotebook, registerConfig, registerDemo]) {
   register(program);
 }
 

@@ -1,3 +1,4 @@
+import { sensitiveEndpointFor } from '../privacy/plan.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Config } from './schema.ts';
 
@@ -10,6 +11,12 @@ export function endpointsInUse(config: Config, options: { baselineFromLog?: bool
   if (routing.fallback !== undefined) names.add(routing.fallback);
   if (!options.baselineFromLog) names.add(config.baseline);
   names.add(config.judge.endpoint);
+  // Where sensitive queries go instead: their clients, keys and preflight must exist too.
+  const { sensitive } = config.privacy;
+  const placement = Object.fromEntries(Object.entries(config.endpoints).map(([name, endpoint]) => [name, { onPrem: endpoint.on_prem }]));
+  const onPremTarget = sensitiveEndpointFor([routing.tiers.simple, routing.tiers.medium, routing.tiers.complex], placement, sensitive.endpoint);
+  if (onPremTarget !== undefined) names.add(onPremTarget);
+  if (sensitive.judge !== undefined) names.add(sensitive.judge);
   return [...names];
 }
 

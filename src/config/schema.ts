@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { privacyConfigIssues, privacyConfigSchema } from '../privacy/config-schema.ts';
 
 /** Names are YAML keys: snake_case, as users write them. Unknown keys are errors everywhere (strictObject). */
 
@@ -57,6 +58,7 @@ export const fieldMappingSchema = z.strictObject({
   label: z.string().optional(),
   reference: z.string().optional(),
   answer: z.string().optional().describe('Column holding the production (GPT-4) answer: stored as the baseline, not re-called'),
+  sensitive: z.string().optional().describe('Column tagging a query as sensitive (true/false, 1/0, yes/no): it stays on-prem'),
 });
 
 export const configSchema = z
@@ -73,6 +75,10 @@ export const configSchema = z
       endpoint: z.string(),
       rubric: z.string().describe('Rubric file (YAML) under judges/'),
       max_concurrency: z.int().positive().optional(),
+      pairwise_rubric: z
+        .string()
+        .optional()
+        .describe('Pairwise rubric (kind: pairwise) under judges/: when set, each served answer is also compared with the baseline, in both orders'),
     }),
     dataset: z.strictObject({
       path: z.string(),
@@ -84,13 +90,22 @@ export const configSchema = z
     database: z.string().default('results/hybrid-eval.duckdb'),
     results_dir: z.string().default('results'),
     plan: z.string().default('suites/rollout.yaml'),
-    volume: z.strictObject({ monthly_queries: z.int().positive() }),
+    volume: z
+      .strictObject({
+        monthly_queries: z
+          .int()
+          .positive()
+          .optional()
+          .describe("Monthly query volume for the cost projection; omitted: the log's own rate (queries per day over its timestamps, x 30)"),
+      })
+      .default({}),
     replay: z
       .strictObject({
         max_in_flight: z.int().positive().default(64).describe('Queries processed at once (each makes 2-4 calls)'),
         batch_size: z.int().positive().default(200).describe('Queries per database transaction'),
       })
       .default({ max_in_flight: 64, batch_size: 200 }),
+    privacy: privacyConfigSchema.describe('PII redaction for external endpoints, and where sensitive queries may go'),
   })
   .superRefine((config, context) => {
     const names = new Set(Object.keys(config.endpoints));
@@ -110,6 +125,7 @@ export const configSchema = z
     if (config.system_prompt_file !== undefined && config.system_prompt !== '') {
       context.addIssue({ code: 'custom', path: ['system_prompt_file'], message: 'give system_prompt or system_prompt_file, not both' });
     }
+    for (const issue of privacyConfigIssues(config.privacy, config)) context.addIssue({ code: 'custom', ...issue });
     if (config.routing.policy === 'fixed' && config.routing.fixed_tier === undefined) {
       context.addIssue({ code: 'custom', path: ['routing', 'fixed_tier'], message: 'required when policy is "fixed"' });
     }

@@ -20,6 +20,8 @@ export interface Query {
   reference?: string;
   /** The answer production gave (the stack was 100% GPT-4): stored as the baseline, source "log". */
   loggedAnswer?: string;
+  /** The log tagged this query as sensitive: it may only go to on-prem endpoints. */
+  sensitive?: boolean;
   source: SourcePosition;
 }
 

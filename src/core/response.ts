@@ -2,8 +2,9 @@
 export const ROLES = ['candidate', 'baseline', 'fallback'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** ok: first attempt; ok_after_retry: succeeded after >= 1 retry; failed: gave up; interrupted: shutdown. */
-export type CallStatus = 'ok' | 'ok_after_retry' | 'failed' | 'interrupted';
+/** ok: first attempt; ok_after_retry: succeeded after >= 1 retry; failed: gave up; interrupted: shutdown; withheld: the privacy policy forbade sending it. */
+export const CALL_STATUSES = ['ok', 'ok_after_retry', 'failed', 'interrupted', 'withheld'] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
 
 /** Token usage. undefined means the endpoint did not say: unknown is not free. */
 export interface Usage {

@@ -1,6 +1,18 @@
 import type { Tier } from '../core/tier.ts';
-import { TIERS } from '../core/tier.ts';
+import { isTier, TIERS } from '../core/tier.ts';
 import { bootstrapMean, type Interval } from './bootstrap.ts';
+import { quantileInterval, wilsonInterval, type QuantileEstimate } from './intervals.ts';
+import {
+  readHumanRatings,
+  readPairwise,
+  summariseHumanAgreement,
+  summarisePairwise,
+  type Absent,
+  type HumanAgreement,
+  type HumanRow,
+  type PairwiseResult,
+  type PairwiseRow,
+} from './optional-evidence.ts';
 
 export interface GateStore {
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -11,70 +23,123 @@ export interface TierQuality {
   queries: number;
   candidate: Interval;
   baseline: Interval;
+  /** Served minus baseline, paired on the tier's queries where both were scored. */
+  pairedDifference?: Interval;
+}
+
+export interface RouterMetrics {
+  policy: string;
+  /** Queries with a human label (the only ones whose routing can be right or wrong). */
+  labelled: number;
+  correct: number;
+  /** Routed to a cheaper tier than the label says: the costly mistake (a complex query on Llama). */
+  underrouted: number;
+  overrouted: number;
+  accuracy: Interval;
+  underrouteRate: Interval;
+  /** label -> routed tier -> count. */
+  confusion: Array<{ label: Tier; tier: Tier; n: number }>;
+  decisionMicros: QuantileEstimate;
 }
 
 export interface RunMetrics {
   queries: number;
   rejects: number;
+  /** Tiers the numbers below are about: those the gated step sends to the candidate. */
+  scope?: { tiers: Tier[]; queries: number };
   candidate: Interval;
   baseline: Interval;
   /** Served (candidate or fallback) minus baseline on queries where both were scored. */
   pairedDifference: Interval;
   byTier: TierQuality[];
-  judged: { scored: number; unscored: number; errored: number };
+  /** Served and baseline answers by judge status; `unjudged`: never sent to the judge (e.g. kept on the premises). */
+  judged: { scored: number; unscored: number; errored: number; unjudged?: number };
   candidateCalls: { total: number; failed: number; okAfterRetry: number };
   baselineCalls: { total: number; failed: number };
   fallbacks: number;
   /** Queries routed to each candidate endpoint. */
   routedTo: Record<string, number>;
   latency: Array<{ endpoint: string; role: string; calls: number; p50Ms: number | undefined; p95Ms: number | undefined; ttftP50Ms: number | undefined }>;
+  /** Latency of the answer the user got: the candidate's, or candidate plus fallback when it failed over. */
+  servedLatency?: QuantileEstimate;
+  router?: RouterMetrics;
+  /** Pairwise verdicts on the scope's tiers, or why there are none. */
+  pairwise?: PairwiseResult | Absent;
+  /** Judge vs human ratings over the whole run, or why there are none. */
+  humanAgreement?: HumanAgreement | Absent;
 }
 
-interface PairRow {
+/** One query of a run, as the gate needs it (from the analysts' `pairs` view plus call details). */
+export interface QueryFacts {
+  queryId: string;
+  tier: Tier | undefined;
+  label: Tier | undefined;
+  candidateEndpoint: string | undefined;
+  candidateStatus: string | undefined;
+  servedStatus: string | undefined;
+  servedScore: number | undefined;
+  baselineSource: string | undefined;
+  baselineStatus: string | undefined;
+  baselineJudgeStatus: string | undefined;
+  baselineScore: number | undefined;
+  fallbackUsed: boolean;
+  servedLatencyMs: number | undefined;
+  routerLatencyUs: number | undefined;
+}
+
+export interface RunData {
+  runId: string;
+  policy: string | undefined;
+  rejects: number;
+  facts: QueryFacts[];
+  latency: RunMetrics['latency'];
+  pairwise: { judge: string; rows: PairwiseRow[] } | Absent;
+  human: HumanRow[] | Absent;
+}
+
+interface FactRow {
   query_id: string;
-  tier: Tier;
+  tier: string | null;
+  label: string | null;
+  route_policy: string | null;
+  candidate_endpoint: string | null;
+  candidate_status: string | null;
   served_judge_status: string | null;
   served_score: number | null;
+  baseline_source: string | null;
+  baseline_status: string | null;
   baseline_judge_status: string | null;
   baseline_score: number | null;
+  fallback_used: boolean;
+  fallback_status: string | null;
+  candidate_latency_ms: number | null;
+  fallback_latency_ms: number | null;
+  router_latency_us: number | null;
 }
 
+const OK = new Set(['ok', 'ok_after_retry']);
+const value = <T>(x: T | null): T | undefined => (x === null ? undefined : x);
+
 /**
- * Reads the analysts' `pairs` view, so the gate and an analyst's query see the same numbers.
- * "Candidate" quality is the served answer's: the fallback's when the on-prem call failed.
+ * Reads a run once. Quality comes from the analysts' `pairs` view, so the gate and an analyst's
+ * query see the same numbers; "candidate" quality is the served answer's (the fallback's when the
+ * on-prem call failed).
  */
-export async function computeMetrics(store: GateStore, runId: string, seed = 12345): Promise<RunMetrics> {
-  const [counts] = await store.all<{ queries: number; rejects: number }>(
-    `SELECT (SELECT count(*) FROM queries WHERE run_id = ?) AS queries, (SELECT count(*) FROM rejects WHERE run_id = ?) AS rejects`,
-    [runId, runId],
-  );
-  const pairs = await store.all<PairRow>(
-    `SELECT query_id, tier, served_judge_status, served_score, baseline_judge_status, baseline_score FROM pairs WHERE run_id = ?`,
+export async function loadRunData(store: GateStore, runId: string): Promise<RunData> {
+  const rows = await store.all<FactRow>(
+    `SELECT p.query_id, p.tier, p.label, p.route_policy, p.candidate_endpoint, p.candidate_status,
+            p.served_judge_status, p.served_score, p.baseline_source, p.baseline_status,
+            p.baseline_judge_status, p.baseline_score, p.fallback_used, p.fallback_status,
+            c.latency_ms AS candidate_latency_ms, f.latency_ms AS fallback_latency_ms, rt.latency_us AS router_latency_us
+     FROM pairs AS p
+     LEFT JOIN responses AS c ON c.run_id = p.run_id AND c.query_id = p.query_id AND c.role = 'candidate'
+     LEFT JOIN responses AS f ON f.run_id = p.run_id AND f.query_id = p.query_id AND f.role = 'fallback'
+     LEFT JOIN routes AS rt ON rt.run_id = p.run_id AND rt.query_id = p.query_id
+     WHERE p.run_id = ?
+     ORDER BY p.query_id`,
     [runId],
   );
-  const candidateScores = (tier?: Tier): number[] =>
-    pairs.filter((row) => row.served_score !== null && (tier === undefined || row.tier === tier)).map((row) => row.served_score!);
-  const baselineScores = (tier?: Tier): number[] =>
-    pairs.filter((row) => row.baseline_score !== null && (tier === undefined || row.tier === tier)).map((row) => row.baseline_score!);
-  const differences = pairs
-    .filter((row) => row.served_score !== null && row.baseline_score !== null)
-    .map((row) => row.served_score! - row.baseline_score!);
-  const statuses = pairs.flatMap((row) => [row.served_judge_status, row.baseline_judge_status]);
-
-  const tierCounts = await store.all<{ tier: Tier; endpoint: string; n: number }>(
-    `SELECT tier, endpoint, count(*) AS n FROM routes WHERE run_id = ? GROUP BY tier, endpoint`,
-    [runId],
-  );
-  const routedTo: Record<string, number> = {};
-  for (const row of tierCounts) routedTo[row.endpoint] = (routedTo[row.endpoint] ?? 0) + Number(row.n);
-
-  const calls = await store.all<{ role: string; status: string; n: number }>(
-    `SELECT role, status, count(*) AS n FROM responses WHERE run_id = ? AND source = 'endpoint' GROUP BY role, status`,
-    [runId],
-  );
-  const callCount = (role: string, status?: string): number =>
-    calls.filter((row) => row.role === role && (status === undefined || row.status === status)).reduce((sum, row) => sum + Number(row.n), 0);
-
+  const [counts] = await store.all<{ rejects: number }>(`SELECT count(*) AS rejects FROM rejects WHERE run_id = ?`, [runId]);
   const latency = await store.all<{ endpoint: string; role: string; calls: number; p50: number | null; p95: number | null; ttft: number | null }>(
     `SELECT endpoint, role, count(*) AS calls,
             quantile_cont(latency_ms, 0.5) AS p50, quantile_cont(latency_ms, 0.95) AS p95, quantile_cont(ttft_ms, 0.5) AS ttft
@@ -82,36 +147,155 @@ export async function computeMetrics(store: GateStore, runId: string, seed = 123
      GROUP BY endpoint, role ORDER BY endpoint, role`,
     [runId],
   );
-
-  const interval = (values: number[], offset: number): Interval => bootstrapMean(values, { seed: seed + offset });
   return {
-    queries: Number(counts?.queries ?? 0),
+    runId,
+    pairwise: await readPairwise(store, runId),
+    human: await readHumanRatings(store, runId),
+    policy: rows.find((row) => row.route_policy !== null)?.route_policy ?? undefined,
     rejects: Number(counts?.rejects ?? 0),
-    candidate: interval(candidateScores(), 1),
-    baseline: interval(baselineScores(), 2),
-    pairedDifference: interval(differences, 3),
-    byTier: TIERS.map((tier, index) => ({
-      tier,
-      queries: tierCounts.filter((row) => row.tier === tier).reduce((sum, row) => sum + Number(row.n), 0),
-      candidate: interval(candidateScores(tier), 10 + index),
-      baseline: interval(baselineScores(tier), 20 + index),
+    facts: rows.map((row) => ({
+      queryId: row.query_id,
+      tier: isTier(row.tier) ? row.tier : undefined,
+      label: isTier(row.label) ? row.label : undefined,
+      candidateEndpoint: value(row.candidate_endpoint),
+      candidateStatus: value(row.candidate_status),
+      servedStatus: value(row.served_judge_status),
+      servedScore: value(row.served_score),
+      baselineSource: value(row.baseline_source),
+      baselineStatus: value(row.baseline_status),
+      baselineJudgeStatus: value(row.baseline_judge_status),
+      baselineScore: value(row.baseline_score),
+      fallbackUsed: Boolean(row.fallback_used),
+      servedLatencyMs: servedLatency(row),
+      routerLatencyUs: value(row.router_latency_us),
     })),
-    judged: {
-      scored: statuses.filter((status) => status === 'scored').length,
-      unscored: statuses.filter((status) => status === 'unscored').length,
-      errored: statuses.filter((status) => status === 'error').length,
-    },
-    candidateCalls: { total: callCount('candidate'), failed: callCount('candidate', 'failed'), okAfterRetry: callCount('candidate', 'ok_after_retry') },
-    baselineCalls: { total: callCount('baseline'), failed: callCount('baseline', 'failed') },
-    fallbacks: callCount('fallback'),
-    routedTo,
     latency: latency.map((row) => ({
       endpoint: row.endpoint,
       role: row.role,
       calls: Number(row.calls),
-      p50Ms: row.p50 ?? undefined,
-      p95Ms: row.p95 ?? undefined,
-      ttftP50Ms: row.ttft ?? undefined,
+      p50Ms: value(row.p50),
+      p95Ms: value(row.p95),
+      ttftP50Ms: value(row.ttft),
     })),
   };
+}
+
+/** What the user waited: the candidate's time, plus the fallback's when it failed over. Unknown stays unknown. */
+function servedLatency(row: FactRow): number | undefined {
+  if (row.fallback_used) {
+    if (row.fallback_status === null || !OK.has(row.fallback_status) || row.fallback_latency_ms === null || row.candidate_latency_ms === null) return undefined;
+    return row.candidate_latency_ms + row.fallback_latency_ms;
+  }
+  if (row.candidate_status === null || !OK.has(row.candidate_status) || row.candidate_latency_ms === null) return undefined;
+  return row.candidate_latency_ms;
+}
+
+/** Metrics over the queries of `tiers` (all tiers when undefined). Deterministic for a seed. */
+export function summarise(data: RunData, options: { tiers?: readonly Tier[]; seed?: number } = {}): RunMetrics {
+  const seed = options.seed ?? 12345;
+  const tiers = options.tiers ?? TIERS;
+  const inScope = data.facts.filter((fact) => fact.tier !== undefined && tiers.includes(fact.tier));
+  const interval = (values: number[], offset: number): Interval => bootstrapMean(values, { seed: seed + offset });
+  const served = (facts: QueryFacts[]): number[] => facts.flatMap((fact) => (fact.servedScore === undefined ? [] : [fact.servedScore]));
+  const baseline = (facts: QueryFacts[]): number[] => facts.flatMap((fact) => (fact.baselineScore === undefined ? [] : [fact.baselineScore]));
+  const differences = (facts: QueryFacts[]): number[] =>
+    facts.flatMap((fact) => (fact.servedScore === undefined || fact.baselineScore === undefined ? [] : [fact.servedScore - fact.baselineScore]));
+
+  const statuses = inScope.flatMap((fact) => [fact.servedStatus, fact.baselineJudgeStatus]);
+  const routedTo: Record<string, number> = {};
+  for (const fact of inScope) if (fact.candidateEndpoint !== undefined) routedTo[fact.candidateEndpoint] = (routedTo[fact.candidateEndpoint] ?? 0) + 1;
+  const count = (predicate: (fact: QueryFacts) => boolean): number => inScope.reduce((sum, fact) => sum + (predicate(fact) ? 1 : 0), 0);
+  const latencies = inScope.flatMap((fact) => (fact.servedLatencyMs === undefined ? [] : [fact.servedLatencyMs]));
+
+  return {
+    queries: data.facts.length,
+    rejects: data.rejects,
+    scope: { tiers: [...tiers], queries: inScope.length },
+    candidate: interval(served(inScope), 1),
+    baseline: interval(baseline(inScope), 2),
+    pairedDifference: interval(differences(inScope), 3),
+    byTier: tierQuality(data, seed, () =>
+      TIERS.map((tier, index) => {
+        const facts = data.facts.filter((fact) => fact.tier === tier);
+        return {
+          tier,
+          queries: facts.length,
+          candidate: interval(served(facts), 10 + index),
+          baseline: interval(baseline(facts), 20 + index),
+          pairedDifference: interval(differences(facts), 30 + index),
+        };
+      }),
+    ),
+    judged: {
+      scored: statuses.filter((status) => status === 'scored').length,
+      unscored: statuses.filter((status) => status === 'unscored').length,
+      errored: statuses.filter((status) => status === 'error').length,
+      unjudged: statuses.filter((status) => status === undefined).length,
+    },
+    candidateCalls: {
+      total: count((fact) => fact.candidateStatus !== undefined),
+      failed: count((fact) => fact.candidateStatus === 'failed'),
+      okAfterRetry: count((fact) => fact.candidateStatus === 'ok_after_retry'),
+    },
+    baselineCalls: {
+      total: count((fact) => fact.baselineSource === 'endpoint'),
+      failed: count((fact) => fact.baselineSource === 'endpoint' && fact.baselineStatus === 'failed'),
+    },
+    fallbacks: count((fact) => fact.fallbackUsed),
+    routedTo,
+    latency: data.latency,
+    servedLatency: quantileInterval(latencies, 0.95),
+    router: routerMetrics(data),
+    pairwise: 'absent' in data.pairwise ? data.pairwise : summarisePairwise(data.pairwise, tiers),
+    humanAgreement: 'absent' in data.human ? data.human : summariseHumanAgreement(data.human),
+  };
+}
+
+// Per-tier intervals do not depend on the step: bootstrap them once per run (and seed).
+const tierQualityCache = new WeakMap<RunData, Map<number, TierQuality[]>>();
+
+function tierQuality(data: RunData, seed: number, compute: () => TierQuality[]): TierQuality[] {
+  const bySeed = tierQualityCache.get(data) ?? new Map<number, TierQuality[]>();
+  tierQualityCache.set(data, bySeed);
+  const cached = bySeed.get(seed) ?? compute();
+  bySeed.set(seed, cached);
+  return cached;
+}
+
+/** Routing is judged over the whole run: a router sees every query, whatever the step serves. */
+function routerMetrics(data: RunData): RouterMetrics {
+  const rank = (tier: Tier): number => TIERS.indexOf(tier);
+  const confusion = new Map<string, { label: Tier; tier: Tier; n: number }>();
+  let labelled = 0;
+  let correct = 0;
+  let underrouted = 0;
+  let overrouted = 0;
+  for (const fact of data.facts) {
+    if (fact.label === undefined || fact.tier === undefined) continue;
+    labelled++;
+    if (fact.tier === fact.label) correct++;
+    else if (rank(fact.tier) < rank(fact.label)) underrouted++;
+    else overrouted++;
+    const key = `${fact.label}>${fact.tier}`;
+    const cell = confusion.get(key) ?? { label: fact.label, tier: fact.tier, n: 0 };
+    cell.n++;
+    confusion.set(key, cell);
+  }
+  const micros = data.facts.flatMap((fact) => (fact.routerLatencyUs === undefined ? [] : [fact.routerLatencyUs]));
+  return {
+    policy: data.policy ?? 'unknown',
+    labelled,
+    correct,
+    underrouted,
+    overrouted,
+    accuracy: wilsonInterval(correct, labelled),
+    underrouteRate: wilsonInterval(underrouted, labelled),
+    confusion: [...confusion.values()],
+    decisionMicros: quantileInterval(micros, 0.95),
+  };
+}
+
+/** Old entry point: every tier, read and summarised in one go. */
+export async function computeMetrics(store: GateStore, runId: string, seed = 12345): Promise<RunMetrics> {
+  return summarise(await loadRunData(store, runId), { seed });
 }

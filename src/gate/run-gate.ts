@@ -1,60 +1,200 @@
-import { configSchema } from '../config/schema.ts';
+import { configSchema, type Config } from '../config/schema.ts';
 import { UsageError } from '../core/errors.ts';
-import { projectCost, type CostProjection } from './cost.ts';
-import { decide, type GateResult } from './decide.ts';
-import { computeMetrics, type GateStore, type RunMetrics } from './metrics.ts';
-import type { GatePlan } from './plan.ts';
+import { TIERS, type Tier } from '../core/tier.ts';
+import { compareRuns, type Comparison } from './compare.ts';
+import { costModelFrom, readCostInputs, type CostModel, type CostProjection } from './cost.ts';
+import { decide, decisionOf, type Check, type Decision, type GateResult } from './decide.ts';
+import { loadRunData, summarise, type GateStore, type RunMetrics } from './metrics.ts';
+import { selectStep, type GatePlan, type GateStep } from './plan.ts';
 
 export interface GateRunStore extends GateStore {
-  getRun(runId: string): Promise<{ run_id: string; status: string; config_json: string; dataset: string; policy: string; created_at: string } | undefined>;
-  writeGateDecision(row: { runId: string; plan: string; step: string; decision: string; reasons: unknown; metrics: unknown }): Promise<void>;
+  getRun(runId: string): Promise<{ run_id: string; status: string; config_json: string; dataset: string; policy: string; created_at: string; notes?: string | undefined } | undefined>;
+  writeGateDecision(row: { runId: string; plan: string; step: string; decision: Decision; reasons: unknown; metrics: unknown; decidedAt?: Date }): Promise<void>;
+}
+
+export interface StepSummary {
+  step: string;
+  description: string | undefined;
+  decision: Decision;
+  tiers: Tier[];
+  failed: string[];
+  held: string[];
+  monthlyUsd: number | undefined;
+  reduction: number | undefined;
 }
 
 export interface GateOutcome extends GateResult {
   runId: string;
   runStatus: string;
   plan: string;
+  planFile: string;
+  step: string;
+  stepDescription: string | undefined;
   dataset: string;
   policy: string;
+  /** The gated step's metrics: quality over the tiers the step sends to the candidate. */
   metrics: RunMetrics;
+  /** The gated step's projected bill. */
   cost: CostProjection;
+  costModel: CostModel;
+  /** Every step of the plan decided on this run (only the gated one is stored). */
+  steps: StepSummary[];
+  comparison?: Comparison;
   decidedAt: string;
 }
 
-/** Gates a stored run. The run's own config (stored with it) gives prices and volume. */
-export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan, now: () => Date = () => new Date()): Promise<GateOutcome> {
+export interface GateOptions {
+  step?: string;
+  /** Compare with this run (last night's) and add its regressions as checks. */
+  against?: string;
+  now?: () => Date;
+  seed?: number;
+}
+
+/** Gates a stored run. The run's own config (stored with it) gives endpoints, prices and volume. */
+export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan, options: GateOptions = {}): Promise<GateOutcome> {
+  const gated = selectStep(plan, options.step);
+  const { run, config } = await readRun(store, runId);
+  const data = await loadRunData(store, runId);
+  const costModel = costModelFrom(await readCostInputs(store, runId, config), config, plan);
+
+  // Steps that send the same tiers to the candidate share their metrics: bootstrap each scope once.
+  const scoped = new Map<string, RunMetrics>();
+  const metricsFor = (tiers: Tier[]): RunMetrics => {
+    const key = tiers.join(',');
+    const metrics = scoped.get(key) ?? summarise(data, { tiers, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+    scoped.set(key, metrics);
+    return metrics;
+  };
+  let selected: { result: GateResult; metrics: RunMetrics; cost: CostProjection } | undefined;
+  const steps: StepSummary[] = plan.steps.map((step, index) => {
+    const evaluated = evaluateStep(step, config, costModel.steps[index]!, run.status, metricsFor);
+    if (step === gated) selected = evaluated;
+    return {
+      step: step.name,
+      description: step.description,
+      decision: evaluated.result.decision,
+      tiers: evaluated.metrics.scope?.tiers ?? [...TIERS],
+      failed: evaluated.result.checks.filter((check) => check.outcome === 'fail').map((check) => check.metric),
+      held: evaluated.result.checks.filter((check) => check.outcome === 'hold').map((check) => check.metric),
+      monthlyUsd: evaluated.cost.routedMonthlyUsd,
+      reduction: evaluated.cost.reduction,
+    };
+  });
+  const { result, metrics, cost } = selected!;
+
+  let comparison: Comparison | undefined;
+  if (options.against !== undefined) {
+    if (options.against === runId) throw new UsageError(`--against names the gated run itself (${runId})`);
+    const other = await readRun(store, options.against);
+    const otherData = await loadRunData(store, options.against);
+    const otherCost = costModelFrom(await readCostInputs(store, options.against, other.config), other.config, plan).asRouted;
+    comparison = compareRuns(
+      { runId, data, cost: costModel.asRouted, simulated: isSimulated(run.notes) },
+      { runId: options.against, data: otherData, cost: otherCost, simulated: isSimulated(other.run.notes) },
+      plan.regression,
+    );
+    result.checks.push(...comparison.checks);
+    result.decision = decisionOf(result.checks);
+  }
+
+  const outcome: GateOutcome = {
+    decision: result.decision,
+    checks: result.checks,
+    runId,
+    runStatus: run.status,
+    plan: plan.name,
+    planFile: plan.file,
+    step: gated.name,
+    stepDescription: gated.description,
+    dataset: run.dataset,
+    policy: run.policy,
+    metrics,
+    cost,
+    costModel,
+    steps,
+    ...(comparison === undefined ? {} : { comparison }),
+    decidedAt: (options.now ?? (() => new Date()))().toISOString(),
+  };
+  await store.writeGateDecision({
+    runId,
+    plan: plan.name,
+    step: gated.name,
+    decision: outcome.decision,
+    reasons: outcome.checks,
+    metrics: { metrics, cost, against: options.against },
+    decidedAt: new Date(outcome.decidedAt),
+  });
+  return outcome;
+}
+
+/** The replay command marks runs against the simulator in their notes. */
+function isSimulated(notes: string | undefined): boolean {
+  return notes?.startsWith('simulated endpoints') ?? false;
+}
+
+async function readRun(store: GateRunStore, runId: string): Promise<{ run: NonNullable<Awaited<ReturnType<GateRunStore['getRun']>>>; config: Config }> {
   const run = await store.getRun(runId);
   if (run === undefined) throw new UsageError(`run not found: ${runId}`);
-  const config = configSchema.parse(JSON.parse(run.config_json));
-  const metrics = await computeMetrics(store, runId);
-  const cost = await projectCost(store, runId, config);
-  const result = decide(metrics, cost, plan.thresholds);
-  // A run still being written (or interrupted) is not evidence for a rollout yet.
-  if (run.status !== 'complete' && result.decision === 'go') {
-    result.decision = 'hold';
+  const parsed = configSchema.safeParse(JSON.parse(run.config_json));
+  if (!parsed.success) throw new UsageError(`run ${runId}: its stored config does not validate any more (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  return { run, config: parsed.data };
+}
+
+/**
+ * The tiers a step sends to the candidate; a step that serves nothing from it (shadow) is judged
+ * on every tier, since the whole run is its evidence.
+ */
+export function stepScope(step: GateStep, config: Config): { tiers: Tier[]; unmeasured: Array<{ tier: Tier; endpoint: string; measured: string }> } {
+  if (step.shares === undefined) return { tiers: [...TIERS], unmeasured: [] };
+  const tiers: Tier[] = [];
+  const unmeasured: Array<{ tier: Tier; endpoint: string; measured: string }> = [];
+  for (const tier of TIERS) {
+    const measured = config.routing.tiers[tier];
+    let candidateShare = 0;
+    for (const [name, share] of Object.entries(step.shares[tier])) {
+      if (share === 0 || name === 'baseline') continue;
+      if (name === 'candidate' || name === measured) candidateShare += share;
+      else if (name !== config.baseline) {
+        candidateShare += share;
+        unmeasured.push({ tier, endpoint: name, measured });
+      }
+    }
+    if (candidateShare > 0) tiers.push(tier);
+  }
+  return { tiers: tiers.length === 0 ? [...TIERS] : tiers, unmeasured };
+}
+
+function evaluateStep(step: GateStep, config: Config, cost: CostProjection, runStatus: string, metricsFor: (tiers: Tier[]) => RunMetrics) {
+  const scope = stepScope(step, config);
+  const metrics = metricsFor(scope.tiers);
+  const result = decide(metrics, cost, step.thresholds);
+  for (const { tier, endpoint, measured } of scope.unmeasured) {
     result.checks.push({
+      metric: `measured_${tier}_${endpoint}`,
+      outcome: 'hold',
+      value: undefined,
+      interval: undefined,
+      threshold: 'the step serves only what the run measured',
+      n: 0,
+      detail: `the step sends ${tier} traffic to ${endpoint}, but this run measured ${measured} on ${tier}: replay with ${endpoint} on ${tier} for evidence`,
+    });
+  }
+  // A run still being written (or interrupted) is not evidence for a rollout yet.
+  if (runStatus !== 'complete') {
+    const check: Check = {
       metric: 'run_complete',
       outcome: 'hold',
       value: undefined,
       interval: undefined,
       threshold: 'status = complete',
       n: metrics.queries,
-      detail: `run status is "${run.status}": finish it with --resume`,
-    });
+      detail: `run status is "${runStatus}": finish it with --resume`,
+    };
+    result.checks.push(check);
   }
-  const outcome: GateOutcome = {
-    ...result,
-    runId,
-    runStatus: run.status,
-    plan: plan.name,
-    dataset: run.dataset,
-    policy: run.policy,
-    metrics,
-    cost,
-    decidedAt: now().toISOString(),
-  };
-  await store.writeGateDecision({ runId, plan: plan.name, step: 'default', decision: outcome.decision, reasons: result.checks, metrics: { metrics, cost } });
-  return outcome;
+  result.decision = decisionOf(result.checks);
+  return { result, metrics, cost };
 }
 
 export const EXIT_CODES = { go: 0, 'no-go': 1, hold: 3 } as const;

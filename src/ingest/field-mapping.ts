@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.ts';
 
-export const LOG_FIELDS = ['id', 'query', 'timestamp', 'conversation_id', 'channel', 'label', 'reference', 'answer'] as const;
+export const LOG_FIELDS = ['id', 'query', 'timestamp', 'conversation_id', 'channel', 'label', 'reference', 'answer', 'sensitive'] as const;
 export type LogField = (typeof LOG_FIELDS)[number];
 
 /** LogField -> column/key name in the log. 'query' is required; an empty string means "do not read this field". */
@@ -15,6 +15,7 @@ export const defaultMapping: FieldMapping = Object.freeze({
   channel: 'channel',
   label: 'tier',
   reference: 'reference',
+  sensitive: 'sensitive',
 });
 
 function isLogField(value: string): value is LogField {

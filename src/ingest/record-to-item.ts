@@ -74,6 +74,18 @@ export function createRecordConverter(file: string, mapping: ResolvedMapping): R
     return tier;
   };
 
+  // Logs tag sensitivity as booleans, 0/1 or words; anything else is a mistake worth a reject.
+  const sensitive = (read: ReadColumn): boolean | undefined => {
+    const raw = value(read, 'sensitive');
+    if (raw === undefined || raw === null) return undefined;
+    if (typeof raw === 'boolean') return raw;
+    const text = String(raw).trim().toLowerCase();
+    if (text === '') return undefined;
+    if (['true', '1', 'yes', 'y'].includes(text)) return true;
+    if (['false', '0', 'no', 'n'].includes(text)) return false;
+    throw new FieldProblem(`sensitive: ${JSON.stringify(String(raw))} is not a boolean (true/false, 1/0, yes/no)`);
+  };
+
   return (read, line, raw) => {
     let query: Query;
     try {
@@ -92,6 +104,8 @@ export function createRecordConverter(file: string, mapping: ResolvedMapping): R
       if (reference !== undefined) query.reference = reference;
       const answer = optionalText(read, 'answer', false);
       if (answer !== undefined) query.loggedAnswer = answer;
+      const flagged = sensitive(read);
+      if (flagged !== undefined) query.sensitive = flagged;
     } catch (error) {
       if (error instanceof FieldProblem) return rejectItem(file, line, error.message, raw);
       throw error;

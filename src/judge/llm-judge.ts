@@ -1,8 +1,11 @@
 import type { JudgeSpec, Verdict } from '../core/judgment.ts';
+import { UsageError } from '../core/errors.ts';
 import type { ChatMessage, EndpointClient } from '../endpoints/types.ts';
+import { judgeCacheKey, type JudgeCache } from './judge-cache.ts';
 import { section } from './neutralise.ts';
-import { VERDICT_JSON_SCHEMA, type Rubric } from './rubric.ts';
-import { parseVerdict } from './verdict.ts';
+import { PROMPT_TEMPLATES, responseFormatFor, type Rubric } from './rubric.ts';
+import { callWithRepair } from './structured-call.ts';
+import { parseScoreReply, type ScoreVerdict } from './verdict.ts';
 
 export interface JudgeInput {
   query: string;
@@ -14,6 +17,10 @@ export interface JudgeInput {
 export interface JudgeResult {
   verdict: Verdict;
   latencyMs: number | undefined;
+  /** The verdict came from the judge cache: no request was sent. */
+  cached?: boolean;
+  /** Requests sent for this verdict (0 on a cache hit, 2 with a repair). */
+  calls?: number;
 }
 
 export interface Judge {
@@ -27,51 +34,64 @@ export function judgeMessages(rubric: Rubric, input: JudgeInput): ChatMessage[] 
   parts.push(section('answer', input.answer));
   return [
     { role: 'system', content: rubric.system },
-    { role: 'user', content: `${parts.join('\n\n')}\n\nGrade the answer. JSON only.` },
+    { role: 'user', content: `${parts.join('\n\n')}\n\n${PROMPT_TEMPLATES.single.instruction}` },
   ];
 }
 
-/** A judge backed by an LLM endpoint; one repair request when the verdict does not parse. */
-export function llmJudge(options: { rubric: Rubric; client: EndpointClient }): Judge {
-  const { rubric, client } = options;
-  const spec: JudgeSpec = {
-    name: rubric.name,
+/** What identifies a judge: stored with every judgment. `name` defaults to the rubric's name. */
+export function judgeSpec(rubric: Rubric, model: string, name: string = rubric.name): JudgeSpec {
+  return {
+    name,
     rubric: rubric.name,
     rubricVersion: rubric.version,
     promptHash: rubric.promptHash,
-    model: client.settings.model,
+    model,
     settings: { ...rubric.settings },
   };
-  const callOptions = {
-    responseFormat: { type: 'json_schema' as const, json_schema: { name: 'judge_verdict', schema: VERDICT_JSON_SCHEMA, strict: true } },
-    temperature: rubric.settings.temperature,
-    maxTokens: rubric.settings.max_tokens,
-  };
+}
+
+export function singleCallOptions(rubric: Rubric): { responseFormat: ReturnType<typeof responseFormatFor>; temperature: number; maxTokens: number } {
+  return { responseFormat: responseFormatFor('single'), temperature: rubric.settings.temperature, maxTokens: rubric.settings.max_tokens };
+}
+
+export function scoreVerdict(value: ScoreVerdict): Verdict {
+  return { status: 'scored', score: value.score, reasoning: value.reasoning };
+}
+
+/**
+ * A judge backed by an LLM endpoint; one repair request when the verdict does not parse. With a
+ * cache, a request whose spec and inputs were judged before is answered from it without a call.
+ */
+export function llmJudge(options: { rubric: Rubric; client: EndpointClient; cache?: JudgeCache; name?: string }): Judge {
+  const { rubric, client, cache } = options;
+  if (rubric.kind !== 'single') throw new UsageError(`${rubric.file}: a ${rubric.kind} rubric cannot grade single answers`);
+  const spec = judgeSpec(rubric, client.settings.model, options.name);
+  const callOptions = singleCallOptions(rubric);
   return {
     spec,
     async grade(input, signal) {
-      const messages = judgeMessages(rubric, input);
-      const first = await client.chat(messages, { ...callOptions, signal });
-      if (first.status === 'failed' || first.status === 'interrupted') {
-        return { verdict: { status: 'error', reason: first.error ?? first.status }, latencyMs: first.latencyMs };
+      const key = cache === undefined ? undefined : judgeCacheKey(spec, { kind: 'single', ...input });
+      if (cache !== undefined && key !== undefined) {
+        const hit = await cache.get(key);
+        if (hit !== undefined) {
+          const verdict: Verdict =
+            hit.outcome.status === 'scored' ? scoreVerdict(hit.outcome.value as ScoreVerdict) : { status: 'unscored', reason: hit.outcome.reason };
+          return { verdict, latencyMs: hit.latencyMs, cached: true, calls: 0 };
+        }
       }
-      const verdict = parseVerdict(first.output);
-      if (verdict.status === 'scored') return { verdict, latencyMs: first.latencyMs };
-      const repaired = await client.chat(
-        [
-          ...messages,
-          { role: 'assistant', content: first.output ?? '' },
-          { role: 'user', content: 'That reply was not valid. Reply with JSON only: {"score": <integer 1-5>, "reasoning": "<text>"}.' },
-        ],
-        { ...callOptions, signal },
+      const result = await callWithRepair(
+        client,
+        judgeMessages(rubric, input),
+        { ...callOptions, ...(signal ? { signal } : {}) },
+        parseScoreReply,
+        PROMPT_TEMPLATES.single.repair,
       );
-      const latencyMs = first.latencyMs === undefined || repaired.latencyMs === undefined ? undefined : first.latencyMs + repaired.latencyMs;
-      if (repaired.status === 'failed' || repaired.status === 'interrupted') {
-        return { verdict: { status: 'error', reason: repaired.error ?? repaired.status }, latencyMs };
+      const { outcome } = result;
+      if (cache !== undefined && key !== undefined && outcome.status !== 'error') {
+        cache.put(key, { kind: 'single', judgeModel: spec.model, promptHash: spec.promptHash, outcome, latencyMs: result.latencyMs });
       }
-      const second = parseVerdict(repaired.output);
-      if (second.status === 'scored') return { verdict: second, latencyMs };
-      return { verdict: { status: 'unscored', reason: `after one repair: ${second.reason}` }, latencyMs };
+      const verdict: Verdict = outcome.status === 'scored' ? scoreVerdict(outcome.value) : outcome;
+      return { verdict, latencyMs: result.latencyMs, cached: false, calls: result.calls };
     },
   };
 }

@@ -4,14 +4,19 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
 
+export const RUBRIC_KINDS = ['single', 'pairwise'] as const;
+export type RubricKind = (typeof RUBRIC_KINDS)[number];
+
+const settingsSchema = z
+  .strictObject({ temperature: z.number().min(0).max(2).default(0), max_tokens: z.int().positive().default(300) })
+  .default({ temperature: 0, max_tokens: 300 });
+
 const rubricSchema = z.strictObject({
   name: z.string().min(1),
   version: z.string().min(1),
-  kind: z.literal('single'),
+  kind: z.enum(RUBRIC_KINDS),
   system: z.string().min(1),
-  settings: z
-    .strictObject({ temperature: z.number().min(0).max(2).default(0), max_tokens: z.int().positive().default(300) })
-    .default({ temperature: 0, max_tokens: 300 }),
+  settings: settingsSchema,
 });
 
 export type Rubric = z.infer<typeof rubricSchema> & { file: string; promptHash: string };
@@ -24,21 +29,60 @@ export const VERDICT_JSON_SCHEMA = {
   additionalProperties: false,
 } as const;
 
-export function loadRubric(file: string): Rubric {
+/** Pairwise: which of the two answers shown is better. Reasoning first, so the model argues before it picks. */
+export const PAIRWISE_JSON_SCHEMA = {
+  type: 'object',
+  properties: { reasoning: { type: 'string' }, preference: { type: 'string', enum: ['A', 'B', 'tie'] } },
+  required: ['reasoning', 'preference'],
+  additionalProperties: false,
+} as const;
+
+/** response_format names: the sim (and any reader of a batch file) tells the two kinds apart by them. */
+export const RESPONSE_FORMAT_NAMES = { single: 'judge_verdict', pairwise: 'judge_pairwise' } as const satisfies Record<RubricKind, string>;
+
+/** The fixed text the code adds around the sections; hashed with the rubric. */
+export const PROMPT_TEMPLATES = {
+  single: {
+    instruction: 'Grade the answer. JSON only.',
+    repair: 'That reply was not valid. Reply with JSON only: {"score": <integer 1-5>, "reasoning": "<text>"}.',
+  },
+  pairwise: {
+    instruction: 'Compare answer A and answer B. JSON only.',
+    repair: 'That reply was not valid. Reply with JSON only: {"reasoning": "<text>", "preference": "A" | "B" | "tie"}.',
+  },
+} as const satisfies Record<RubricKind, { instruction: string; repair: string }>;
+
+const SCHEMAS = { single: VERDICT_JSON_SCHEMA, pairwise: PAIRWISE_JSON_SCHEMA } as const satisfies Record<RubricKind, object>;
+
+export function responseFormatFor(kind: RubricKind): { type: 'json_schema'; json_schema: { name: string; schema: object; strict: true } } {
+  return { type: 'json_schema', json_schema: { name: RESPONSE_FORMAT_NAMES[kind], schema: SCHEMAS[kind], strict: true } };
+}
+
+/** Loads a rubric; with `expect`, a rubric of the other kind is a UsageError naming the file. */
+export function loadRubric(file: string, expect?: RubricKind): Rubric {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UsageError(`rubric not found or unreadable: ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  const parsed = rubricSchema.safeParse(parse(text));
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    throw new UsageError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const parsed = rubricSchema.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new UsageError(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
-  const promptHash = createHash('sha256')
-    .update(JSON.stringify([parsed.data.system, VERDICT_JSON_SCHEMA, parsed.data.settings]))
-    .digest('hex')
-    .slice(0, 16);
+  if (expect !== undefined && parsed.data.kind !== expect) {
+    throw new UsageError(`${file}: kind: this is a ${parsed.data.kind} rubric; a ${expect} rubric is needed here`);
+  }
+  // Everything that shapes what the judge sees: a change to any of it is a different judge.
+  const kind = parsed.data.kind;
+  const hashed = [kind, parsed.data.system, SCHEMAS[kind], PROMPT_TEMPLATES[kind], parsed.data.settings];
+  const promptHash = createHash('sha256').update(JSON.stringify(hashed)).digest('hex').slice(0, 16);
   return { ...parsed.data, file, promptHash };
 }

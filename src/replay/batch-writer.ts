@@ -31,6 +31,7 @@ export class BatchWriter {
     this.buffer.routes.push(rows.route);
     this.buffer.responses.push(...rows.responses);
     this.buffer.judgments.push(...rows.judgments);
+    this.buffer.privacy.push(rows.privacy);
     this.pending++;
     return this.pending >= this.batchSize ? this.flush() : this.chain;
   }
@@ -61,5 +62,5 @@ export class BatchWriter {
 }
 
 function emptyBatch(): RowBatch {
-  return { queries: [], routes: [], responses: [], judgments: [], rejects: [] };
+  return { queries: [], routes: [], responses: [], judgments: [], privacy: [], rejects: [] };
 }

@@ -7,6 +7,21 @@ import { callCost } from '../endpoints/pricing.ts';
 import type { Judge } from '../judge/llm-judge.ts';
 import type { RoutePolicy } from '../router/policy.ts';
 import type { QueryRows } from './types.ts';
+import { outboundJudgeInput, outboundText } from '../privacy/outbound.ts';
+import { planPrivacy, type PrivacySettings, type Send, type Withheld } from '../privacy/plan.ts';
+import { privacyRecord } from '../privacy/record.ts';
+import { createRedactor, type Redactor } from '../privacy/redact.ts';
+import { classifySensitivity, type SensitivityPolicy } from '../privacy/sensitivity.ts';
+import type { RedactOptions } from '../privacy/types.ts';
+
+/** What the privacy stage needs per query: built once per run from config.privacy. */
+export interface QueryPrivacy {
+  redact: RedactOptions;
+  policy: SensitivityPolicy;
+  settings: PrivacySettings;
+  /** Every configured endpoint and whether it is on-prem. */
+  endpoints: Readonly<Record<string, { onPrem: boolean }>>;
+}
 
 export interface QueryContext {
   runId: string;
@@ -19,32 +34,65 @@ export interface QueryContext {
   clients: ReadonlyMap<string, EndpointClient>;
   onPrem: ReadonlySet<string>;
   judge: Judge;
+  /** The judge's endpoint name (external unless on_prem). */
+  judgeEndpoint: string;
+  /** Judges sensitive queries on-prem (privacy.sensitive.judge), when that is not the judge itself. */
+  sensitiveJudge: Judge | undefined;
+  privacy: QueryPrivacy;
   now: () => Date;
   signal: AbortSignal;
 }
 
-/** Route, call candidate and baseline concurrently (shadow), fall back if on-prem failed, judge. */
+/**
+ * Route, apply the privacy policy (a sensitive query stays on-prem; text for external endpoints is
+ * redacted), call candidate and baseline concurrently (shadow), fall back if on-prem failed, judge.
+ */
 export async function processQuery(query: Query, context: QueryContext): Promise<QueryRows> {
   const decision = await context.route(query);
-  const candidateName = context.tiers[decision.tier];
+  const routed = context.tiers[decision.tier];
+  const fromLog = query.loggedAnswer !== undefined;
+  const plan = planPrivacy(
+    {
+      sensitivity: classifySensitivity(query, context.privacy.policy),
+      routed,
+      baseline: fromLog ? undefined : context.baseline,
+      fallback: context.fallback,
+      judge: context.judgeEndpoint,
+      tierEndpoints: [context.tiers.simple, context.tiers.medium, context.tiers.complex],
+      endpoints: context.privacy.endpoints,
+    },
+    context.privacy.settings,
+  );
+  // One redactor per query: the query, its answers and its reference share placeholder numbers.
+  const redactor = createRedactor(context.privacy.redact);
+  const candidateName = plan.candidate.withheld ? routed : plan.candidate.endpoint;
   const [candidate, baseline] = await Promise.all([
-    callEndpoint(query, candidateName, 'candidate', context),
-    query.loggedAnswer !== undefined ? loggedBaseline(query, context) : callEndpoint(query, context.baseline, 'baseline', context),
+    send(query, candidateName, 'candidate', plan.candidate, redactor, context),
+    fromLog ? loggedBaseline(query, context) : send(query, context.baseline, 'baseline', plan.baseline!, redactor, context),
   ]);
   const responses = [candidate, baseline];
   const needsFallback =
     candidate.status === 'failed' && context.onPrem.has(candidateName) && context.fallback !== undefined && !context.signal.aborted;
-  if (needsFallback) responses.push(await callEndpoint(query, context.fallback!, 'fallback', context));
+  // A sensitive query's fallback is external and withheld: its failed on-prem call stays a failure.
+  if (needsFallback && plan.fallback !== undefined && !plan.fallback.withheld) {
+    responses.push(await callEndpoint(query, context.fallback!, 'fallback', plan.fallback, redactor, context));
+  }
 
   // Known facts are the best reference; without them the candidate is graded against the baseline's answer.
-  const baselineAnswer = baseline.status === 'failed' || baseline.status === 'interrupted' ? undefined : baseline.output;
-  const judgments = await Promise.all(
-    responses
-      .filter((response) => response.output !== undefined && (response.status === 'ok' || response.status === 'ok_after_retry'))
-      .map((response) =>
-        judgeResponse(query, response, response.role === 'baseline' ? query.reference : (query.reference ?? baselineAnswer), context),
-      ),
-  );
+  const baselineAnswer = baseline.status === 'ok' || baseline.status === 'ok_after_retry' ? baseline.output : undefined;
+  const judgeTarget = plan.judge;
+  const judge = judgeTarget.withheld ? undefined : judgeTarget.endpoint === context.judgeEndpoint ? context.judge : context.sensitiveJudge;
+  if (!judgeTarget.withheld && judge === undefined) throw new Error(`no judge for endpoint "${judgeTarget.endpoint}" (configuration was not validated)`);
+  const judgments =
+    judgeTarget.withheld || judge === undefined
+      ? []
+      : await Promise.all(
+          responses
+            .filter((response) => response.output !== undefined && (response.status === 'ok' || response.status === 'ok_after_retry'))
+            .map((response) =>
+              judgeResponse(query, response, response.role === 'baseline' ? query.reference : (query.reference ?? baselineAnswer), judge, judgeTarget, redactor, context),
+            ),
+        );
   return {
     query,
     route: {
@@ -60,16 +108,45 @@ export async function processQuery(query: Query, context: QueryContext): Promise
     },
     responses,
     judgments,
+    privacy: privacyRecord(context.runId, query.queryId, plan, createRedactor(context.privacy.redact).redact(query.text).findings),
   };
 }
 
-async function callEndpoint(query: Query, endpoint: string, role: Role, context: QueryContext): Promise<ResponseRecord> {
+function send(query: Query, endpoint: string, role: Role, target: Send | Withheld, redactor: Redactor, context: QueryContext): Promise<ResponseRecord> {
+  return target.withheld ? Promise.resolve(withheldResponse(query, endpoint, role, target.reason, context)) : callEndpoint(query, endpoint, role, target, redactor, context);
+}
+
+/** A call the privacy policy forbids: stored so the query is accounted for, never sent. */
+function withheldResponse(query: Query, endpoint: string, role: Role, reason: string, context: QueryContext): ResponseRecord {
+  const client = context.clients.get(endpoint);
+  return {
+    runId: context.runId,
+    queryId: query.queryId,
+    role,
+    endpoint,
+    model: client?.settings.model ?? endpoint,
+    source: 'endpoint',
+    status: 'withheld',
+    attempts: 0,
+    error: reason,
+    output: undefined,
+    promptTokens: undefined,
+    completionTokens: undefined,
+    ttftMs: undefined,
+    latencyMs: undefined,
+    costUsd: undefined,
+    startedAt: context.now(),
+  };
+}
+
+async function callEndpoint(query: Query, endpoint: string, role: Role, target: Send, redactor: Redactor, context: QueryContext): Promise<ResponseRecord> {
   const client = context.clients.get(endpoint);
   if (client === undefined) throw new Error(`no client for endpoint "${endpoint}" (configuration was not validated)`);
   const startedAt = context.now();
+  const text = outboundText(query.text, target, redactor);
   const messages = context.systemPrompt
-    ? [{ role: 'system' as const, content: context.systemPrompt }, { role: 'user' as const, content: query.text }]
-    : [{ role: 'user' as const, content: query.text }];
+    ? [{ role: 'system' as const, content: context.systemPrompt }, { role: 'user' as const, content: text }]
+    : [{ role: 'user' as const, content: text }];
   const result = await client.chat(messages, { signal: context.signal });
   const usage = { promptTokens: result.promptTokens, completionTokens: result.completionTokens };
   const succeeded = result.status === 'ok' || result.status === 'ok_after_retry';
@@ -119,15 +196,19 @@ async function judgeResponse(
   query: Query,
   response: ResponseRecord,
   reference: string | undefined,
+  judge: Judge,
+  target: Send,
+  redactor: Redactor,
   context: QueryContext,
 ): Promise<JudgmentRecord> {
-  const result = await context.judge.grade({ query: query.text, answer: response.output ?? '', reference }, context.signal);
+  const input = outboundJudgeInput({ query: query.text, answer: response.output ?? '', reference }, target, redactor);
+  const result = await judge.grade(input, context.signal);
   return {
     runId: context.runId,
     queryId: query.queryId,
     role: response.role,
     kind: 'single',
-    judge: context.judge.spec,
+    judge: judge.spec,
     verdict: result.verdict,
     latencyMs: result.latencyMs,
     createdAt: context.now(),

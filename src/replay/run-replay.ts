@@ -19,6 +19,7 @@ import { preflight } from './preflight.ts';
 import { parseShard } from './shard.ts';
 import { createProgress } from './progress.ts';
 import type { ReplaySummary } from './types.ts';
+import { privacySettingsFromConfig, redactOptionsFromConfig, sensitivityPolicyFromConfig } from '../privacy/config-schema.ts';
 
 export interface ReplayCommandOptions {
   config: string;
@@ -87,6 +88,14 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
       stream: false,
       maxConcurrency: config.judge.max_concurrency ?? judgeSettings.maxConcurrency,
     });
+    const sensitiveJudgeName = config.privacy.sensitive.judge;
+    const sensitiveJudge =
+      sensitiveJudgeName === undefined || sensitiveJudgeName === config.judge.endpoint
+        ? undefined
+        : llmJudge({
+            rubric,
+            client: createEndpointClient({ ...endpointSettings(config, sensitiveJudgeName, keys.get(sensitiveJudgeName), sim), name: `${sensitiveJudgeName} (judge)`, stream: false }),
+          });
     await preflight([...clients.values()].map((client) => client.settings));
 
     store = await openStore(options.db ?? config.database);
@@ -116,6 +125,14 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
           clients,
           onPrem: new Set(Object.entries(config.endpoints).filter(([, endpoint]) => endpoint.on_prem).map(([name]) => name)),
           judge: llmJudge({ rubric, client: judgeClient }),
+          judgeEndpoint: config.judge.endpoint,
+          sensitiveJudge,
+          privacy: {
+            redact: redactOptionsFromConfig(config.privacy),
+            policy: sensitivityPolicyFromConfig(config.privacy),
+            settings: privacySettingsFromConfig(config.privacy),
+            endpoints: Object.fromEntries(Object.entries(config.endpoints).map(([name, endpoint]) => [name, { onPrem: endpoint.on_prem }])),
+          },
           now: () => new Date(),
           signal,
         },

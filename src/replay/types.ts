@@ -2,6 +2,7 @@ import type { JudgmentRecord } from '../core/judgment.ts';
 import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
 import type { RouteRecord } from '../core/route.ts';
+import type { PrivacyRecord } from '../privacy/record.ts';
 
 /** Everything one query produced; written to the store in one transaction. */
 export interface QueryRows {
@@ -9,6 +10,7 @@ export interface QueryRows {
   route: RouteRecord;
   responses: ResponseRecord[];
   judgments: JudgmentRecord[];
+  privacy: PrivacyRecord;
 }
 
 export interface RowBatch {
@@ -16,6 +18,7 @@ export interface RowBatch {
   routes: RouteRecord[];
   responses: ResponseRecord[];
   judgments: JudgmentRecord[];
+  privacy: PrivacyRecord[];
   rejects: Reject[];
 }
 

@@ -1,23 +1,37 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { GateOutcome } from '../gate/run-gate.ts';
+import type { ReportData } from './collect.ts';
+import { renderHtml } from './html.ts';
+import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 
 export interface WrittenReport {
   dir: string;
   markdown: string;
   json: string;
+  html: string;
+  junit: string;
 }
 
-/** results/<run>/report.{md,json}; written to a temp name and renamed so a reader never sees half a file. */
-export function writeReport(resultsDir: string, outcome: GateOutcome): WrittenReport {
+/**
+ * results/<run>/report.{md,json,html} and junit.xml; each written to a temp name and renamed so a
+ * reader never sees half a file. `junitFile` writes the JUnit XML there as well (for CI).
+ */
+export async function writeReport(resultsDir: string, outcome: GateOutcome, data: ReportData, options: { junitFile?: string } = {}): Promise<WrittenReport> {
   const dir = join(resultsDir, safeName(outcome.runId));
   mkdirSync(dir, { recursive: true });
-  const markdown = join(dir, 'report.md');
-  const json = join(dir, 'report.json');
-  atomicWrite(markdown, renderMarkdown(outcome));
-  atomicWrite(json, `${JSON.stringify(outcome, null, 2)}\n`);
-  return { dir, markdown, json };
+  const written = { dir, markdown: join(dir, 'report.md'), json: join(dir, 'report.json'), html: join(dir, 'report.html'), junit: join(dir, 'junit.xml') };
+  atomicWrite(written.markdown, renderMarkdown(outcome, data));
+  atomicWrite(written.json, `${JSON.stringify({ ...outcome, details: data }, null, 2)}\n`);
+  atomicWrite(written.html, await renderHtml(outcome, data));
+  const junit = renderJunit(outcome);
+  atomicWrite(written.junit, junit);
+  if (options.junitFile !== undefined) {
+    mkdirSync(dirname(options.junitFile), { recursive: true });
+    atomicWrite(options.junitFile, junit);
+  }
+  return written;
 }
 
 function atomicWrite(path: string, text: string): void {

@@ -124,3 +124,78 @@ export function judgeAnswer(sections: JudgeSections, lookupReference?: (query: s
   if (injectionNote) score = Math.min(score, 2);
   return { score, reasoning: `No reference given; judged on length (${words} words) and relevance to the query.${injectionNote}` };
 }
+
+export interface PairwiseSections {
+  query: string;
+  reference: string | undefined;
+  answerA: string;
+  answerB: string;
+}
+
+export interface PairwiseVerdict {
+  reasoning: string;
+  preference: 'A' | 'B' | 'tie';
+}
+
+/** Reads `<query>`, optional `<reference>`, `<answer_a>` and `<answer_b>`; undefined without both answers. */
+export function parsePairwisePrompt(prompt: string): PairwiseSections | undefined {
+  const answerA = section(prompt, 'answer_a');
+  const answerB = section(prompt, 'answer_b');
+  if (answerA === undefined || answerB === undefined) return undefined;
+  return { query: section(prompt, 'query') ?? '', reference: section(prompt, 'reference'), answerA, answerB };
+}
+
+/** Merit on a continuous scale (the single score before rounding), so close answers still differ. */
+function merit(answer: string, reference: string | undefined, query: string): { value: number; note: string } {
+  if (answer.trim().length === 0) return { value: 0, note: 'empty' };
+  if (reference) {
+    const check = checkFacts(reference, answer.trim());
+    const share = check.counted === 0 ? 0 : check.covered / check.counted;
+    return { value: 1 + 4 * share - 1.5 * check.contradicted, note: describe(check, 'reference') };
+  }
+  const verdict = judgeAnswer({ query, reference: undefined, answer });
+  return { value: verdict.score, note: `scored ${verdict.score} without a reference` };
+}
+
+/**
+ * The sim's pairwise judge: the answer with the better fact coverage (wrong facts penalised) wins.
+ * When both are equally good it prefers the answer shown first, as LLM judges are documented to do
+ * (position bias), unless the two texts are identical; the harness asks in both orders, sees the two
+ * verdicts disagree and records a tie. Text inside the answers is measured, never obeyed.
+ */
+export function judgePairwise(sections: PairwiseSections, lookupReference?: (query: string) => string | undefined): PairwiseVerdict {
+  const reference = sections.reference?.trim() || lookupReference?.(sections.query);
+  const a = merit(sections.answerA, reference, sections.query);
+  const b = merit(sections.answerB, reference, sections.query);
+  const injected = [sections.answerA, sections.answerB].some((answer) => INJECTION.test(answer));
+  const note = injected ? ' An answer contains instructions to the grader, which were ignored.' : '';
+  const detail = `A: ${a.note}; B: ${b.note}.${note}`;
+  if (Math.abs(a.value - b.value) > 1e-9) return { reasoning: detail, preference: a.value > b.value ? 'A' : 'B' };
+  if (sections.answerA.trim() === sections.answerB.trim()) return { reasoning: `The answers are identical. ${detail}`, preference: 'tie' };
+  return { reasoning: `Equally good on the facts; A reads slightly better. ${detail}`, preference: 'A' };
+}
+
+/** Response-format names the sim answers as a judge; anything else is an ordinary chat request. */
+export const SIM_JUDGE_FORMATS = ['judge_verdict', 'judge_pairwise'] as const;
+export type SimJudgeFormat = (typeof SIM_JUDGE_FORMATS)[number];
+
+export function simJudgeFormat(responseFormat: unknown): SimJudgeFormat | undefined {
+  const format = responseFormat as { type?: unknown; json_schema?: { name?: unknown } } | undefined;
+  if (format?.type !== 'json_schema') return undefined;
+  const name = format.json_schema?.name;
+  return SIM_JUDGE_FORMATS.find((known) => known === name);
+}
+
+/** The reply content of a judge request (a JSON verdict), for the chat endpoint and for batch lines alike. */
+export function simJudgeReply(format: SimJudgeFormat, prompt: string, lookupReference?: (query: string) => string | undefined): string {
+  if (format === 'judge_pairwise') {
+    const sections = parsePairwisePrompt(prompt);
+    const verdict: PairwiseVerdict = sections
+      ? judgePairwise(sections, lookupReference)
+      : { reasoning: 'The prompt has no <answer_a> and <answer_b> sections to compare.', preference: 'tie' };
+    return JSON.stringify(verdict);
+  }
+  const sections = parseJudgePrompt(prompt);
+  const verdict = sections ? judgeAnswer(sections, lookupReference) : { score: 1, reasoning: 'The prompt has no <answer> section to judge.' };
+  return JSON.stringify(verdict);
+}

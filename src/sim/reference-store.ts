@@ -5,6 +5,7 @@ import type { Tier } from '../core/tier.ts';
 import { isTier } from '../core/tier.ts';
 import type { KnownReference } from './answer.ts';
 import { normaliseQuery } from './answer.ts';
+import { redact } from '../privacy/redact.ts';
 
 export interface ReferenceEntry {
   query: string;
@@ -31,7 +32,8 @@ const PII_AND_PLACEHOLDERS = [
 
 /** A second, looser key: PII and redaction placeholders removed, only letters kept. */
 export function looseKey(query: string): string {
-  let text = query;
+  // The replay redacts with src/privacy; the same redaction on both sides makes the keys meet.
+  let text = redact(query).text;
   for (const pattern of PII_AND_PLACEHOLDERS) text = text.replace(pattern, ' ');
   return text.toLowerCase().replace(/[^a-z]+/g, ' ').trim();
 }

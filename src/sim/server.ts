@@ -6,7 +6,8 @@ import type { Random } from '../datasets/random.ts';
 import { composeAnswer } from './answer.ts';
 import { downMode, drawFault, NO_FAULTS } from './fault-spec.ts';
 import type { FaultKind, FaultSpec } from './fault-spec.ts';
-import { judgeAnswer, parseJudgePrompt } from './judge.ts';
+import { createBatchService, isBatchPath } from './batch-service.ts';
+import { simJudgeFormat, simJudgeReply } from './judge.ts';
 import { createMetrics } from './metrics.ts';
 import type { SimMetrics } from './metrics.ts';
 import { LATENCY_PROFILES, MODEL_OWNERS, resolveModel, SIM_MODELS } from './models.ts';
@@ -36,6 +37,8 @@ export interface SimOptions {
   referenceFiles?: string[];
   /** The request log keeps at most this many recent entries (default 100,000). */
   requestLogLimit?: number;
+  /** How long a Batch API job takes from creation to completed (default 2000 ms x timeScale). */
+  batchMs?: number;
 }
 
 export interface SimRequestLogEntry {
@@ -130,6 +133,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
   const metrics: SimMetrics = createMetrics();
   const requestLog: SimRequestLogEntry[] = [];
   let sequence = 0;
+  const batches = createBatchService({ batchMs: options.batchMs ?? 2000 * timeScale, lookup: (query) => store.lookup(query) });
 
   function log(entry: SimRequestLogEntry): SimRequestLogEntry {
     requestLog.push(entry);
@@ -147,6 +151,17 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
 
     if (method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
       await handleChat(req, res, arrived, method, path);
+      return;
+    }
+    if (isBatchPath(path)) {
+      const body = await readBody(req);
+      if (body === 'aborted') return;
+      if (body === 'too-large') {
+        entry(413);
+        sendJson(res, 413, errorBody('Request body too large.', 'invalid_request_error'));
+        return;
+      }
+      entry(await batches.handle(req, res, method, path, body));
       return;
     }
     req.resume();
@@ -207,8 +222,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     }
     const requestedModel = body.model;
     record.stream = body.stream === true;
-    const responseFormat = body.response_format as { type?: unknown; json_schema?: { name?: unknown } } | undefined;
-    record.judge = responseFormat?.type === 'json_schema' && responseFormat.json_schema?.name === 'judge_verdict';
+    const judgeFormat = simJudgeFormat(body.response_format);
+    record.judge = judgeFormat !== undefined;
     const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : undefined;
     const valid = messages?.every((message) => typeof message === 'object' && message !== null && typeof (message as ChatMessage).role === 'string');
     const userMessages = (messages ?? []).filter((message) => (message as ChatMessage).role === 'user') as ChatMessage[];
@@ -264,12 +279,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     }
 
     let content: string;
-    if (record.judge) {
-      const sections = parseJudgePrompt(userMessages.map((message) => messageText(message.content)).join('\n'));
-      const verdict = sections
-        ? judgeAnswer(sections, (query) => store.lookup(query)?.reference)
-        : { score: 1, reasoning: 'The prompt has no <answer> section to judge.' };
-      content = JSON.stringify(verdict);
+    if (judgeFormat !== undefined) {
+      content = simJudgeReply(judgeFormat, userMessages.map((message) => messageText(message.content)).join('\n'), (query) => store.lookup(query)?.reference);
       const malform = fault === 'bad_json' ? MALFORMED_VERDICTS[faultRandom.int(0, MALFORMED_VERDICTS.length - 1)] : undefined;
       if (malform) content = malform(content);
     } else {
@@ -343,6 +354,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       store.add({ query, reference, tier });
     },
     close() {
+      batches.close();
       return new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();

@@ -26,10 +26,18 @@ export interface InstanceLease {
   release(): void;
 }
 
+/** Opens in progress: concurrent opens of one new file must not race DuckDB creating it. */
+const opening = new Map<string, Promise<SharedInstance>>();
+
 export async function leaseInstance(path: string, readOnly: boolean): Promise<InstanceLease> {
-  const inMemory = path === ':memory:';
-  const key = inMemory ? undefined : resolve(path);
-  const shared = key === undefined ? undefined : open.get(key);
+  if (path === ':memory:') {
+    const instance = await createInstance(path, readOnly);
+    return lease(undefined, { instance, readOnly, users: 1, setup: new SerialQueue() });
+  }
+  const key = resolve(path);
+  const pending = opening.get(key);
+  if (pending) await pending.catch(() => undefined);
+  const shared = open.get(key);
   if (shared) {
     if (shared.readOnly && !readOnly) {
       throw new UsageError(`${path}: already open read-only in this process; close that store before opening it read-write`);
@@ -37,22 +45,29 @@ export async function leaseInstance(path: string, readOnly: boolean): Promise<In
     shared.users += 1;
     return lease(key, shared);
   }
-  if (!inMemory) checkPath(path, readOnly);
-  let instance: DuckDBInstance;
+  const created = (async (): Promise<SharedInstance> => {
+    checkPath(path, readOnly);
+    const instance = await createInstance(path, readOnly);
+    const entry: SharedInstance = { instance, readOnly, users: 0, setup: new SerialQueue() };
+    open.set(key, entry);
+    return entry;
+  })();
+  opening.set(key, created);
   try {
-    instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
+    const entry = await created;
+    entry.users += 1;
+    return lease(key, entry);
+  } finally {
+    opening.delete(key);
+  }
+}
+
+async function createInstance(path: string, readOnly: boolean): Promise<DuckDBInstance> {
+  try {
+    return await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
   } catch (error) {
     throw new UsageError(describeOpenError(path, error as Error), { cause: error });
   }
-  // Another open of the same path may have finished while this one awaited.
-  const raced = key === undefined ? undefined : open.get(key);
-  if (raced && key !== undefined) {
-    instance.closeSync();
-    return leaseInstance(path, readOnly);
-  }
-  const created: SharedInstance = { instance, readOnly, users: 1, setup: new SerialQueue() };
-  if (key !== undefined) open.set(key, created);
-  return lease(key, created);
 }
 
 function lease(key: string | undefined, shared: SharedInstance): InstanceLease {

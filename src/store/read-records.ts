@@ -1,6 +1,6 @@
 import type { JudgmentRecord, Verdict } from '../core/judgment.ts';
 import type { Query, Reject } from '../core/query.ts';
-import { ROLES, type CallStatus, type ResponseRecord, type Role } from '../core/response.ts';
+import { CALL_STATUSES, ROLES, type CallStatus, type ResponseRecord, type Role } from '../core/response.ts';
 import type { RouteRecord } from '../core/route.ts';
 import { isTier, type Tier } from '../core/tier.ts';
 import { parseJson } from './sql-values.ts';
@@ -9,7 +9,6 @@ import { GATE_DECISIONS, RUN_STATUSES, type GateDecision, type GateDecisionRow, 
 // Rows come from readRows (plainValueConverter): NULL is null here and becomes undefined in records.
 type Row = Record<string, unknown>;
 
-const CALL_STATUSES: readonly CallStatus[] = ['ok', 'ok_after_retry', 'failed', 'interrupted'];
 const VERDICT_STATUSES = ['scored', 'unscored', 'error'] as const;
 
 function optionalString(row: Row, column: string): string | undefined {

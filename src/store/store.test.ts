@@ -5,9 +5,12 @@ import type { JudgmentRecord } from '../core/judgment.ts';
 import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
 import type { RouteRecord } from '../core/route.ts';
+import { MIGRATIONS } from './migrations/all-migrations.ts';
 import { openStore } from './store.ts';
 import { JUDGE, judgment, query, reject, response, route, scored, tempDir } from './test-records.ts';
 import type { Store } from './types.ts';
+
+const LATEST = MIGRATIONS.at(-1)!.version;
 
 let dir: ReturnType<typeof tempDir>;
 let store: Store;
@@ -220,8 +223,8 @@ describe('opening', () => {
     const path = join(dir.path, 'together.duckdb');
     const stores = await Promise.all([openStore(path), openStore(path), openStore(path)]);
     try {
-      expect(stores.map((opened) => opened.schemaVersion)).toEqual([2, 2, 2]);
-      expect(await stores[0]!.all('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: 2 }]);
+      expect(stores.map((opened) => opened.schemaVersion)).toEqual([LATEST, LATEST, LATEST]);
+      expect(await stores[0]!.all('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: MIGRATIONS.length }]);
     } finally {
       await Promise.all(stores.map((opened) => opened.close()));
     }

@@ -3,6 +3,7 @@ import type { JudgmentRecord } from '../core/judgment.ts';
 import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
 import type { RouteRecord } from '../core/route.ts';
+import type { PrivacyRecord } from '../privacy/record.ts';
 import { jsonText, timestampTZ } from './sql-values.ts';
 
 /**
@@ -79,6 +80,17 @@ function timestamp<Row>(name: string, get: (row: Row) => Date | undefined): Colu
       if (value === undefined || value === null) appender.appendNull();
       else if (value instanceof Date && Number.isFinite(value.getTime())) appender.appendTimestampTZ(timestampTZ(value));
       else throw new TypeError(`${name}: expected a valid Date, got ${String(value)}`);
+    },
+  };
+}
+
+function boolean<Row>(name: string, get: (row: Row) => boolean): ColumnWriter<Row> {
+  return {
+    name,
+    append(appender, row) {
+      const value = get(row);
+      if (typeof value === 'boolean') appender.appendBoolean(value);
+      else throw new TypeError(`${name}: expected a boolean, got ${String(value)}`);
     },
   };
 }
@@ -185,4 +197,21 @@ export const REJECTS: TableLayout<RejectRow> = {
   ],
 };
 
-export const APPENDED_TABLES = [QUERIES, ROUTES, RESPONSES, JUDGMENTS, REJECTS] as const;
+export const PRIVACY_DECISIONS: TableLayout<PrivacyRecord> = {
+  table: 'privacy_decisions',
+  key: (row) => `privacy decision of query ${row.queryId}`,
+  columns: [
+    text('run_id', (row) => row.runId),
+    text('query_id', (row) => row.queryId),
+    boolean('sensitive', (row) => row.sensitive),
+    text('reasons_json', (row) => jsonText(row.reasons)),
+    text('routed_endpoint', (row) => row.routedEndpoint),
+    text('candidate_endpoint', (row) => row.candidateEndpoint),
+    text('reroute_reason', (row) => row.rerouteReason),
+    boolean('baseline_withheld', (row) => row.baselineWithheld),
+    boolean('judge_withheld', (row) => row.judgeWithheld),
+    text('pii_found_json', (row) => jsonText(row.piiFound)),
+  ],
+};
+
+export const APPENDED_TABLES = [QUERIES, ROUTES, RESPONSES, JUDGMENTS, REJECTS, PRIVACY_DECISIONS] as const;

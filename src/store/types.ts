@@ -1,3 +1,4 @@
+import type { PrivacyRecord } from '../privacy/record.ts';
 import type { JudgmentRecord } from '../core/judgment.ts';
 import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
@@ -54,6 +55,7 @@ export interface StoreBatch {
   routes?: readonly RouteRecord[];
   responses?: readonly ResponseRecord[];
   judgments?: readonly JudgmentRecord[];
+  privacy?: readonly PrivacyRecord[];
   rejects?: readonly Reject[];
 }
 

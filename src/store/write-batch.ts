@@ -1,5 +1,5 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { JUDGMENTS, QUERIES, REJECTS, RESPONSES, ROUTES, type TableLayout } from './table-layouts.ts';
+import { JUDGMENTS, PRIVACY_DECISIONS, QUERIES, REJECTS, RESPONSES, ROUTES, type TableLayout } from './table-layouts.ts';
 import type { StoreBatch } from './types.ts';
 
 /**
@@ -66,6 +66,7 @@ export async function appendBatchRows(connection: DuckDBConnection, runId: strin
   await appendRows(connection, ROUTES, batch.routes ?? []);
   await appendRows(connection, RESPONSES, batch.responses ?? []);
   await appendRows(connection, JUDGMENTS, batch.judgments ?? []);
+  await appendRows(connection, PRIVACY_DECISIONS, batch.privacy ?? []);
   await appendRows(connection, REJECTS, (batch.rejects ?? []).map((reject) => ({ runId, reject })));
 }
 

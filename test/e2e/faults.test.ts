@@ -76,17 +76,21 @@ describe('replay under faults (sim)', () => {
       'replay', '-c', fastConfig(dir), '--sim', '--sim-time-scale', '0', '--limit', '60', '--db', db, '--run-id', 'down', '--sim-faults', 'down=llama-3-70b:503',
     ]);
     expect(result.code).toBe(0);
-    const [counts] = await rows<{ simple: number; failed_llama: number; fallbacks: number; fallback_ok: number; served: number }>(
+    // Simple queries go to Llama; so do sensitive ones of any tier (privacy), whose external fallback is withheld.
+    const [counts] = await rows<{ on_llama: number; failed_llama: number; sensitive: number; fallbacks: number; fallback_ok: number; served: number }>(
       db,
-      `SELECT count(*) FILTER (WHERE tier = 'simple') AS simple,
+      `SELECT count(*) FILTER (WHERE candidate_endpoint = 'llama') AS on_llama,
               count(*) FILTER (WHERE candidate_endpoint = 'llama' AND candidate_status = 'failed') AS failed_llama,
+              count(*) FILTER (WHERE candidate_endpoint = 'llama' AND query_id IN (SELECT query_id FROM privacy_decisions WHERE run_id = 'down' AND sensitive)) AS sensitive,
               count(*) FILTER (WHERE fallback_used) AS fallbacks,
               count(*) FILTER (WHERE fallback_status = 'ok') AS fallback_ok,
               count(served_score) FILTER (WHERE fallback_used) AS served
        FROM pairs WHERE run_id = 'down'`,
     );
-    expect(counts!.simple).toBeGreaterThan(20);
-    expect(counts).toEqual({ simple: counts!.simple, failed_llama: counts!.simple, fallbacks: counts!.simple, fallback_ok: counts!.simple, served: counts!.simple });
+    expect(counts!.on_llama).toBeGreaterThan(20);
+    expect(counts!.failed_llama).toBe(counts!.on_llama);
+    const fellBack = counts!.on_llama - counts!.sensitive;
+    expect(counts).toMatchObject({ fallbacks: fellBack, fallback_ok: fellBack, served: fellBack });
     const gate = await runCli(['gate', '--run', 'down', '--db', db, '--results', dir]);
     expect(gate.code).toBe(1);
     expect(gate.stdout).toMatch(/fail candidate_error_rate/);

@@ -27,21 +27,26 @@ describe('replay end to end through the CLI against the sim', () => {
     expect(replay.code).toBe(0);
     expect(replay.stdout).toContain('run e2e-1: complete; 150 queries replayed');
 
-    const [counts] = await rows<{ queries: number; candidate: number; baseline: number; judged: number; tiers: number }>(
+    const [counts] = await rows<{ queries: number; candidate: number; baseline: number; judged: number; unjudged: number; tiers: number }>(
       db,
       `SELECT (SELECT count(*) FROM queries WHERE run_id = 'e2e-1') AS queries,
               (SELECT count(*) FROM responses WHERE run_id = 'e2e-1' AND role = 'candidate') AS candidate,
               (SELECT count(*) FROM responses WHERE run_id = 'e2e-1' AND role = 'baseline') AS baseline,
               (SELECT count(*) FROM judgments WHERE run_id = 'e2e-1') AS judged,
+              (SELECT count(*) FROM privacy_decisions WHERE run_id = 'e2e-1' AND judge_withheld) AS unjudged,
               (SELECT count(DISTINCT tier) FROM routes WHERE run_id = 'e2e-1') AS tiers`,
     );
-    expect(counts).toEqual({ queries: 150, candidate: 150, baseline: 150, judged: 300, tiers: 3 });
+    // Sensitive queries stay on-prem: their external baseline and judge are withheld (privacy), so they are unjudged.
+    expect(counts).toMatchObject({ queries: 150, candidate: 150, baseline: 150, tiers: 3 });
+    expect(counts!.unjudged).toBeLessThan(15);
+    expect(counts!.judged).toBe(2 * (150 - counts!.unjudged));
 
     // Oracle routing: simple -> llama, medium -> gpt35, complex -> gpt4; usage recorded, cost known.
     const routed = await rows<{ tier: string; endpoint: string; model: string; tokens: number; costed: number; n: number }>(
       db,
       `SELECT r.tier, s.endpoint, s.model, count(s.prompt_tokens) AS tokens, count(s.cost_usd) AS costed, count(*) AS n
-       FROM routes r JOIN responses s USING (run_id, query_id) WHERE s.role = 'candidate' GROUP BY ALL ORDER BY r.tier`,
+       FROM routes r JOIN responses s USING (run_id, query_id) JOIN privacy_decisions p USING (run_id, query_id)
+       WHERE s.role = 'candidate' AND NOT p.sensitive GROUP BY ALL ORDER BY r.tier`,
     );
     expect(routed.map((row) => [row.tier, row.endpoint, row.model])).toEqual([
       ['complex', 'gpt4', 'gpt-4'],

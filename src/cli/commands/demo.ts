@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { loadPlan } from '../../gate/plan.ts';
-import { gateRun } from '../../gate/run-gate.ts';
 import { runReplayCommand } from '../../replay/run-replay.ts';
-import { writeReport } from '../../report/write.ts';
+import { gateAndReport } from '../../report/gate-and-report.ts';
 import { openStore } from '../../store/store.ts';
 import { action, nonNegativeNumber, positiveInt } from '../run-action.ts';
 import { shutdownSignal } from '../signals.ts';
+import { printCostSummary, printStepSummary } from './gate-output.ts';
 
 export function registerDemo(program: Command): void {
   program
@@ -35,12 +35,16 @@ export function registerDemo(program: Command): void {
           if (replayed.status !== 'complete') return 130;
           const store = await openStore(replayed.database);
           try {
-            const outcome = await gateRun(store, replayed.runId, loadPlan(replayed.config.plan));
-            const report = writeReport(replayed.config.results_dir, outcome);
-            process.stdout.write(`decision: ${outcome.decision.toUpperCase()}\n`);
-            for (const check of outcome.checks) process.stdout.write(`  ${check.outcome.padEnd(4)} ${check.metric}: ${check.detail}\n`);
-            process.stdout.write(`database: ${replayed.database}\nreport:   ${report.markdown}\n          ${report.json}\n`);
-            process.stdout.write(`next: npx hybrid-eval gate --run ${replayed.runId}   (exit 0 go, 1 no-go, 3 hold)\n`);
+            const plan = loadPlan(replayed.config.plan);
+            const { outcome, report } = await gateAndReport(store, plan, { run: replayed.runId, results: replayed.config.results_dir });
+            process.stdout.write(`\ndecision for step "${outcome.step}": ${outcome.decision.toUpperCase()}\n`);
+            for (const check of outcome.checks) {
+              if (check.outcome !== 'skip') process.stdout.write(`  ${check.outcome.padEnd(4)} ${check.metric}: ${check.detail}\n`);
+            }
+            printStepSummary(outcome, process.stdout);
+            printCostSummary(outcome, process.stdout);
+            process.stdout.write(`\ndatabase: ${replayed.database}\nreport:   ${report.html}\n          ${report.markdown}\n          ${report.json}\n          ${report.junit}\n`);
+            process.stdout.write(`next: npx hybrid-eval gate --run ${replayed.runId} --step <name>   (exit 0 go, 1 no-go, 3 hold)\n`);
           } finally {
             await store.close();
           }

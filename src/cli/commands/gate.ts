@@ -1,36 +1,44 @@
 import type { Command } from 'commander';
 import { loadPlan } from '../../gate/plan.ts';
-import { EXIT_CODES, gateRun } from '../../gate/run-gate.ts';
-import { writeReport } from '../../report/write.ts';
+import { EXIT_CODES } from '../../gate/run-gate.ts';
+import { gateAndReport } from '../../report/gate-and-report.ts';
 import { openStore } from '../../store/store.ts';
 import { databasePath } from '../database-path.ts';
 import { action } from '../run-action.ts';
+import { printOutcome } from './gate-output.ts';
+
+interface GateFlags {
+  run: string;
+  plan: string;
+  step?: string;
+  against?: string;
+  db?: string;
+  config?: string;
+  results: string;
+  json: boolean;
+  junit?: string;
+}
 
 export function registerGate(program: Command): void {
   program
     .command('gate')
-    .description('decide go / no-go / hold for a stored run; write results/<run>/report.{md,json}. Exit 0 go, 1 no-go, 3 hold, 2 usage error')
+    .description('decide go / no-go / hold for a stored run at a rollout step; write results/<run>/report.{html,md,json} and junit.xml. Exit 0 go, 1 no-go, 3 hold, 2 usage error')
     .requiredOption('--run <id>', 'run id ("latest" for the newest complete run)')
     .option('--plan <file>', 'rollout plan', 'suites/rollout.yaml')
+    .option('--step <name>', "rollout step to gate (default: the plan's default_step, else its last step)")
+    .option('--against <run>', 'compare with another run (e.g. last night\'s; "previous": the newest earlier complete run of the same config) and fail on regressions')
     .option('--db <path>', 'database file')
     .option('-c, --config <file>', 'config whose database to use')
     .option('--results <dir>', 'where report folders go', 'results')
     .option('--json', 'print the decision as JSON', false)
+    .option('--junit <file>', 'also write the JUnit XML here (one testcase per check)')
     .action(
-      action(async (flags: { run: string; plan: string; db?: string; config?: string; results: string; json: boolean }) => {
+      action(async (flags: GateFlags) => {
         const plan = loadPlan(flags.plan);
         const store = await openStore(databasePath(flags), { mustExist: true });
         try {
-          const runId = flags.run === 'latest' ? (await store.latestRun({ status: 'complete' }))?.run_id ?? flags.run : flags.run;
-          const outcome = await gateRun(store, runId, plan);
-          const report = writeReport(flags.results, outcome);
-          if (flags.json) {
-            process.stdout.write(`${JSON.stringify({ decision: outcome.decision, run_id: outcome.runId, checks: outcome.checks, report: report.json })}\n`);
-          } else {
-            process.stdout.write(`${outcome.decision.toUpperCase()} for run ${outcome.runId} (plan ${outcome.plan})\n`);
-            for (const check of outcome.checks) process.stdout.write(`  ${check.outcome.padEnd(4)} ${check.metric}: ${check.detail} (threshold ${check.threshold})\n`);
-            process.stdout.write(`report: ${report.markdown}\n`);
-          }
+          const { outcome, report } = await gateAndReport(store, plan, flags);
+          printOutcome(outcome, report, flags.json, process.stdout);
           return EXIT_CODES[outcome.decision];
         } finally {
           await store.close();

@@ -1,0 +1,42 @@
+import type { GateOutcome } from '../../gate/run-gate.ts';
+import type { WrittenReport } from '../../report/write.ts';
+
+const usd = (value: number | undefined): string => (value === undefined ? 'unknown' : `$${Math.round(value).toLocaleString('en-US')}`);
+const pct = (value: number | undefined): string => (value === undefined ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+
+/** The gate's answer: the decision line, then every check with its evidence. */
+export function printOutcome(outcome: GateOutcome, report: WrittenReport, json: boolean, out: NodeJS.WritableStream): void {
+  if (json) {
+    out.write(
+      `${JSON.stringify({ decision: outcome.decision, run_id: outcome.runId, plan: outcome.plan, step: outcome.step, against: outcome.comparison?.againstRunId, checks: outcome.checks, report: report.json, html: report.html, junit: report.junit })}\n`,
+    );
+    return;
+  }
+  out.write(`${outcome.decision.toUpperCase()} for run ${outcome.runId} (plan ${outcome.plan}, step ${outcome.step}${outcome.comparison === undefined ? '' : `, against ${outcome.comparison.againstRunId}`})\n`);
+  for (const check of outcome.checks) {
+    out.write(`  ${(check.outcome === 'skip' ? 'n/a' : check.outcome).padEnd(4)} ${check.metric}: ${check.detail} (threshold ${check.threshold})\n`);
+  }
+  out.write(`report: ${report.html}\n        ${report.markdown}\n        ${report.json}\n        ${report.junit}\n`);
+}
+
+export function printStepSummary(outcome: GateOutcome, out: NodeJS.WritableStream): void {
+  out.write('\nevery step of the plan on this run:\n');
+  for (const step of outcome.steps) {
+    const why = [...step.failed.map((metric) => `fail ${metric}`), ...step.held.map((metric) => `hold ${metric}`)].join(', ');
+    out.write(`  ${step.step.padEnd(8)} ${step.decision.toUpperCase().padEnd(6)} ${usd(step.monthlyUsd).padStart(9)}/month${why === '' ? '' : `  (${why})`}\n`);
+  }
+}
+
+export function printCostSummary(outcome: GateOutcome, out: NodeJS.WritableStream): void {
+  const model = outcome.costModel;
+  out.write(`\ncost at ${model.volume.detail}:\n`);
+  out.write(`  all on the baseline (today): ${usd(model.allBaseline.monthlyUsd)}/month\n`);
+  if (model.target !== undefined) out.write(`  target mix:                  ${usd(model.target.routedMonthlyUsd)}/month (${pct(model.target.reduction)} less)\n`);
+  for (const entry of model.breakEven) {
+    for (const against of entry.against) {
+      out.write(
+        `  on-prem ${entry.endpoint} vs ${against.endpoint}: ${against.breakEvenMonthlyQueries === undefined ? 'never breaks even (the API is cheaper per query)' : `breaks even from ${against.breakEvenMonthlyQueries.toLocaleString('en-US')} queries/month`}\n`,
+      );
+    }
+  }
+}

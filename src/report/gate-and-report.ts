@@ -1,0 +1,39 @@
+import { UsageError } from '../core/errors.ts';
+import type { GatePlan } from '../gate/plan.ts';
+import { previousComparableRun } from '../gate/previous-run.ts';
+import { gateRun, type GateOutcome, type GateRunStore } from '../gate/run-gate.ts';
+import { collectReportData } from './collect.ts';
+import { writeReport, type WrittenReport } from './write.ts';
+
+export interface GateAndReportOptions {
+  /** A run id, or "latest" for the newest complete run. */
+  run: string;
+  step?: string;
+  /** A run id, or "previous" for the newest earlier complete run of the same config. */
+  against?: string;
+  results: string;
+  junit?: string;
+  now?: () => Date;
+}
+
+export interface GateAndReportStore extends GateRunStore {
+  latestRun(options?: { status?: 'complete' }): Promise<{ run_id: string } | undefined>;
+}
+
+/** The gate command's work, shared with demo and nightly: resolve run ids, gate, write every report file. */
+export async function gateAndReport(store: GateAndReportStore, plan: GatePlan, options: GateAndReportOptions): Promise<{ outcome: GateOutcome; report: WrittenReport }> {
+  const runId = options.run === 'latest' ? ((await store.latestRun({ status: 'complete' }))?.run_id ?? options.run) : options.run;
+  let against = options.against;
+  if (against === 'previous') {
+    against = await previousComparableRun(store, runId);
+    if (against === undefined) throw new UsageError(`--against previous: no earlier complete run with run ${runId}'s config`);
+  }
+  const outcome = await gateRun(store, runId, plan, {
+    ...(options.step === undefined ? {} : { step: options.step }),
+    ...(against === undefined ? {} : { against }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const data = await collectReportData(store, runId);
+  const report = await writeReport(options.results, outcome, data, options.junit === undefined ? {} : { junitFile: options.junit });
+  return { outcome, report };
+}
