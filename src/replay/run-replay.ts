@@ -8,6 +8,7 @@ import { createEndpointClient } from '../endpoints/endpoint-client.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
 import { openLog, type LogReader } from '../ingest/open-log.ts';
 import { mergeFieldMappings } from './mapping.ts';
+import { judgeStoredRun, type JudgeRunSummary } from '../judge/judge-run.ts';
 import { llmJudge } from '../judge/llm-judge.ts';
 import { loadRubric } from '../judge/rubric.ts';
 import { fixedPolicy, oraclePolicy, type RoutePolicy } from '../router/policy.ts';
@@ -43,6 +44,8 @@ export interface ReplayCommandOptions {
 export interface ReplayCommandResult extends ReplaySummary {
   database: string;
   config: Config;
+  /** When the config names a pairwise rubric: the comparisons of the served answers with the baseline. */
+  pairwise: JudgeRunSummary | undefined;
 }
 
 export function newRunId(now: Date = new Date()): string {
@@ -146,7 +149,21 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
     }
     progress.stop();
     await store.setRunStatus(runId, summary.status, { queryCount: summary.storedQueries, rejectCount: summary.rejects });
-    return { ...summary, database: store.path, config };
+    // Pairwise judging is a stage of its own over the stored pairs (both orders, through the judge
+    // cache), so a resumed or re-run replay never pays twice for a comparison.
+    const pairwise =
+      config.judge.pairwise_rubric === undefined || summary.status !== 'complete'
+        ? undefined
+        : await judgeStoredRun({
+            runId,
+            db: store.path,
+            pairwise: true,
+            rubric: config.judge.pairwise_rubric,
+            ...(options.sim ? { sim: true, simTimeScale: options.simTimeScale ?? 1 } : {}),
+            env,
+            signal,
+          });
+    return { ...summary, database: store.path, config, pairwise };
   } finally {
     for (const client of clients.values()) client.close?.();
     await reader.close();

@@ -29,6 +29,12 @@ export function registerReplay(program: Command): void {
               `${result.failedCalls} failed calls, ${result.fallbacks} fallbacks in ${(result.elapsedMs / 1000).toFixed(1)} s\n` +
               `database: ${result.database}\n`,
           );
+          const pairwise = result.pairwise?.pairwise;
+          if (pairwise !== undefined) {
+            process.stdout.write(
+              `pairwise (${result.pairwise!.items} comparisons): candidate wins ${pairwise.candidateWins}, baseline wins ${pairwise.baselineWins}, ties ${pairwise.ties}\n`,
+            );
+          }
           return result.status === 'complete' ? 0 : 130;
         } finally {
           shutdown.dispose();
