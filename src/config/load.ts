@@ -48,7 +48,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     }
     return undefined;
   };
-  const raw = expandEnv(document.toJS(), options.env ?? process.env, file);
+  const raw = expandEnv(document.toJS(), options.env ?? process.env, file, [], lineOf);
   const parsed = configSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new UsageError(formatIssues(file, parsed.error.issues, lineOf));
   return withSystemPromptFile(parsed.data, file, lineOf(['system_prompt_file']));

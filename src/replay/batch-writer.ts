@@ -6,6 +6,13 @@ export interface BatchSink {
 }
 
 /**
+ * Batches waiting for the database (one writing, one queued) before addQuery makes its caller wait.
+ * Queries that are done must not hold their in-flight slot through a COMMIT; a slow disk still
+ * slows the replay down instead of piling batches up in memory.
+ */
+const MAX_QUEUED_BATCHES = 2;
+
+/**
  * Buffers rows and writes them in transactions of `batchSize` queries, one write at a time.
  * A query's rows always travel together, so a crash loses whole queries, never half of one:
  * that is what makes --resume exactly-once.
@@ -16,8 +23,10 @@ export class BatchWriter {
   private readonly batchSize: number;
   private buffer: RowBatch = emptyBatch();
   private pending = 0;
+  private queued = 0;
+  /** Never rejects: a failed write is kept in `failure` and every later call reports it. */
   private chain: Promise<void> = Promise.resolve();
-  private failure: unknown;
+  private failure: { error: unknown } | undefined;
   written = 0;
 
   constructor(sink: BatchSink, runId: string, batchSize: number) {
@@ -26,38 +35,55 @@ export class BatchWriter {
     this.batchSize = batchSize;
   }
 
+  /** Resolves at once, unless too many batches wait for the database; rejects once a write failed. */
   addQuery(rows: QueryRows): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure.error);
     this.buffer.queries.push(rows.query);
     this.buffer.routes.push(rows.route);
-    this.buffer.responses.push(...rows.responses);
-    this.buffer.judgments.push(...rows.judgments);
+    for (const response of rows.responses) this.buffer.responses.push(response);
+    for (const judgment of rows.judgments) this.buffer.judgments.push(judgment);
     this.buffer.privacy.push(rows.privacy);
     this.pending++;
-    return this.pending >= this.batchSize ? this.flush() : this.chain;
+    if (this.pending >= this.batchSize) this.schedule();
+    return this.queued >= MAX_QUEUED_BATCHES ? this.settled() : Promise.resolve();
   }
 
   addReject(reject: Reject): void {
     this.buffer.rejects.push(reject);
   }
 
-  /** Queues the buffered rows for writing; resolves when they are committed. */
+  /** Queues the buffered rows for writing; resolves when everything queued so far is committed. */
   flush(): Promise<void> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    if (this.pending === 0 && this.buffer.rejects.length === 0) return this.chain;
+    if (this.failure !== undefined) return Promise.reject(this.failure.error);
+    this.schedule();
+    return this.settled();
+  }
+
+  private schedule(): void {
+    if (this.pending === 0 && this.buffer.rejects.length === 0) return;
     const batch = this.buffer;
     const count = this.pending;
     this.buffer = emptyBatch();
     this.pending = 0;
+    this.queued++;
     this.chain = this.chain.then(async () => {
       try {
-        await this.sink.writeBatch(this.runId, batch);
-        this.written += count;
+        if (this.failure === undefined) {
+          await this.sink.writeBatch(this.runId, batch);
+          this.written += count;
+        }
       } catch (error) {
-        this.failure = error;
-        throw error;
+        this.failure = { error };
+      } finally {
+        this.queued--;
       }
     });
-    return this.chain;
+  }
+
+  private settled(): Promise<void> {
+    return this.chain.then(() => {
+      if (this.failure !== undefined) throw this.failure.error;
+    });
   }
 }
 

@@ -42,7 +42,11 @@ export async function replay(
     ),
   );
   const writer = new BatchWriter(store, runId, input.batchSize);
-  const inFlight = new Set<Promise<void>>();
+  // A counter and one waiter, not Promise.race over the set in flight: race attaches a handler to
+  // every pending query each time a slot is needed.
+  let inFlight = 0;
+  let slotFreed: (() => void) | undefined;
+  let allDone: (() => void) | undefined;
   let seen = 0;
   let skipped = 0;
   let rejects = 0;
@@ -79,16 +83,21 @@ export async function replay(
       continue;
     }
     input.observe?.(item.query);
-    const task = processQuery(item.query, context)
+    inFlight++;
+    processQuery(item.query, context)
       .then(accept)
       .catch((error: unknown) => {
         firstError ??= error;
+      })
+      .finally(() => {
+        inFlight--;
+        slotFreed?.();
+        slotFreed = undefined;
+        if (inFlight === 0) allDone?.();
       });
-    inFlight.add(task);
-    void task.finally(() => inFlight.delete(task));
-    if (inFlight.size >= input.maxInFlight) await Promise.race(inFlight);
+    if (inFlight >= input.maxInFlight) await new Promise<void>((resolve) => (slotFreed = resolve));
   }
-  await Promise.all(inFlight);
+  if (inFlight > 0) await new Promise<void>((resolve) => (allDone = resolve));
   await writer.flush();
   if (firstError !== undefined) throw firstError;
   const storedQueries = done.size + writer.written;

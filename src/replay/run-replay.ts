@@ -11,7 +11,7 @@ import { mergeFieldMappings } from './mapping.ts';
 import { judgeStoredRun, type JudgeRunSummary } from '../judge/judge-run.ts';
 import { llmJudge } from '../judge/llm-judge.ts';
 import { loadRubric } from '../judge/rubric.ts';
-import { fixedPolicy, oraclePolicy, type RoutePolicy } from '../router/policy.ts';
+import { routePolicyFor, type PolicyHandle } from '../router/policy-for-config.ts';
 import { startSim, parseFaultSpec, type SimServer } from '../sim/server.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { endpointSettings } from './endpoint-settings.ts';
@@ -72,6 +72,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
   const reader = await openLog({ path: datasetPath, format: config.dataset.format, table: config.dataset.table, sql: config.dataset.sql, mapping });
   let sim: SimServer | undefined;
   let store: Store | undefined;
+  let policy: PolicyHandle | undefined;
   const clients = new Map<string, EndpointClient>();
   try {
     const items = await primed(reader, datasetPath);
@@ -100,11 +101,12 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
             client: createEndpointClient({ ...endpointSettings(config, sensitiveJudgeName, keys.get(sensitiveJudgeName), sim), name: `${sensitiveJudgeName} (judge)`, stream: false }),
           });
     await preflight([...clients.values()].map((client) => client.settings));
+    // A router folder with a missing file or the wrong labels is a start-up error: before the run exists.
+    policy = await routePolicyFor(config);
 
     store = await openStore(options.db ?? config.database);
     const runId = await startOrResumeRun(store, options, config, datasetPath, mapping);
-    const route: RoutePolicy =
-      config.routing.policy === 'fixed' ? fixedPolicy(config.routing.fixed_tier!) : oraclePolicy(config.routing.unlabeled_tier);
+    const route = policy.route;
     const progress = createProgress({ output: options.progressOutput, total: options.limit });
     const activeSim = sim;
     let summary: ReplaySummary;
@@ -166,6 +168,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
     return { ...summary, database: store.path, config, pairwise };
   } finally {
     for (const client of clients.values()) client.close?.();
+    await policy?.close?.();
     await reader.close();
     await store?.close();
     await sim?.close();

@@ -101,7 +101,7 @@ describe('promptfoo suites against the in-process sim', () => {
     expect(hybrid).toHaveLength(tests);
     for (const result of hybrid) {
       const tier = result.vars.tier as keyof typeof TIERS_TO_ENDPOINTS;
-      expect(result.response?.metadata).toMatchObject({ tier, route_policy: 'oracle', endpoint: TIERS_TO_ENDPOINTS[tier], fallback_used: false });
+      expect(result.response?.metadata).toMatchObject({ tier, route_policy: 'router', endpoint: TIERS_TO_ENDPOINTS[tier], fallback_used: false });
     }
     expect(results.filter((result) => result.provider.label === 'gpt4').every((result) => result.response?.metadata?.endpoint === 'gpt4')).toBe(true);
   });
@@ -112,7 +112,7 @@ describe('promptfoo suites against the in-process sim', () => {
     expect(JSON.parse(imported.stdout)).toMatchObject({ runId: 'nightly', queries: tests, responses: tests * 2, judgments: tests * 2, candidate: 'hybrid', baseline: 'gpt4' });
 
     expect(await query(db, "SELECT status, mode, policy, query_count FROM runs WHERE run_id = 'nightly'")).toEqual([
-      { status: 'complete', mode: 'promptfoo', policy: 'oracle', query_count: tests },
+      { status: 'complete', mode: 'promptfoo', policy: 'router', query_count: tests },
     ]);
     const tiers = await query<{ tier: string; endpoint: string; n: number }>(db, "SELECT tier, endpoint, count(*)::INTEGER AS n FROM routes WHERE run_id = 'nightly' GROUP BY ALL ORDER BY tier");
     expect(tiers.map((row) => [row.tier, row.endpoint])).toEqual([
