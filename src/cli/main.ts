@@ -11,6 +11,7 @@ import { registerNightly } from './commands/nightly.ts';
 import { registerNotebook } from './commands/notebook.ts';
 import { registerPromptfoo } from './commands/promptfoo.ts';
 import { registerReplay } from './commands/replay.ts';
+import { registerRouter } from './commands/router.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerSim } from './commands/sim.ts';
 import { registerSpotcheck } from './commands/spotcheck.ts';
@@ -22,7 +23,7 @@ const program = new Command('hybrid-eval')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerReplay, registerJudge, registerGate, registerSim, registerSpotcheck, registerPromptfoo, registerDatasets, registerExport, registerRuns, registerMerge, registerNightly, registerNotebook, registerConfig, registerDemo]) {
+for (const register of [registerReplay, registerRouter, registerJudge, registerGate, registerSim, registerSpotcheck, registerPromptfoo, registerDatasets, registerExport, registerRuns, registerMerge, registerNightly, registerNotebook, registerConfig, registerDemo]) {
   register(program);
 }
 

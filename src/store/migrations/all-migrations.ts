@@ -2,10 +2,11 @@ import { initial } from './001-initial.ts';
 import { analystViews } from './002-analyst-views.ts';
 import { judge } from './003-judge.ts';
 import { spotcheck } from './004-spotcheck.ts';
+import { routerEvals } from './005-router-evals.ts';
 import { gateViews } from './006-gate-views.ts';
 import { privacy } from './008-privacy.ts';
 import { routeMixView } from './009-route-mix-view.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration this binary knows, in version order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial, analystViews, judge, spotcheck, gateViews, privacy, routeMixView];
+export const MIGRATIONS: readonly Migration[] = [initial, analystViews, judge, spotcheck, routerEvals, gateViews, privacy, routeMixView];

@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.ts';
+import { TIERS } from '../../core/tier.ts';
+import { parseMix, runRouterCalibrate, runRouterCurve, runRouterEval } from '../../replay/router-evaluation.ts';
+import { openStore } from '../../store/store.ts';
+import { databasePath } from '../database-path.ts';
+import { action, collect } from '../run-action.ts';
+
+const pct = (value: number | undefined): string => (value === undefined ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+
+export function registerRouter(program: Command): void {
+  const router = program.command('router').description('evaluate and calibrate the BERT router');
+  router
+    .command('eval')
+    .description('accuracy, per-class precision/recall, confusion, misroute cost, calibration error and latency on a labelled log')
+    .requiredOption('--data <file>', 'labelled log (JSONL, CSV, Parquet, DuckDB)')
+    .option('--field <field=column>', 'field mapping, repeatable (query=COL, label=COL)', collect, [])
+    .option('--model <dir>', 'router folder', 'models/router')
+    .option('--db <path>', 'store the result in this database (default: the default database)')
+    .option('--no-store', 'do not store the result')
+    .option('--json', 'print one JSON object', false)
+    .action(
+      action(async (flags: { data: string; field: string[]; model: string; db?: string; store: boolean; json: boolean }) => {
+        const store = flags.store ? await openStore(databasePath(flags)) : undefined;
+        try {
+          const result = await runRouterEval({ data: flags.data, fields: flags.field, model: flags.model, store });
+          if (flags.json) {
+            process.stdout.write(`${JSON.stringify(result)}\n`);
+            return;
+          }
+          process.stdout.write(
+            `router ${result.router_version} on ${result.data_file}: ${result.n} labelled queries (${result.unlabelled} unlabelled, ${result.rejects} rejected)\n` +
+              `accuracy ${pct(result.accuracy)} (argmax ${pct(result.accuracy_argmax)}), ECE ${result.ece.toFixed(3)}, misroute cost ${result.misroute_cost.mean.toFixed(3)} per query\n`,
+          );
+          for (const tier of TIERS) {
+            const metrics = result.per_class[tier];
+            process.stdout.write(`  ${tier.padEnd(8)} precision ${pct(metrics.precision)}  recall ${pct(metrics.recall)}  support ${metrics.support}\n`);
+          }
+          process.stdout.write(`confusion (rows: label, columns: routed ${TIERS.join('/')}):\n`);
+          for (const tier of TIERS) process.stdout.write(`  ${tier.padEnd(8)} ${TIERS.map((routed) => String(result.confusion[tier][routed]).padStart(6)).join('')}\n`);
+          process.stdout.write(
+            `latency per query: p50 ${result.latency_us.p50.toFixed(0)} us, p99 ${result.latency_us.p99.toFixed(0)} us; batched ${result.throughput.us_per_query.toFixed(0)} us/query (${result.throughput.queries_per_second.toFixed(0)} q/s at batch ${result.throughput.batch_size})\n`,
+          );
+        } finally {
+          await store?.close();
+        }
+      }),
+    );
+  router
+    .command('calibrate')
+    .description('thresholds that hit a target traffic mix on logged queries (--data), or the cost-quality curve of a judged run (--run)')
+    .option('--data <file>', 'logged queries to calibrate the traffic mix on')
+    .option('--field <field=column>', 'field mapping, repeatable', collect, [])
+    .option('--target <mix>', 'target shares simple,medium,complex', '70,25,5')
+    .option('--run <id>', 'a judged run where every query has candidate (weak) and baseline (strong) scores')
+    .option('--db <path>', 'database file (with --run)')
+    .option('-c, --config <file>', 'config whose database to use (with --run)')
+    .option('--model <dir>', 'router folder', 'models/router')
+    .option('--json', 'print one JSON object', false)
+    .action(
+      action(async (flags: { data?: string; field: string[]; target: string; run?: string; db?: string; config?: string; model: string; json: boolean }) => {
+        if (flags.data === undefined && flags.run === undefined) {
+          throw new UsageError('router calibrate needs --data FILE (traffic mix) or --run ID (cost-quality curve)');
+        }
+        if (flags.data !== undefined) {
+          const calibration = await runRouterCalibrate({ data: flags.data, fields: flags.field, model: flags.model, target: parseMix(flags.target) });
+          if (flags.json) process.stdout.write(`${JSON.stringify(calibration)}\n`);
+          else {
+            process.stdout.write(
+              `thresholds for ${TIERS.map((tier) => `${tier} ${pct(calibration.target[tier])}`).join(', ')} on ${calibration.n} queries:\n` +
+                `  routing.router.thresholds: { simple: ${calibration.thresholds.simple.toFixed(4)}, medium: ${calibration.thresholds.medium.toFixed(4)} }\n` +
+                `  achieved mix: ${TIERS.map((tier) => `${tier} ${pct(calibration.achieved[tier])}`).join(', ')}\n`,
+            );
+          }
+        }
+        if (flags.run !== undefined) {
+          const store = await openStore(databasePath(flags), { mustExist: true, readOnly: true });
+          try {
+            const curve = await runRouterCurve({ store, runId: flags.run, model: flags.model });
+            if (flags.json) process.stdout.write(`${JSON.stringify(curve)}\n`);
+            else {
+              process.stdout.write(
+                `run ${flags.run}, router ${curve.router_version}: ${curve.n} queries with both models judged (${curve.skipped} skipped)\n` +
+                  `weak (candidate) quality ${curve.weakQuality.toFixed(3)}, strong (baseline) ${curve.strongQuality.toFixed(3)}\n` +
+                  `CPT(50%) ${pct(curve.cpt50)} strong calls, CPT(80%) ${pct(curve.cpt80)}, APGR ${curve.apgr === undefined ? 'n/a' : curve.apgr.toFixed(3)}\n`,
+              );
+              const step = Math.max(1, Math.floor(curve.curve.length / 10));
+              for (const point of curve.curve.filter((_, index) => index % step === 0 || index === curve.curve.length - 1)) {
+                process.stdout.write(`  strong calls ${pct(point.strongShare).padStart(6)}  quality ${point.quality.toFixed(3)}  PGR ${pct(point.pgr)}\n`);
+              }
+            }
+          } finally {
+            await store.close();
+          }
+        }
+      }),
+    );
+}

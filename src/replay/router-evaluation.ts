@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { UsageError } from '../core/errors.ts';
+import { TIERS, type Tier } from '../core/tier.ts';
+import { parseFieldFlags } from '../ingest/field-mapping.ts';
+import { openLog } from '../ingest/open-log.ts';
+import { calibrateRouter, type Calibration } from '../router/calibrate.ts';
+import { evaluateRouter, type LabelledText, type RouterEvaluation } from '../router/evaluate.ts';
+import { loadRouter, type Router } from '../router/load-router.ts';
+import { routeLlmMeasures, type RouteLlmMeasures } from '../router/routellm.ts';
+import type { Store } from '../store/types.ts';
+
+export interface LabelledLog {
+  items: LabelledText[];
+  /** Queries without a label (evaluation needs one); rejected records are not counted here. */
+  unlabelled: number;
+  rejects: number;
+}
+
+/** Reads queries (and their labels, when mapped) from any log hybrid-eval can ingest. */
+export async function readLabelledLog(path: string, fields: readonly string[]): Promise<LabelledLog> {
+  const reader = await openLog({ path, mapping: parseFieldFlags(fields) });
+  const items: LabelledText[] = [];
+  let unlabelled = 0;
+  let rejects = 0;
+  try {
+    for await (const item of reader.items()) {
+      if (item.kind === 'reject') rejects++;
+      else if (item.query.label === undefined) unlabelled++;
+      else items.push({ text: item.query.text, label: item.query.label });
+    }
+  } finally {
+    await reader.close();
+  }
+  return { items, unlabelled, rejects };
+}
+
+export interface RouterEvalResult extends RouterEvaluation {
+  data_file: string;
+  unlabelled: number;
+  rejects: number;
+}
+
+/** `router eval`: metrics on a labelled log, stored in router_evals when a store is given. */
+export async function runRouterEval(options: { data: string; fields: readonly string[]; model: string; store?: Store; now?: () => Date }): Promise<RouterEvalResult> {
+  const log = await readLabelledLog(options.data, options.fields);
+  if (log.items.length === 0) throw new UsageError(`${options.data}: no labelled query (map the label column with --field label=COLUMN)`);
+  const router = await loadRouter(options.model);
+  let evaluation: RouterEvaluation;
+  try {
+    evaluation = await evaluateRouter(router, log.items);
+  } finally {
+    await router.close();
+  }
+  const result: RouterEvalResult = { ...evaluation, data_file: options.data, unlabelled: log.unlabelled, rejects: log.rejects };
+  if (options.store !== undefined) {
+    await options.store.all(
+      `INSERT INTO router_evals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        `eval-${randomBytes(6).toString('hex')}`,
+        (options.now ?? (() => new Date()))(),
+        result.router_version,
+        options.model,
+        options.data,
+        result.n,
+        result.accuracy,
+        result.per_class.complex.recall ?? null,
+        result.ece,
+        result.misroute_cost.mean,
+        result.latency_us.p50,
+        result.latency_us.p99,
+        JSON.stringify(result),
+      ],
+    );
+  }
+  return result;
+}
+
+export function parseMix(text: string): Record<Tier, number> {
+  const parts = text.split(',').map((part) => Number(part.trim()));
+  if (parts.length !== 3 || parts.some((part) => !Number.isFinite(part) || part < 0)) {
+    throw new UsageError(`--target must be three shares simple,medium,complex (e.g. 70,25,5), got "${text}"`);
+  }
+  const total = parts.reduce((sum, part) => sum + part, 0);
+  if (total <= 0) throw new UsageError(`--target shares must not all be 0`);
+  return Object.fromEntries(TIERS.map((tier, index) => [tier, parts[index]! / total])) as Record<Tier, number>;
+}
+
+/** `router calibrate --data`: thresholds that hit a target traffic mix on logged queries (labels not needed). */
+export async function runRouterCalibrate(options: { data: string; fields: readonly string[]; model: string; target: Record<Tier, number> }): Promise<Calibration> {
+  const reader = await openLog({ path: options.data, mapping: parseFieldFlags(options.fields) });
+  const texts: string[] = [];
+  try {
+    for await (const item of reader.items()) if (item.kind === 'query') texts.push(item.query.text);
+  } finally {
+    await reader.close();
+  }
+  if (texts.length === 0) throw new UsageError(`${options.data}: no query to calibrate on`);
+  const router = await loadRouter(options.model);
+  try {
+    return await calibrateRouter(router, texts, options.target);
+  } finally {
+    await router.close();
+  }
+}
+
+/**
+ * `router calibrate --run`: the cost-quality curve over thresholds with RouteLLM's measures, from a
+ * judged run in which every query has both a weak (candidate) and a strong (baseline) score, e.g. a
+ * replay with `routing.policy: fixed` and `fixed_tier: simple` (Llama on everything, GPT-4 as shadow).
+ */
+export async function runRouterCurve(options: { store: Store; runId: string; model: string }): Promise<RouteLlmMeasures & { router_version: string; skipped: number }> {
+  const pairs = await options.store.all<{ query_text: string; candidate_score: number | null; baseline_score: number | null }>(
+    `SELECT query_text, candidate_score, baseline_score FROM pairs WHERE run_id = ?`,
+    [options.runId],
+  );
+  if (pairs.length === 0) throw new UsageError(`run not found or empty: ${options.runId}`);
+  const both = pairs.filter((pair) => pair.candidate_score !== null && pair.baseline_score !== null);
+  if (both.length === 0) throw new UsageError(`run ${options.runId}: no query has both the candidate and the baseline judged`);
+  const router: Router = await loadRouter(options.model);
+  try {
+    const results = await router.classifyBatch(both.map((pair) => pair.query_text));
+    const measures = routeLlmMeasures(
+      both.map((pair, index) => ({
+        strongScore: 1 - results[index]!.probabilities.simple,
+        weakQuality: pair.candidate_score!,
+        strongQuality: pair.baseline_score!,
+      })),
+    );
+    return { ...measures, router_version: router.version, skipped: pairs.length - both.length };
+  } finally {
+    await router.close();
+  }
+}
