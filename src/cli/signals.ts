@@ -1,12 +1,18 @@
+import { constants } from 'node:os';
+
 /**
  * First SIGINT/SIGTERM: stop taking new queries, let calls in flight finish, commit, mark the run
- * interrupted. A second one exits at once (the database stays consistent: uncommitted batches are lost
- * and --resume redoes them).
+ * interrupted. A second one exits at once (the database stays consistent: uncommitted batches are
+ * lost and --resume redoes them). The exit status is the shell's 128 + the first signal's number
+ * (130 for Ctrl-C, 143 for SIGTERM).
  */
-export function shutdownSignal(stderr: NodeJS.WritableStream): { signal: AbortSignal; dispose(): void } {
+export function shutdownSignal(stderr: NodeJS.WritableStream): { signal: AbortSignal; exitCode(): number; dispose(): void } {
   const controller = new AbortController();
+  let first: NodeJS.Signals | undefined;
+  const exitCode = (): number => 128 + (first === undefined ? constants.signals.SIGINT : constants.signals[first]);
   const handler = (name: NodeJS.Signals): void => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) process.exit(exitCode());
+    first = name;
     stderr.write(`\nhybrid-eval: ${name}: finishing calls in flight and saving; press again to quit at once\n`);
     controller.abort(new Error(name));
   };
@@ -14,6 +20,7 @@ export function shutdownSignal(stderr: NodeJS.WritableStream): { signal: AbortSi
   process.on('SIGTERM', handler);
   return {
     signal: controller.signal,
+    exitCode,
     dispose() {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { UsageError } from '../core/errors.ts';
 import { parseConfig } from './load.ts';
+import { configSchema, endpointSchema, fieldMappingSchema, routingSchema } from './schema.ts';
 
 /** A small valid config as data; tests render it with the yaml library so any key is quoted right. */
 function baseConfig(): Record<string, unknown> {
@@ -13,7 +14,7 @@ function baseConfig(): Record<string, unknown> {
       llama: { base_url: 'http://127.0.0.1:8000/v1', model: 'llama', on_prem: true, pricing: { fixed_monthly_usd: 100, per_query_usd: 0 } },
       gpt4: { base_url: 'https://api.example/v1', model: 'gpt-4', pricing: { input_per_million: 30, output_per_million: 60 } },
     },
-    routing: { policy: 'oracle', tiers: { simple: 'llama', medium: 'gpt4', complex: 'gpt4' }, fallback: 'gpt4' },
+    routing: { policy: 'oracle', router: { max_batch: 8 }, tiers: { simple: 'llama', medium: 'gpt4', complex: 'gpt4' }, fallback: 'gpt4' },
     baseline: 'gpt4',
     judge: { endpoint: 'gpt4', rubric: 'judges/support-single.yaml' },
     dataset: { path: 'datasets/sample.jsonl', fields: { query: 'query' } },
@@ -22,18 +23,29 @@ function baseConfig(): Record<string, unknown> {
   };
 }
 
-/** Objects whose keys the schema closes (strictObject), by path, with the keys they accept. */
+/** The keys a zod object accepts, through .default() / .prefault() / .optional() wrappers. */
+function keysOf(schema: unknown): string[] {
+  let current = schema as { shape?: Record<string, unknown>; _zod?: { def?: { innerType?: unknown } } };
+  while (current.shape === undefined && current._zod?.def?.innerType !== undefined) current = current._zod.def.innerType as typeof current;
+  if (current.shape === undefined) throw new Error('not an object schema');
+  return Object.keys(current.shape);
+}
+const root = configSchema.shape;
+
+/** Objects whose keys the schema closes (strictObject), by path, with the keys they accept (read from the schema). */
 const CLOSED_OBJECTS: Array<{ path: string[]; known: string[] }> = [
-  { path: [], known: ['$schema', 'version', 'project', 'system_prompt', 'system_prompt_file', 'endpoints', 'routing', 'baseline', 'judge', 'dataset', 'database', 'results_dir', 'plan', 'volume', 'replay', 'privacy'] },
-  { path: ['endpoints', 'llama'], known: ['base_url', 'model', 'api_key_env', 'on_prem', 'pricing', 'max_concurrency', 'timeout_ms', 'retries', 'stream', 'sim_model'] },
+  { path: [], known: keysOf(configSchema) },
+  { path: ['endpoints', 'llama'], known: keysOf(endpointSchema) },
+  // pricing is a union of two closed objects; the base config uses the per-token one.
   { path: ['endpoints', 'gpt4', 'pricing'], known: ['input_per_million', 'output_per_million'] },
-  { path: ['routing'], known: ['policy', 'fixed_tier', 'unlabeled_tier', 'tiers', 'fallback'] },
-  { path: ['routing', 'tiers'], known: ['simple', 'medium', 'complex'] },
-  { path: ['judge'], known: ['endpoint', 'rubric', 'max_concurrency', 'pairwise_rubric'] },
-  { path: ['dataset'], known: ['path', 'format', 'table', 'sql', 'fields'] },
-  { path: ['dataset', 'fields'], known: ['id', 'query', 'timestamp', 'conversation_id', 'channel', 'label', 'reference', 'answer', 'sensitive'] },
-  { path: ['volume'], known: ['monthly_queries'] },
-  { path: ['replay'], known: ['max_in_flight', 'batch_size'] },
+  { path: ['routing'], known: keysOf(routingSchema) },
+  { path: ['routing', 'router'], known: keysOf(routingSchema.shape.router) },
+  { path: ['routing', 'tiers'], known: keysOf(routingSchema.shape.tiers) },
+  { path: ['judge'], known: keysOf(root.judge) },
+  { path: ['dataset'], known: keysOf(root.dataset) },
+  { path: ['dataset', 'fields'], known: keysOf(fieldMappingSchema) },
+  { path: ['volume'], known: keysOf(root.volume) },
+  { path: ['replay'], known: keysOf(root.replay) },
 ];
 
 function objectAt(root: Record<string, unknown>, path: string[]): Record<string, unknown> {

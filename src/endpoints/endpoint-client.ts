@@ -1,10 +1,10 @@
-import OpenAI from 'openai';
-import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
 import pLimit from 'p-limit';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { UsageError } from '../core/errors.ts';
-import { classifyError, toErrorLine, type AttemptFailure } from './call-error.ts';
+import { classifyError, statusFailure, toErrorLine, type AttemptFailure } from './call-error.ts';
+import { fetchTransport, undiciTransport, type Transport } from './http-transport.ts';
 import { backoffDelayMs } from './retry-policy.ts';
+import { createSseParser } from './sse-parser.ts';
 import type {
   CallOptions,
   CallResult,
@@ -15,8 +15,8 @@ import type {
 } from './types.ts';
 
 /**
- * The SDK insists on a key. A keyless vLLM ignores the header; this placeholder (vLLM's documented
- * convention) also stops the SDK from falling back to OPENAI_API_KEY and sending a real secret on-prem.
+ * Servers want a key. A keyless vLLM ignores the header; this placeholder (vLLM's documented
+ * convention) also makes sure no real secret (say OPENAI_API_KEY) is ever sent on-prem by default.
  */
 export const KEYLESS_PLACEHOLDER = 'EMPTY';
 
@@ -30,34 +30,52 @@ interface AttemptSuccess {
 }
 type AttemptOutcome = AttemptSuccess | { ok: false; failure: AttemptFailure };
 
+/** The parts of a chat completion (or a stream chunk) the client reads. */
+interface CompletionJson {
+  choices?: Array<{ message?: { content?: string | null }; delta?: { content?: string | null }; finish_reason?: string | null }>;
+  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } | null;
+  error?: unknown;
+}
+
 const defaultNow = (): number => performance.timeOrigin + performance.now();
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   sleepFor(ms, undefined, signal ? { signal } : {});
 
+/**
+ * A client for one OpenAI-compatible chat endpoint (vLLM, OpenAI): concurrency limit, per-attempt
+ * timeout covering the whole body or stream, retries with backoff and Retry-After, and a result
+ * that never throws. Speaks the wire protocol itself over undici (see http-transport.ts for why
+ * not the openai SDK); the Batch API still goes through the SDK (src/judge/batch-judge.ts).
+ */
 export function createEndpointClient(settings: EndpointSettings, deps: EndpointClientDeps = {}): EndpointClient {
   validate(settings);
   const now = deps.now ?? defaultNow;
   const sleep = deps.sleep ?? defaultSleep;
   const random = deps.random ?? Math.random;
-  const sdk = new OpenAI({
-    apiKey: settings.apiKey ?? KEYLESS_PLACEHOLDER,
-    baseURL: settings.baseUrl,
-    timeout: settings.timeoutMs,
-    maxRetries: 0,
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
-  });
+  const transportSettings = {
+    baseUrl: settings.baseUrl,
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${settings.apiKey ?? KEYLESS_PLACEHOLDER}`,
+      'user-agent': 'hybrid-eval',
+    },
+    connections: settings.maxConcurrency,
+  };
+  const transport: Transport = deps.fetch ? fetchTransport(transportSettings, deps.fetch) : undiciTransport(transportSettings);
   const limit = pLimit(settings.maxConcurrency);
   const closed = new AbortController();
 
-  async function attempt(messages: ChatMessage[], options: CallOptions, callSignal: AbortSignal): Promise<AttemptOutcome> {
-    // The SDK's own timeout stops at the response headers; this one also covers a body or stream that hangs.
+  async function attempt(messages: ChatMessage[], options: CallOptions): Promise<AttemptOutcome> {
+    // One timer per attempt, covering the headers and the whole body or stream.
     const controller = new AbortController();
     let stoppedBy: 'timeout' | 'aborted' | undefined;
     const onAbort = (): void => {
       stoppedBy ??= 'aborted';
       controller.abort();
     };
-    callSignal.addEventListener('abort', onAbort, { once: true });
+    const external = options.signal;
+    external?.addEventListener('abort', onAbort, { once: true });
+    closed.signal.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => {
       stoppedBy ??= 'timeout';
       controller.abort();
@@ -66,13 +84,26 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
     let phase: 'request' | 'stream' = 'request';
     const stopped = (): AttemptOutcome => ({ ok: false, failure: stopFailure(stoppedBy ?? 'aborted', settings.timeoutMs) });
     try {
-      if (callSignal.aborted) return stopped();
+      if (external?.aborted || closed.signal.aborted) return stopped();
       const body = requestBody(settings, messages, options);
-      const requestOptions = { signal: controller.signal, timeout: settings.timeoutMs };
+      if (settings.stream) {
+        body.stream = true;
+        body.stream_options = { include_usage: true };
+      }
+      const response = await transport.post('/chat/completions', JSON.stringify(body), controller.signal);
+      if (response.status < 200 || response.status >= 300) {
+        const text = await response.text().catch(() => '');
+        if (stoppedBy) return stopped();
+        return { ok: false, failure: statusFailure(response.status, text, response.headers, now()) };
+      }
       if (!settings.stream) {
-        const completion = await sdk.chat.completions.create({ ...body, stream: false }, requestOptions);
+        const text = await response.text();
         const latencyMs = now() - startedAt;
         if (stoppedBy) return stopped();
+        const completion = parseJson(text);
+        if (completion === undefined) {
+          return { ok: false, failure: { kind: 'other', retryable: false, message: `response is not JSON: ${text.slice(0, 120)}`, retryAfterMs: undefined } };
+        }
         const choice = completion.choices?.[0];
         if (!choice) {
           return { ok: false, failure: { kind: 'other', retryable: false, message: 'response has no choices', retryAfterMs: undefined } };
@@ -86,17 +117,16 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
           latencyMs,
         };
       }
-      const stream = await sdk.chat.completions.create(
-        { ...body, stream: true, stream_options: { include_usage: true } },
-        requestOptions,
-      );
       phase = 'stream';
       let output = '';
       let ttftMs: number | undefined;
       let finishReason: string | undefined;
       let promptTokens: number | undefined;
       let completionTokens: number | undefined;
-      for await (const chunk of stream) {
+      const parser = createSseParser((data) => {
+        if (data === '[DONE]') return;
+        const chunk = JSON.parse(data) as CompletionJson;
+        if (chunk.error !== undefined && chunk.error !== null) throw new Error(`error event in stream: ${JSON.stringify(chunk.error)}`);
         const choice = chunk.choices?.[0];
         const content = choice?.delta?.content;
         if (content) {
@@ -108,9 +138,10 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
           promptTokens = count(chunk.usage.prompt_tokens);
           completionTokens = count(chunk.usage.completion_tokens);
         }
-      }
+      });
+      for await (const chunk of response.chunks()) parser.push(chunk);
+      parser.end();
       const latencyMs = now() - startedAt;
-      // The SDK ends the iteration quietly when its request is aborted, so a timeout mid-stream lands here.
       if (stoppedBy) return stopped();
       if (finishReason === undefined) {
         return {
@@ -126,24 +157,26 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
       return { ok: true, output, promptTokens, completionTokens, ttftMs, latencyMs };
     } catch (error) {
       if (stoppedBy) return stopped();
-      return { ok: false, failure: classifyError(error, phase, now()) };
+      return { ok: false, failure: classifyError(error, phase) };
     } finally {
       clearTimeout(timer);
-      callSignal.removeEventListener('abort', onAbort);
+      external?.removeEventListener('abort', onAbort);
+      closed.signal.removeEventListener('abort', onAbort);
     }
   }
 
   async function chat(messages: ChatMessage[], options: CallOptions = {}): Promise<CallResult> {
-    const callSignal = options.signal ? AbortSignal.any([options.signal, closed.signal]) : closed.signal;
+    const external = options.signal;
+    const aborted = (): boolean => closed.signal.aborted || external?.aborted === true;
     const maxAttempts = settings.retries + 1;
     let attempts = 0;
     for (;;) {
-      if (callSignal.aborted) return interrupted(attempts);
+      if (aborted()) return interrupted(attempts);
       // Limited per attempt, not per call: a call sleeping before its retry must not hold a slot.
       const outcome = await limit(() => {
-        if (callSignal.aborted) return undefined;
+        if (aborted()) return undefined;
         attempts += 1;
-        return attempt(messages, options, callSignal);
+        return attempt(messages, options);
       });
       if (outcome === undefined) return interrupted(attempts);
       if (outcome.ok) {
@@ -159,12 +192,13 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
         };
       }
       const failure = outcome.failure;
-      if (failure.kind === 'aborted' || callSignal.aborted) return interrupted(attempts);
+      if (failure.kind === 'aborted' || aborted()) return interrupted(attempts);
       if (!failure.retryable || attempts >= maxAttempts) {
         return failed(attempts, toErrorLine(failure.message, settings.apiKey), failure.kind);
       }
       try {
-        await sleep(failure.retryAfterMs ?? backoffDelayMs(attempts, random), callSignal);
+        // A composite signal only here: retries are rare, and AbortSignal.any per call is not free.
+        await sleep(failure.retryAfterMs ?? backoffDelayMs(attempts, random), external ? AbortSignal.any([external, closed.signal]) : closed.signal);
       } catch {
         // An aborted sleep rejects; the check at the top of the loop reports it.
       }
@@ -176,16 +210,32 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
     chat,
     close(): void {
       closed.abort();
+      transport.close();
     },
   };
 }
 
-function requestBody(
-  settings: EndpointSettings,
-  messages: ChatMessage[],
-  options: CallOptions,
-): ChatCompletionCreateParamsBase {
-  const body: ChatCompletionCreateParamsBase = {
+function parseJson(text: string): CompletionJson | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as CompletionJson) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface ChatRequestBody {
+  model: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  max_tokens?: number;
+  response_format?: { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean } };
+  stream?: boolean;
+  stream_options?: { include_usage: boolean };
+}
+
+function requestBody(settings: EndpointSettings, messages: ChatMessage[], options: CallOptions): ChatRequestBody {
+  const body: ChatRequestBody = {
     model: settings.model,
     messages: messages.map((message) => ({ role: message.role, content: message.content })),
   };

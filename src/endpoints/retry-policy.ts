@@ -23,13 +23,18 @@ export function backoffDelayMs(retryNumber: number, random: () => number): numbe
 }
 
 /** Delay the server asked for, from `retry-after-ms` (OpenAI's) or `retry-after` (seconds or an HTTP date). */
-export function retryAfterMs(headers: Headers | undefined, nowMs: number): number | undefined {
+/** What retryAfterMs reads: a fetch `Headers`, or any lookup by lower-case name. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
+export function retryAfterMs(headers: HeaderReader | undefined, nowMs: number): number | undefined {
   if (!headers) return undefined;
   const asked = parseRetryAfter(headers, nowMs);
   return asked === undefined ? undefined : Math.min(asked, RETRY_AFTER_CAP_MS);
 }
 
-function parseRetryAfter(headers: Headers, nowMs: number): number | undefined {
+function parseRetryAfter(headers: HeaderReader, nowMs: number): number | undefined {
   const milliseconds = headers.get('retry-after-ms');
   if (milliseconds !== null && /^\s*\d+(\.\d+)?\s*$/.test(milliseconds)) return Number(milliseconds);
   const value = headers.get('retry-after');

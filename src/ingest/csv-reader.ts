@@ -5,6 +5,7 @@ import type { IngestItem } from '../core/query.ts';
 import { checkColumns, type ResolvedMapping } from './field-mapping.ts';
 import type { LogReader } from './log-reader.ts';
 import { createRecordConverter, rejectItem } from './record-to-item.ts';
+import { Utf8LineChecker } from './utf8-check.ts';
 
 /** Past this a record is almost surely an unclosed quote swallowing the file. */
 export const MAX_CSV_RECORD_BYTES = 1024 * 1024;
@@ -70,6 +71,8 @@ export async function openCsv(file: string, mapping: ResolvedMapping, options: C
   let ended = false;
 
   let failure: (CsvError & { raw?: string }) | undefined;
+  // csv-parse decodes invalid bytes to U+FFFD without a word; this sees the bytes first.
+  const utf8 = new Utf8LineChecker();
 
   /** Feeds one file chunk to the parser; afterwards `parsed` holds the records it completed. */
   const pump = async (): Promise<void> => {
@@ -79,8 +82,10 @@ export async function openCsv(file: string, mapping: ResolvedMapping, options: C
         const done = (error?: Error | null): void => (error ? reject(error) : resolve());
         if (next.done) {
           ended = true;
+          utf8.end();
           parser.end(done);
         } else {
+          utf8.push(next.value as Buffer);
           parser.write(next.value as Buffer, done);
         }
       });
@@ -105,7 +110,10 @@ export async function openCsv(file: string, mapping: ResolvedMapping, options: C
       throw new UsageError(`${file}: ${failure ? `cannot read the CSV header: ${failure.message}` : 'empty CSV file, no header row'}`);
     }
     header = first.fields;
-    lines.place(first.raw);
+    const placed = lines.place(first.raw);
+    if (utf8.hasBadLineIn(placed.line, placed.line + countBreaks(placed.text))) {
+      throw new InputError('the header row is not valid UTF-8 (the log must be UTF-8 text)', { file, line: placed.line });
+    }
     checkColumns(file, mapping, header);
   } catch (error) {
     release();
@@ -126,6 +134,10 @@ export async function openCsv(file: string, mapping: ResolvedMapping, options: C
       for (;;) {
         for (let record = parsed.shift(); record !== undefined; record = parsed.shift()) {
           const { line, text } = lines.place(record.raw);
+          if (utf8.hasBadLineIn(line, line + countBreaks(text))) {
+            yield rejectItem(file, line, 'invalid UTF-8 (the log must be UTF-8 text)', text);
+            continue;
+          }
           if (record.fields.length !== header.length) {
             yield rejectItem(file, line, `expected ${header.length} fields as in the header, got ${record.fields.length}`, text);
             continue;

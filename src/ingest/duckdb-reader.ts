@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { UsageError } from '../core/errors.ts';
+import { InputError, UsageError } from '../core/errors.ts';
 import type { IngestItem } from '../core/query.ts';
 import { checkColumns, type ResolvedMapping } from './field-mapping.ts';
 import type { LogFormat, LogReader } from './log-reader.ts';
@@ -75,7 +75,13 @@ export async function openDuckdbBacked(file: string, mapping: ResolvedMapping, r
       query = `SELECT ${wanted.map(sqlIdentifier).join(', ')} FROM ${from}`;
     }
     checkColumns(file, mapping, columns);
-    const result = await connection.stream(query);
+    let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
+    try {
+      result = await connection.stream(query);
+    } catch (error) {
+      // DuckDB reads the first chunk here: a file damaged early fails before any row.
+      throw new InputError(`cannot read past row 0: ${describeError(error)}`, { file, line: 1 }, { cause: error });
+    }
 
     let started = false;
     async function* items(): AsyncGenerator<IngestItem> {
@@ -84,12 +90,23 @@ export async function openDuckdbBacked(file: string, mapping: ResolvedMapping, r
       const convert = createRecordConverter(file, mapping);
       let row = 0;
       try {
-        for await (const rows of result.yieldRowObjectJson()) {
-          for (const record of rows) {
+        const chunks = result.yieldRowObjectJson()[Symbol.asyncIterator]();
+        for (;;) {
+          let next: IteratorResult<Record<string, unknown>[]>;
+          try {
+            next = await chunks.next();
+          } catch (error) {
+            // A file that opened fine can still be damaged further in (a corrupt page, a bad string):
+            // that is the input's fault, said with the file and the first row that could not be read.
+            throw new InputError(`cannot read past row ${row}: ${describeError(error)}`, { file, line: row + 1 }, { cause: error });
+          }
+          if (next.done) break;
+          for (const record of next.value) {
             row++;
             yield convert((column) => (Object.hasOwn(record, column) ? record[column] : undefined), row, JSON.stringify(record));
           }
         }
+        await checkComplete(connection, query, file, row);
       } finally {
         release();
       }
@@ -108,5 +125,29 @@ async function describe(connection: DuckDBConnection, query: string, file: strin
     return reader.getRowObjectsJson().map((row) => String(row['column_name']));
   } catch (error) {
     throw new UsageError(`${file}: cannot read ${what}: ${describeError(error)}`);
+  }
+}
+
+/**
+ * A streaming result that fails part-way ends like one that is done: @duckdb/node-api's fetch_chunk
+ * hands back an empty chunk and the error is lost (the C API's duckdb_fetch_chunk returns nothing in
+ * both cases; duckdb-rs had the same bug). Seen with a Parquet file whose page in the middle is
+ * damaged: part of the rows silently missing. So the rows read are checked against a count (from
+ * Parquet metadata or the table, cheap; an `sql` source runs its query a second time), and a
+ * shortfall is an error naming the first row not read.
+ */
+async function checkComplete(connection: DuckDBConnection, query: string, file: string, rowsRead: number): Promise<void> {
+  let expected: number;
+  try {
+    const reader = await connection.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM (${query})`);
+    expected = Number(reader.getRowObjectsJson()[0]?.['n']);
+  } catch (error) {
+    throw new InputError(`cannot read past row ${rowsRead}: ${describeError(error)}`, { file, line: rowsRead + 1 }, { cause: error });
+  }
+  if (rowsRead < expected) {
+    throw new InputError(
+      `the read stopped after ${rowsRead} of ${expected} rows without an error from DuckDB: the file is probably damaged there`,
+      { file, line: rowsRead + 1 },
+    );
   }
 }

@@ -28,6 +28,10 @@ export function openJsonl(file: string, mapping: ResolvedMapping, options: Jsonl
           continue;
         }
         const { line, text } = entry;
+        if (entry.invalidUtf8At !== undefined) {
+          yield rejectItem(file, line, `invalid UTF-8 at byte ${entry.invalidUtf8At + 1} of the line (the log must be UTF-8 text)`, text);
+          continue;
+        }
         if (text.trim() === '') continue;
         let record: unknown;
         try {

@@ -79,6 +79,10 @@ export function createRecordConverter(file: string, mapping: ResolvedMapping): R
     const raw = value(read, 'sensitive');
     if (raw === undefined || raw === null) return undefined;
     if (typeof raw === 'boolean') return raw;
+    // String() of an array or object recurses (a deeply nested one overflows the stack) and says nothing useful.
+    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'bigint') {
+      throw new FieldProblem(`sensitive: expected a boolean, got ${describe(raw)}`);
+    }
     const text = String(raw).trim().toLowerCase();
     if (text === '') return undefined;
     if (['true', '1', 'yes', 'y'].includes(text)) return true;

@@ -1,15 +1,21 @@
+import { firstInvalidUtf8 } from './utf8-check.ts';
+
 export type SplitLine =
-  | { line: number; text: string }
+  /** invalidUtf8At: byte offset in the line of the first byte that is not UTF-8 (the text has U+FFFD there). */
+  | { line: number; text: string; invalidUtf8At?: number }
   /** A line over the byte limit: only its head was kept, the rest was counted and dropped. */
   | { line: number; tooLong: { bytes: number; head: string } };
 
 const NEWLINE = 0x0a;
 const HEAD_BYTES = 1024;
 
-function decodeLine(parts: Buffer[], line: number): string {
-  const text = (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8');
+function decodeLine(parts: Buffer[], line: number): { line: number; text: string; invalidUtf8At?: number } {
+  const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  const text = bytes.toString('utf8');
   const withoutCr = text.endsWith('\r') ? text.slice(0, -1) : text;
-  return line === 1 && withoutCr.charCodeAt(0) === 0xfeff ? withoutCr.slice(1) : withoutCr;
+  const decoded = line === 1 && withoutCr.charCodeAt(0) === 0xfeff ? withoutCr.slice(1) : withoutCr;
+  const invalid = firstInvalidUtf8(bytes);
+  return invalid === -1 ? { line, text: decoded } : { line, text: decoded, invalidUtf8At: invalid };
 }
 
 /**
@@ -42,7 +48,7 @@ export async function* splitLines(chunks: AsyncIterable<Buffer>, maxLineBytes: n
 
   const finish = (): SplitLine => {
     const result: SplitLine =
-      overflowBytes === undefined ? { line, text: decodeLine(parts, line) } : { line, tooLong: { bytes: overflowBytes, head } };
+      overflowBytes === undefined ? decodeLine(parts, line) : { line, tooLong: { bytes: overflowBytes, head } };
     parts = [];
     partsBytes = 0;
     overflowBytes = undefined;

@@ -27,12 +27,16 @@ export class BatchWriter {
   /** Never rejects: a failed write is kept in `failure` and every later call reports it. */
   private chain: Promise<void> = Promise.resolve();
   private failure: { error: unknown } | undefined;
+  /** Called after each commit with the number of batches committed so far (snapshots for readers). */
+  private readonly afterCommit: ((batches: number) => Promise<void>) | undefined;
+  private batches = 0;
   written = 0;
 
-  constructor(sink: BatchSink, runId: string, batchSize: number) {
+  constructor(sink: BatchSink, runId: string, batchSize: number, afterCommit?: (batches: number) => Promise<void>) {
     this.sink = sink;
     this.runId = runId;
     this.batchSize = batchSize;
+    this.afterCommit = afterCommit;
   }
 
   /** Resolves at once, unless too many batches wait for the database; rejects once a write failed. */
@@ -71,6 +75,8 @@ export class BatchWriter {
         if (this.failure === undefined) {
           await this.sink.writeBatch(this.runId, batch);
           this.written += count;
+          this.batches++;
+          await this.afterCommit?.(this.batches);
         }
       } catch (error) {
         this.failure = { error };

@@ -18,6 +18,8 @@ export interface ReplayInput {
   batchSize: number;
   /** Only queries whose id hashes to this shard are processed (the rest belong to other machines). */
   shard?: Shard;
+  /** Called after each committed batch with the number committed so far (e.g. to write a snapshot). */
+  afterCommit?: (batches: number) => Promise<void>;
   /** Called once per query before it is processed (the sim uses it to learn reference facts). */
   observe?: (query: Query) => void;
 }
@@ -41,7 +43,7 @@ export async function replay(
       (row) => `${row.file}:${row.line}`,
     ),
   );
-  const writer = new BatchWriter(store, runId, input.batchSize);
+  const writer = new BatchWriter(store, runId, input.batchSize, input.afterCommit);
   // A counter and one waiter, not Promise.race over the set in flight: race attaches a handler to
   // every pending query each time a slot is needed.
   let inFlight = 0;

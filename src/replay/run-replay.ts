@@ -28,6 +28,9 @@ export interface ReplayCommandOptions {
   fields?: string[];
   runId?: string;
   limit?: number;
+  /** A consistent copy of the database for analysts, rewritten every `snapshotEvery` batches and at the end. */
+  snapshot?: string;
+  snapshotEvery?: number;
   /** e.g. "2/4": this process replays one of four shards into its own database. */
   shard?: string;
   resume?: boolean;
@@ -73,6 +76,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
   let sim: SimServer | undefined;
   let store: Store | undefined;
   let policy: PolicyHandle | undefined;
+  let judgeClient: EndpointClient | undefined;
   const clients = new Map<string, EndpointClient>();
   try {
     const items = await primed(reader, datasetPath);
@@ -86,7 +90,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
     for (const name of names) clients.set(name, createEndpointClient(endpointSettings(config, name, keys.get(name), sim)));
     const judgeSettings = endpointSettings(config, config.judge.endpoint, keys.get(config.judge.endpoint), sim);
     // The judge gets its own client so grading never waits behind generation in one limiter.
-    const judgeClient = createEndpointClient({
+    judgeClient = createEndpointClient({
       ...judgeSettings,
       name: `${config.judge.endpoint} (judge)`,
       stream: false,
@@ -118,6 +122,12 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
           shard,
           maxInFlight: config.replay.max_in_flight,
           batchSize: config.replay.batch_size,
+          afterCommit:
+            options.snapshot === undefined
+              ? undefined
+              : async (batches) => {
+                  if (batches % (options.snapshotEvery ?? 10) === 0) await writeSnapshot(store!, options.snapshot!, options.progressOutput);
+                },
           observe: activeSim === undefined ? undefined : (query) => query.reference !== undefined && activeSim.addReference(query.text, query.reference, query.label),
         },
         {
@@ -150,24 +160,36 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
       throw error;
     }
     progress.stop();
-    await store.setRunStatus(runId, summary.status, { queryCount: summary.storedQueries, rejectCount: summary.rejects });
+    const counts = { queryCount: summary.storedQueries, rejectCount: summary.rejects };
     // Pairwise judging is a stage of its own over the stored pairs (both orders, through the judge
-    // cache), so a resumed or re-run replay never pays twice for a comparison.
-    const pairwise =
-      config.judge.pairwise_rubric === undefined || summary.status !== 'complete'
-        ? undefined
-        : await judgeStoredRun({
-            runId,
-            db: store.path,
-            pairwise: true,
-            rubric: config.judge.pairwise_rubric,
-            ...(options.sim ? { sim: true, simTimeScale: options.simTimeScale ?? 1 } : {}),
-            env,
-            signal,
-          });
+    // cache), so a resumed or re-run replay never pays twice for a comparison. The run stays
+    // 'running' until it is done: a run killed in this stage must not look complete.
+    const pairwiseStage = config.judge.pairwise_rubric !== undefined && summary.status === 'complete';
+    await store.setRunStatus(runId, pairwiseStage ? 'running' : summary.status, counts);
+    let pairwise: JudgeRunSummary | undefined;
+    if (pairwiseStage) {
+      try {
+        pairwise = await judgeStoredRun({
+          runId,
+          db: store.path,
+          pairwise: true,
+          rubric: config.judge.pairwise_rubric,
+          ...(options.sim ? { sim: true, simTimeScale: options.simTimeScale ?? 1 } : {}),
+          env,
+          signal,
+        });
+      } catch (error) {
+        await store.setRunStatus(runId, 'failed', counts);
+        throw error;
+      }
+      if (signal.aborted || pairwise.interrupted > 0) summary = { ...summary, status: 'interrupted' };
+      await store.setRunStatus(runId, summary.status, counts);
+    }
+    if (options.snapshot !== undefined) await writeSnapshot(store, options.snapshot, options.progressOutput);
     return { ...summary, database: store.path, config, pairwise };
   } finally {
     for (const client of clients.values()) client.close?.();
+    judgeClient?.close?.();
     await policy?.close?.();
     await reader.close();
     await store?.close();
@@ -239,4 +261,13 @@ async function primed(reader: LogReader, path: string): Promise<AsyncIterable<In
       }
     },
   };
+}
+
+/** A snapshot is a convenience for readers, not the record: a failure is a warning and the replay goes on. */
+async function writeSnapshot(store: Store, path: string, output: NodeJS.WritableStream): Promise<void> {
+  try {
+    await store.snapshot(path);
+  } catch (error) {
+    output.write(`hybrid-eval: warning: snapshot to ${path} failed: ${(error as Error).message.split('\n')[0]}\n`);
+  }
 }

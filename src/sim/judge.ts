@@ -175,6 +175,28 @@ export function judgePairwise(sections: PairwiseSections, lookupReference?: (que
   return { reasoning: `Equally good on the facts; A reads slightly better. ${detail}`, preference: 'A' };
 }
 
+/** promptfoo's llm-rubric grader prompt: the graded text in `<Output>`, the rubric in `<Rubric>`. */
+export function parseRubricPrompt(prompt: string): { output: string; rubric: string } | undefined {
+  if (!prompt.includes('<Rubric>')) return undefined;
+  const output = section(prompt, 'Output');
+  const rubric = section(prompt, 'Rubric');
+  return output === undefined || rubric === undefined ? undefined : { output, rubric };
+}
+
+/**
+ * The reply to promptfoo's llm-rubric grader (`{"reason", "pass", "score"}`, score 0-1), so promptfoo
+ * can be benchmarked against the same sim with a model-graded assertion. The rubric's `<reference>`
+ * section (or the whole rubric) is the facts; grading is the sim judge's fact coverage, pass at 4 of 5.
+ * undefined when the prompt is not such a grader prompt.
+ */
+export function simRubricReply(prompt: string, lookupReference?: (query: string) => string | undefined): string | undefined {
+  const sections = parseRubricPrompt(prompt);
+  if (sections === undefined) return undefined;
+  const reference = section(sections.rubric, 'reference') ?? sections.rubric;
+  const verdict = judgeAnswer({ query: '', reference, answer: sections.output }, lookupReference);
+  return JSON.stringify({ reason: verdict.reasoning, pass: verdict.score >= 4, score: (verdict.score - 1) / 4 });
+}
+
 /** Response-format names the sim answers as a judge; anything else is an ordinary chat request. */
 export const SIM_JUDGE_FORMATS = ['judge_verdict', 'judge_pairwise'] as const;
 export type SimJudgeFormat = (typeof SIM_JUDGE_FORMATS)[number];

@@ -7,7 +7,7 @@ import { composeAnswer } from './answer.ts';
 import { downMode, drawFault, NO_FAULTS } from './fault-spec.ts';
 import type { FaultKind, FaultSpec } from './fault-spec.ts';
 import { createBatchService, isBatchPath } from './batch-service.ts';
-import { simJudgeFormat, simJudgeReply } from './judge.ts';
+import { simJudgeFormat, simJudgeReply, simRubricReply } from './judge.ts';
 import { createMetrics } from './metrics.ts';
 import type { SimMetrics } from './metrics.ts';
 import { LATENCY_PROFILES, MODEL_OWNERS, resolveModel, SIM_MODELS } from './models.ts';
@@ -284,7 +284,9 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       const malform = fault === 'bad_json' ? MALFORMED_VERDICTS[faultRandom.int(0, MALFORMED_VERDICTS.length - 1)] : undefined;
       if (malform) content = malform(content);
     } else {
-      content = composeAnswer(model, userText ?? '', store.lookup(userText ?? '')).text;
+      const rubricReply = userText === undefined ? undefined : simRubricReply(userText, (query) => store.lookup(query)?.reference);
+      if (rubricReply !== undefined) record.judge = true;
+      content = rubricReply ?? composeAnswer(model, userText ?? '', store.lookup(userText ?? '')).text;
     }
 
     let finishReason: FinishReason = 'stop';

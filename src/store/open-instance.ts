@@ -66,7 +66,7 @@ async function createInstance(path: string, readOnly: boolean): Promise<DuckDBIn
   try {
     return await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
   } catch (error) {
-    throw new UsageError(describeOpenError(path, error as Error), { cause: error });
+    throw new UsageError(describeOpenError(path, error as Error, readOnly), { cause: error });
   }
 }
 
@@ -100,7 +100,11 @@ function checkPath(path: string, readOnly: boolean): void {
   }
 }
 
-function describeOpenError(path: string, error: Error): string {
+function describeOpenError(path: string, error: Error, readOnly: boolean): string {
+  // A read-write open conflicts with anyone holding the file; a read-only one only with a writer.
+  if (/Could not set lock/i.test(error.message) && !readOnly) {
+    return `${path}: another process has this database open (an analyst's session or another replay): close it, or use another --db. (${error.message})`;
+  }
   if (/Could not set lock/i.test(error.message)) {
     return `${path}: another process has this database open for writing (DuckDB allows one writer per file, and no readers beside it). Wait for it to finish, or read a snapshot it writes. (${error.message})`;
   }

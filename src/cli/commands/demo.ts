@@ -32,7 +32,7 @@ export function registerDemo(program: Command): void {
           process.stdout.write(
             `replayed ${replayed.processed} queries in ${(replayed.elapsedMs / 1000).toFixed(1)} s (${replayed.failedCalls} failed calls, ${replayed.rejects} rejected lines)\n`,
           );
-          if (replayed.status !== 'complete') return 130;
+          if (replayed.status !== 'complete') return shutdown.exitCode();
           const store = await openStore(replayed.database);
           try {
             const plan = loadPlan(replayed.config.plan);

@@ -58,7 +58,7 @@ export function registerNightly(program: Command): void {
             signal: shutdown.signal,
           });
           process.stderr.write(`nightly: run ${replayed.runId} ${replayed.status}; ${replayed.processed} queries replayed, ${replayed.failedCalls} failed calls\n`);
-          if (replayed.status !== 'complete') return 130;
+          if (replayed.status !== 'complete') return shutdown.exitCode();
           const plan = loadPlan(flags.plan ?? replayed.config.plan);
           const store = await openStore(replayed.database);
           try {

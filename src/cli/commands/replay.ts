@@ -13,6 +13,8 @@ export function registerReplay(program: Command): void {
     .option('--run-id <id>', 'run id (default: generated)')
     .option('--limit <n>', 'replay only the first N queries', positiveInt('--limit'))
     .option('--shard <k/n>', 'replay only shard K of N (stable hash of the query id); each shard writes its own --db, then `merge`')
+    .option('--snapshot <path>', 'keep a consistent copy of the database here for analysts while the replay writes')
+    .option('--snapshot-every <n>', 'rewrite the snapshot every N committed batches', positiveInt('--snapshot-every'), 10)
     .option('--resume', 'continue a run (the latest, or --run-id) where it stopped', false)
     .option('--db <path>', 'database file (overrides database)')
     .option('--sim', 'start the simulator in-process and point every endpoint at it', false)
@@ -35,7 +37,7 @@ export function registerReplay(program: Command): void {
               `pairwise (${result.pairwise!.items} comparisons): candidate wins ${pairwise.candidateWins}, baseline wins ${pairwise.baselineWins}, ties ${pairwise.ties}\n`,
             );
           }
-          return result.status === 'complete' ? 0 : 130;
+          return result.status === 'complete' ? 0 : shutdown.exitCode();
         } finally {
           shutdown.dispose();
         }
@@ -50,6 +52,8 @@ interface ReplayFlags {
   runId?: string;
   limit?: number;
   shard?: string;
+  snapshot?: string;
+  snapshotEvery: number;
   resume: boolean;
   db?: string;
   sim: boolean;

@@ -1,0 +1,36 @@
+import { describe, it, expect } from 'vitest';
+import { createSseParser } from './sse-parser.ts';
+
+function parse(chunks: string[]): string[] {
+  const events: string[] = [];
+  const parser = createSseParser((data) => events.push(data));
+  for (const chunk of chunks) parser.push(chunk);
+  parser.end();
+  return events;
+}
+
+describe('createSseParser', () => {
+  it('delivers one data payload per event, with LF or CRLF endings', () => {
+    expect(parse(['data: {"a":1}\n\ndata: {"b":2}\r\n\r\ndata: [DONE]\n\n'])).toEqual(['{"a":1}', '{"b":2}', '[DONE]']);
+  });
+
+  it('reassembles events split anywhere, including inside the line ending', () => {
+    const text = 'data: {"content":"We open"}\r\n\r\ndata: {"content":" at 9."}\r\n\r\n';
+    for (let cut = 1; cut < text.length; cut++) {
+      expect(parse([text.slice(0, cut), text.slice(cut)])).toEqual(['{"content":"We open"}', '{"content":" at 9."}']);
+    }
+    expect(parse(text.split(''))).toEqual(['{"content":"We open"}', '{"content":" at 9."}']);
+  });
+
+  it('joins multi-line data, skips comments and other fields, and keeps a value without the optional space', () => {
+    expect(parse([': keep-alive\n', 'event: message\nid: 7\ndata: first\ndata:second\n\n'])).toEqual(['first\nsecond']);
+  });
+
+  it('delivers a last event that lacks its blank line when the stream ends', () => {
+    expect(parse(['data: {"a":1}\n\ndata: {"b":2}'])).toEqual(['{"a":1}', '{"b":2}']);
+  });
+
+  it('ignores blank lines that close no event', () => {
+    expect(parse(['\n\n\ndata: x\n\n\n\n'])).toEqual(['x']);
+  });
+});
