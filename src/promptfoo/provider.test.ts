@@ -10,8 +10,12 @@ import { closeStacks } from './stack.ts';
 // The suite's environment must not steer these tests to real endpoints.
 const CLEAN_ENV = { HYBRID_EVAL_CONFIG: '', HYBRID_EVAL_SIM: '', HYBRID_EVAL_SIM_TIME_SCALE: '', HYBRID_EVAL_SIM_FAULTS: '' };
 
+// These tests route by the test's tier label: the example config with the oracle policy, not the router.
+const ORACLE_CONFIG = join(mkdtempSync(join(tmpdir(), 'hybrid-eval-promptfoo-')), 'oracle.yaml');
+writeFileSync(ORACLE_CONFIG, readFileSync('examples/sim.yaml', 'utf8').replace(/policy: router\b/, 'policy: oracle'));
+
 function provider(config: Record<string, unknown>, label?: string, env: Record<string, string> = {}): HybridEvalProvider {
-  return new HybridEvalProvider({ id: 'file://src/promptfoo/provider.mjs', label, config: { config: 'examples/sim.yaml', ...config }, env: { ...CLEAN_ENV, ...env } });
+  return new HybridEvalProvider({ id: 'file://src/promptfoo/provider.mjs', label, config: { config: ORACLE_CONFIG, ...config }, env: { ...CLEAN_ENV, ...env } });
 }
 
 const HOURS = 'Our customer service team is available Monday to Friday from 8am to 8pm Eastern Time.';
@@ -31,7 +35,7 @@ describe('hybrid-eval promptfoo provider (in-process sim)', () => {
     expect(simple.cost).toBe(0.0004);
     expect(simple.latencyMs).toBeGreaterThanOrEqual(0);
     const detail = providerMetadataSchema.parse(simple.metadata?.hybrid_eval);
-    expect(detail).toMatchObject({ kind: 'hybrid', role: 'candidate', configFile: 'examples/sim.yaml', sim: { timeScale: 0 } });
+    expect(detail).toMatchObject({ kind: 'hybrid', role: 'candidate', configFile: ORACLE_CONFIG, sim: { timeScale: 0 } });
     expect(detail.calls).toHaveLength(1);
 
     const complex = await hybrid.callApi('Someone hacked my account and ordered a TV', { vars: { tier: 'complex' } });
@@ -90,7 +94,7 @@ describe('hybrid-eval promptfoo provider (in-process sim)', () => {
 
   it('fails at load time on a bad option, config or endpoint name', () => {
     expect(() => provider({ endpiont: 'llama' }, 'hybrid')).toThrow('hybrid-eval provider "hybrid": config: unknown key "endpiont"');
-    expect(() => provider({ endpoint: 'claude' })).toThrow(/endpoint "claude" is not in .*examples\/sim\.yaml \(defined: llama, gpt35, gpt4\)/);
+    expect(() => provider({ endpoint: 'claude' })).toThrow(/endpoint "claude" is not in .*oracle\.yaml \(defined: llama, gpt35, gpt4\)/);
     expect(() => provider({ config: 'no/such.yaml' })).toThrow(/config not found or unreadable: .*no\/such\.yaml/);
   });
 });
@@ -107,7 +111,7 @@ describe('hybrid-eval promptfoo provider (real endpoints)', () => {
     try {
       const dir = mkdtempSync(join(tmpdir(), 'hybrid-eval-promptfoo-'));
       const config = join(dir, 'real.yaml');
-      const sim = readFileSync('examples/sim.yaml', 'utf8')
+      const sim = readFileSync(ORACLE_CONFIG, 'utf8')
         .replace(/\$\{VLLM_BASE_URL:-http:\/\/127\.0\.0\.1:8000\/v1\}/, server.url)
         .replaceAll('https://api.openai.com/v1', server.url);
       writeFileSync(config, sim);
