@@ -34,3 +34,10 @@ describe('createSseParser', () => {
     expect(parse(['\n\n\ndata: x\n\n\n\n'])).toEqual(['x']);
   });
 });
+
+describe('createSseParser, field names', () => {
+  it('reads "data" exactly: a bare "data" line is an empty value, other fields starting with "data" are ignored', () => {
+    expect(parse(['data\ndata: x\n\n'])).toEqual(['\nx']);
+    expect(parse(['dataset: 1\ndatum: 2\ndat\ndata: kept\n\n'])).toEqual(['kept']);
+  });
+});

@@ -23,7 +23,7 @@ import { SerialQueue } from './serial-queue.ts';
 import { jsonText, sqlIdentifier, sqlString, timestampTZ } from './sql-values.ts';
 import { JUDGMENTS } from './table-layouts.ts';
 import { inTransaction } from './transaction.ts';
-import { appendBatchRows, appendRows } from './write-batch.ts';
+import { appendBatchRows, appendRows, closeAppenders } from './write-batch.ts';
 import {
   GATE_DECISIONS,
   RUN_STATUSES,
@@ -306,6 +306,7 @@ class DuckDBStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([this.writes.run(async () => undefined), this.reads.run(async () => undefined)]);
+    closeAppenders(this.writer);
     this.writer.closeSync();
     this.reader.closeSync();
     this.lease.release();

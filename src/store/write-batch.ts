@@ -3,10 +3,46 @@ import { JUDGMENTS, PRIVACY_DECISIONS, QUERIES, REJECTS, RESPONSES, ROUTES, type
 import type { StoreBatch } from './types.ts';
 
 /**
- * Appends `rows` to the layout's table through one appender and flushes it, so constraint errors
- * (duplicate keys) surface here. On any error the appender's buffer is discarded before it is
- * closed: an appender left to the garbage collector would flush its rows into whatever transaction
- * the connection is in by then.
+ * One appender per (connection, table), kept between batches. An appender's native buffers are
+ * released only when V8 collects the JS object, and V8 does not see that memory: one appender per
+ * table per batch left about 100 MB of native memory waiting for a GC at 400K queries
+ * (bench/RESULTS.md). Rows never stay in a kept appender: each use ends with a flush.
+ */
+const kept = new WeakMap<DuckDBConnection, Map<string, DuckDBAppender>>();
+
+async function appenderFor(connection: DuckDBConnection, layout: TableLayout<unknown>): Promise<DuckDBAppender> {
+  let byTable = kept.get(connection);
+  if (byTable === undefined) {
+    byTable = new Map();
+    kept.set(connection, byTable);
+  }
+  const existing = byTable.get(layout.table);
+  if (existing !== undefined) return existing;
+  const appender = await connection.createAppender(layout.table);
+  if (appender.columnCount !== layout.columns.length) {
+    appender.closeSync();
+    throw new Error(
+      `table ${layout.table} has ${appender.columnCount} columns but the writer knows ${layout.columns.length}; the schema and src/store/table-layouts.ts disagree`,
+    );
+  }
+  byTable.set(layout.table, appender);
+  return appender;
+}
+
+/** Closes the appenders kept for a connection: before the connection closes, or when the schema changed. */
+export function closeAppenders(connection: DuckDBConnection): void {
+  const byTable = kept.get(connection);
+  if (byTable === undefined) return;
+  kept.delete(connection);
+  for (const appender of byTable.values()) discard(appender);
+}
+
+/**
+ * Appends `rows` to the layout's table through its appender and flushes it, so constraint errors
+ * (duplicate keys) surface here. On any error the appender's buffer is discarded and the appender
+ * closed and forgotten: an appender left to the garbage collector would flush its rows into
+ * whatever transaction the connection is in by then, and DuckDB invalidates an appender whose
+ * flush failed.
  */
 export async function appendRows<Row>(
   connection: DuckDBConnection,
@@ -14,13 +50,8 @@ export async function appendRows<Row>(
   rows: readonly Row[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const appender = await connection.createAppender(layout.table);
+  const appender = await appenderFor(connection, layout as TableLayout<unknown>);
   try {
-    if (appender.columnCount !== layout.columns.length) {
-      throw new Error(
-        `table ${layout.table} has ${appender.columnCount} columns but the writer knows ${layout.columns.length}; the schema and src/store/table-layouts.ts disagree`,
-      );
-    }
     for (const row of rows) {
       for (const column of layout.columns) {
         try {
@@ -37,10 +68,10 @@ export async function appendRows<Row>(
       throw new Error(`${layout.table}: ${(error as Error).message}`, { cause: error });
     }
   } catch (error) {
+    kept.get(connection)?.delete(layout.table);
     discard(appender);
     throw error;
   }
-  appender.closeSync();
 }
 
 function discard(appender: DuckDBAppender): void {
