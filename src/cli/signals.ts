@@ -22,6 +22,9 @@ export function shutdownSignal(stderr: NodeJS.WritableStream): { signal: AbortSi
     signal: controller.signal,
     exitCode,
     dispose() {
+      // Once stopping, keep the handler until the process exits: a second signal that lands between
+      // here and the exit must still quit with the first signal's status, not die by the default action.
+      if (controller.signal.aborted) return;
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
     },
