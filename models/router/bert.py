@@ -16,10 +16,10 @@ from torch import nn
 @dataclass
 class BertConfig:
     vocab_size: int
-    hidden_size: int = 128
+    hidden_size: int = 64
     num_hidden_layers: int = 2
     num_attention_heads: int = 4
-    intermediate_size: int = 512
+    intermediate_size: int = 256
     max_position_embeddings: int = 128
     type_vocab_size: int = 2
     hidden_dropout_prob: float = 0.1

@@ -81,21 +81,42 @@ def read_bitext(directory: Path) -> list[tuple[str, str]]:
     return sorted(by_text.items())
 
 
-class Batches:
-    """Length-aware shuffled batches with dynamic padding."""
+def augment(ids: list[int], rng: random.Random, crop: float, drop: float) -> list[int]:
+    """A shorter, noisier view of a training query: with probability `crop` keep a random window of
+    40-100% of its tokens, then delete each remaining token with probability `drop`. The generated
+    training queries are long and templated; real ones are often a terse fragment of the same
+    request ("you charged me twice"), and the router must still see the complex cue in them."""
+    content = ids[1:-1]
+    if len(content) > 3 and rng.random() < crop:
+        keep = max(3, round(len(content) * rng.uniform(0.4, 1.0)))
+        start = rng.randrange(len(content) - keep + 1)
+        content = content[start : start + keep]
+    if len(content) > 3 and drop > 0:
+        kept = [token for token in content if rng.random() >= drop]
+        content = kept if len(kept) >= 2 else content
+    return [ids[0], *content, ids[-1]]
 
-    def __init__(self, encoded: list[list[int]], labels: list[int], batch_size: int, pad_id: int) -> None:
+
+class Batches:
+    """Length-aware shuffled batches with dynamic padding (and, for training, augmentation)."""
+
+    def __init__(self, encoded: list[list[int]], labels: list[int], batch_size: int, pad_id: int,
+                 crop: float = 0.0, drop: float = 0.0) -> None:
         self.encoded = encoded
         self.labels = labels
         self.batch_size = batch_size
         self.pad_id = pad_id
+        self.crop = crop
+        self.drop = drop
 
-    def tensors(self, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        width = max(len(self.encoded[i]) for i in indices)
+    def tensors(self, indices: list[int], rng: random.Random | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        sequences = [self.encoded[i] for i in indices]
+        if rng is not None:
+            sequences = [augment(sequence, rng, self.crop, self.drop) for sequence in sequences]
+        width = max(len(sequence) for sequence in sequences)
         ids = torch.full((len(indices), width), self.pad_id, dtype=torch.long)
         mask = torch.zeros((len(indices), width), dtype=torch.long)
-        for row, i in enumerate(indices):
-            sequence = self.encoded[i]
+        for row, sequence in enumerate(sequences):
             ids[row, : len(sequence)] = torch.tensor(sequence)
             mask[row, : len(sequence)] = 1
         return ids, mask, torch.tensor([self.labels[i] for i in indices])
@@ -111,7 +132,7 @@ class Batches:
             batches.extend(chunk[k : k + self.batch_size] for k in range(0, len(chunk), self.batch_size))
         rng.shuffle(batches)
         for indices in batches:
-            yield self.tensors(indices)
+            yield self.tensors(indices, rng)
 
 
 @torch.no_grad()
@@ -125,6 +146,45 @@ def predict(model: BertClassifier, encoded: list[list[int]], pad_id: int, batch_
         ids, mask, _ = helper.tensors(indices)
         probabilities[indices] = torch.softmax(model(ids, mask), dim=-1)
     return probabilities
+
+
+@torch.no_grad()
+def logits_of(model: BertClassifier, encoded: list[list[int]], pad_id: int, batch_size: int = 256) -> torch.Tensor:
+    model.eval()
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+    helper = Batches(encoded, [0] * len(encoded), batch_size, pad_id)
+    logits = torch.zeros((len(encoded), len(LABELS)))
+    for start in range(0, len(order), batch_size):
+        indices = order[start : start + batch_size]
+        ids, mask, _ = helper.tensors(indices)
+        logits[indices] = model(ids, mask)
+    return logits
+
+
+def calibrate(model: BertClassifier, logits: torch.Tensor, labels: list[int]) -> dict:
+    """Fit a temperature and per-class offsets on the validation logits (plain, unweighted NLL) and
+    fold them into the classifier layer. Training upweights complex (and smooths labels), which
+    inflates P(complex) everywhere; after this the probabilities estimate the real frequencies, so
+    the routing thresholds, not the training weights, decide how conservative routing is."""
+    log_temperature = torch.zeros(1, requires_grad=True)
+    offset = torch.zeros(len(LABELS), requires_grad=True)
+    target = torch.tensor(labels)
+    optimizer = torch.optim.LBFGS([log_temperature, offset], lr=0.5, max_iter=500, line_search_fn='strong_wolfe')
+
+    def closure():
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(logits / log_temperature.exp() + offset, target)
+        loss.backward()
+        return loss
+
+    before = nn.functional.cross_entropy(logits, target).item()
+    optimizer.step(closure)
+    temperature = log_temperature.exp().item()
+    with torch.no_grad():
+        model.classifier.weight.div_(temperature)
+        model.classifier.bias.div_(temperature).add_(offset)
+        after = nn.functional.cross_entropy(logits / temperature + offset, target).item()
+    return {'temperature': temperature, 'offset': offset.tolist(), 'validation_nll_before': before, 'validation_nll_after': after}
 
 
 def metrics(probabilities: torch.Tensor, labels: list[int]) -> dict:
@@ -154,17 +214,20 @@ def main() -> None:
     parser.add_argument('--fixture', type=Path, default=REPO / 'src' / 'router' / 'tokenizer-fixture.json')
     parser.add_argument('--seed', type=int, default=20250303)
     parser.add_argument('--threads', type=int, default=2)
-    parser.add_argument('--epochs', type=int, default=8)
+    parser.add_argument('--epochs', type=int, default=10)
     parser.add_argument('--batch-size', type=int, default=32)
     parser.add_argument('--lr', type=float, default=1e-3)
-    parser.add_argument('--hidden', type=int, default=128)
+    parser.add_argument('--hidden', type=int, default=64)
     parser.add_argument('--layers', type=int, default=2)
     parser.add_argument('--heads', type=int, default=4)
-    parser.add_argument('--intermediate', type=int, default=512)
+    parser.add_argument('--intermediate', type=int, default=256)
     parser.add_argument('--max-length', type=int, default=128)
     parser.add_argument('--vocab-size', type=int, default=8000)
     parser.add_argument('--complex-weight', type=float, default=2.0,
                         help='extra loss weight on complex on top of balanced class weights')
+    parser.add_argument('--crop', type=float, default=0.5, help='share of training queries cut to a random window')
+    parser.add_argument('--drop', type=float, default=0.1, help='per-token deletion rate in training queries')
+    parser.add_argument('--label-smoothing', type=float, default=0.05)
     args = parser.parse_args()
 
     started = time.time()
@@ -211,11 +274,11 @@ def main() -> None:
         pad_token_id=tokenizer.pad_id,
     )
     model = BertClassifier(config)
-    loss_fn = nn.CrossEntropyLoss(weight=weights)
+    loss_fn = nn.CrossEntropyLoss(weight=weights, label_smoothing=args.label_smoothing)
     no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     optimizer = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.01}, {'params': no_decay, 'weight_decay': 0.0}], lr=args.lr)
-    batches = Batches(train_ids, train_labels, args.batch_size, tokenizer.pad_id)
+    batches = Batches(train_ids, train_labels, args.batch_size, tokenizer.pad_id, args.crop, args.drop)
     steps_per_epoch = math.ceil(len(train_ids) / args.batch_size)
     total_steps = steps_per_epoch * args.epochs
     warmup = max(1, total_steps // 20)
@@ -247,6 +310,8 @@ def main() -> None:
     model.load_state_dict(best_state)
     model.eval()
     print(f'best epoch {best_epoch}')
+    calibration = calibrate(model, logits_of(model, validation_ids, tokenizer.pad_id), validation_labels)
+    print('calibration', json.dumps(calibration))
 
     final = {}
     for name, rows in (('router-test', read_jsonl(args.test)), ('bitext-held-out', bitext_test)):
@@ -262,6 +327,7 @@ def main() -> None:
         'validation_examples': len(validation),
         'bitext_held_out': len(bitext_test),
         'best_epoch': best_epoch,
+        'calibration': calibration,
         'history': history,
         'test_python': final,
         'seconds': round(time.time() - started, 1),

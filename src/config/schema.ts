@@ -46,13 +46,13 @@ export const routingSchema = z.strictObject({
       thresholds: z
         .strictObject({
           simple: z.number().min(0).max(1.01).default(0.6).describe('Route to simple only when P(simple) reaches this'),
-          medium: z.number().min(0).max(1.01).default(0.8).describe('Route to medium or cheaper only when P(simple) + P(medium) reaches this'),
+          medium: z.number().min(0).max(1.01).default(0.9).describe('Route to medium or cheaper only when P(simple) + P(medium) reaches this'),
         })
-        .default({ simple: 0.6, medium: 0.8 }),
+        .default({ simple: 0.6, medium: 0.9 }),
       max_batch: z.int().positive().default(32).describe('Concurrent queries classified in one ONNX run'),
       max_wait_ms: z.number().nonnegative().default(0).describe('How long the first query of a batch waits for others'),
     })
-    .default({ model: 'models/router', thresholds: { simple: 0.6, medium: 0.8 }, max_batch: 32, max_wait_ms: 0 }),
+    .default({ model: 'models/router', thresholds: { simple: 0.6, medium: 0.9 }, max_batch: 32, max_wait_ms: 0 }),
   fixed_tier: z.enum(['simple', 'medium', 'complex']).optional(),
   unlabeled_tier: z
     .enum(['simple', 'medium', 'complex'])

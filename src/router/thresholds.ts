@@ -17,10 +17,11 @@ export interface RouterThresholds {
 }
 
 /**
- * Defaults: Llama only when it is the more likely tier and at least 60% sure; GPT-4 whenever the
- * model gives complex 20% or more. A complex query answered by Llama is the costly mistake.
+ * Defaults: Llama only when at least 60% sure; GPT-4 whenever the model gives complex more than
+ * 10%. The shipped model's probabilities are calibrated (models/router/README.md), so these read
+ * as frequencies. A complex query answered by Llama is the costly mistake.
  */
-export const DEFAULT_THRESHOLDS: RouterThresholds = { simple: 0.6, medium: 0.8 };
+export const DEFAULT_THRESHOLDS: RouterThresholds = { simple: 0.6, medium: 0.9 };
 
 export function routeTier(probabilities: Record<Tier, number>, thresholds: RouterThresholds): Tier {
   if (probabilities.simple >= thresholds.simple) return 'simple';

@@ -51,9 +51,10 @@ describe('hybrid-eval router', () => {
     const dir = tempDir();
     const db = join(dir, 'curve.duckdb');
     // Llama answers everything (fixed policy), GPT-4 shadows it: both qualities known per query.
+    // 1,000 queries: at 300 the sim's score noise moves APGR by about 0.1 between router versions.
     const config = join(dir, 'all-llama.yaml');
     writeFileSync(config, readFileSync('examples/sim.yaml', 'utf8').replace(/policy: router\b/, 'policy: fixed\n  fixed_tier: simple').replace(/\n  pairwise_rubric: .*/, ''));
-    const replay = await runCli(['replay', '-c', config, '--sim', '--sim-time-scale', '0', '--limit', '300', '--db', db, '--run-id', 'weak']);
+    const replay = await runCli(['replay', '-c', config, '--sim', '--sim-time-scale', '0', '--limit', '1000', '--db', db, '--run-id', 'weak']);
     expect(replay.code).toBe(0);
     const result = await runCli(['router', 'calibrate', '--run', 'weak', '--db', db, '--json']);
     expect(result.stderr).toBe('');
