@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../core/errors.ts';
 import { writeArrowFile } from './arrow-export.ts';
+import { REDACT_FUNCTION, useRedactFunction } from './redact-function.ts';
 import { sqlString } from './sql-values.ts';
 import { EXPORT_FORMATS, type ExportFormat } from './types.ts';
 
@@ -21,6 +22,19 @@ export const EXPORTED_RELATIONS = [
   'latency_by_endpoint',
 ] as const;
 
+/**
+ * Columns that can hold customer text (the query, answers that quote it, the judge's reasons, raw
+ * rejected lines, error messages that echo a value). An export leaves the database, so these are
+ * redacted unless the caller passes no redactor.
+ */
+export const FREE_TEXT_COLUMNS: Partial<Record<(typeof EXPORTED_RELATIONS)[number], readonly string[]>> = {
+  queries: ['text', 'reference'],
+  responses: ['output', 'error'],
+  judgments: ['reason'],
+  rejects: ['reason', 'raw'],
+  pairs: ['query_text', 'candidate_output', 'baseline_output'],
+};
+
 const EXTENSIONS = { parquet: 'parquet', csv: 'csv', arrow: 'arrow' } satisfies Record<ExportFormat, string>;
 
 export async function exportRunFiles(
@@ -28,6 +42,8 @@ export async function exportRunFiles(
   runId: string,
   format: ExportFormat,
   outDir: string,
+  /** Applied to every free-text column; undefined exports the stored text as it is. */
+  redact?: (text: string) => string,
 ): Promise<string[]> {
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`export format '${format}' is not one of ${EXPORT_FORMATS.join(', ')}`);
@@ -37,11 +53,15 @@ export async function exportRunFiles(
   } catch (error) {
     throw new UsageError(`${outDir}: cannot create the export directory: ${(error as Error).message}`, { cause: error });
   }
+  if (redact !== undefined) useRedactFunction(connection, redact);
   const paths: string[] = [];
   for (const relation of EXPORTED_RELATIONS) {
     const path = join(outDir, `${relation}.${EXTENSIONS[format]}`);
+    const columns = redact === undefined ? [] : (FREE_TEXT_COLUMNS[relation] ?? []);
+    // REPLACE keeps each column's name and position, so a redacted file has the same schema.
+    const star = columns.length === 0 ? '*' : `* REPLACE (${columns.map((column) => `${REDACT_FUNCTION}(${column}) AS ${column}`).join(', ')})`;
     // COPY takes no bound parameters, hence the quoted literals.
-    const select = `SELECT * FROM ${relation} WHERE run_id = ${sqlString(runId)}`;
+    const select = `SELECT ${star} FROM ${relation} WHERE run_id = ${sqlString(runId)}`;
     if (format === 'arrow') {
       await writeArrowFile(connection, select, path);
     } else {

@@ -4,7 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRows } from './convert-rows.ts';
-import { EXPORTED_RELATIONS } from './export-run.ts';
+import { EXPORTED_RELATIONS, FREE_TEXT_COLUMNS } from './export-run.ts';
 import { openStore } from './store.ts';
 import { fullBatch, reject, tempDir } from './test-records.ts';
 import type { Store } from './types.ts';
@@ -98,6 +98,34 @@ describe('exportRun', () => {
     const parquet = await store.exportRun('empty', 'parquet', join(dir.path, 'out-empty-parquet'));
     const [row] = await readBack(`SELECT count(*) AS n FROM read_parquet('${parquet[1]}')`);
     expect(row).toEqual({ n: 0 });
+  });
+
+  it('passes every free-text column through the redactor, keeping the schema, the other columns and NULLs', async () => {
+    const seen: string[] = [];
+    const redact = (text: string): string => {
+      seen.push(text);
+      return `<${text.length}>`;
+    };
+    const plain = await store.exportRun('exported', 'parquet', join(dir.path, 'out-plain'));
+    const redacted = await store.exportRun('exported', 'parquet', join(dir.path, 'out-redacted'), redact);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const [index, file] of redacted.entries()) {
+      const relation = basename(file, '.parquet') as (typeof EXPORTED_RELATIONS)[number];
+      const schemaOf = (path: string) => readBack(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${path}'))`);
+      expect(await schemaOf(file), relation).toEqual(await schemaOf(plain[index]!));
+      const before = await readBack(`SELECT * FROM read_parquet('${plain[index]}') ORDER BY ALL`);
+      const after = await readBack(`SELECT * FROM read_parquet('${file}') ORDER BY ALL`);
+      const columns = FREE_TEXT_COLUMNS[relation] ?? [];
+      for (const [row, original] of before.entries()) {
+        const expected = Object.fromEntries(
+          Object.entries(original).map(([column, value]) => [column, columns.includes(column) && typeof value === 'string' ? `<${value.length}>` : value]),
+        );
+        expect(after[row], relation).toEqual(expected);
+      }
+    }
+    // NULL free text stays NULL (an answer's error, say), not the redaction of an empty string.
+    const [errors] = await readBack(`SELECT count(*) FILTER (WHERE error IS NULL) AS nulls FROM read_parquet('${join(dir.path, 'out-redacted', 'responses.parquet')}')`);
+    expect(Number(errors!['nulls'])).toBeGreaterThan(0);
   });
 
   it('rejects an unknown format', async () => {

@@ -277,8 +277,8 @@ class DuckDBStore implements Store {
     return this.read((connection) => readRows<T>(connection, sql, params));
   }
 
-  exportRun(runId: string, format: ExportFormat, outDir: string): Promise<string[]> {
-    return this.read((connection) => exportRunFiles(connection, runId, format, outDir));
+  exportRun(runId: string, format: ExportFormat, outDir: string, redact?: (text: string) => string): Promise<string[]> {
+    return this.read((connection) => exportRunFiles(connection, runId, format, outDir, redact));
   }
 
   snapshot(toPath: string): Promise<void> {

@@ -109,8 +109,11 @@ export interface Store {
 
   /** Rows as plain objects: NULL -> null, BIGINT/HUGEINT/DECIMAL -> number, timestamps -> ISO string, DATE -> 'YYYY-MM-DD'. */
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-  /** One file per table and view, filtered to the run; returns the paths written. */
-  exportRun(runId: string, format: ExportFormat, outDir: string): Promise<string[]>;
+  /**
+   * One file per table and view, filtered to the run; returns the paths written. With `redact`,
+   * every free-text column (export-run.ts FREE_TEXT_COLUMNS) goes through it on the way out.
+   */
+  exportRun(runId: string, format: ExportFormat, outDir: string, redact?: (text: string) => string): Promise<string[]>;
   /** A consistent copy of the whole database at `toPath`, which other processes can open while this one writes. */
   snapshot(toPath: string): Promise<void>;
   close(): Promise<void>;

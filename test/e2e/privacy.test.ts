@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim } from '../../src/sim/server.ts';
 import type { SimServer } from '../../src/sim/server.ts';
@@ -187,7 +188,41 @@ describe('privacy: what reaches an external model', () => {
       }
     });
 
-    it.todo('export and the spot-check page show redacted query text and answers (lead: redact in export-run.ts and the rating page)');
+    it('export writes redacted query text, answers and reasons; --unredacted writes them as stored', async () => {
+      const db = join(run.dir, 'results.duckdb');
+      const exported = await runCli(['export', '--run', 'protected', '--format', 'csv', '--out', join(run.dir, 'export'), '--db', db]);
+      expect(exported.code, exported.stderr).toBe(0);
+      expect(exported.stderr).toContain('PII redacted in queries.text');
+      const files = exported.stdout.trim().split('\n');
+      const text = files.map((file) => readFileSync(file, 'utf8')).join('\n');
+      expect(files.flatMap((file) => plantedIn(readFileSync(file, 'utf8')).map((value) => `${file}: ${value}`))).toEqual([]);
+      // Redacted, not dropped: the rows are there with placeholders where the values were.
+      const queries = parse(readFileSync(join(run.dir, 'export', 'queries.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+      expect(queries).toHaveLength(24 + SENSITIVE.length + PII_QUERIES.length);
+      expect(queries.find((row) => row.query_id === 'p-email')!.text).toBe('paid but no confirmation came. my email is [EMAIL]');
+      expect(text).toMatch(/\[EMAIL\]/);
+      expect(text).toMatch(/\[PHONE\]/);
+      expect(text).toMatch(/\[CARD\]/);
+
+      const raw = await runCli(['export', '--run', 'protected', '--format', 'csv', '--out', join(run.dir, 'raw'), '--db', db, '--unredacted']);
+      expect(raw.code, raw.stderr).toBe(0);
+      expect(raw.stderr).toContain('--unredacted');
+      const rawText = raw.stdout.trim().split('\n').map((file) => readFileSync(file, 'utf8')).join('\n');
+      expect(plantedIn(rawText)).toEqual(expect.arrayContaining([PLANTED.emails[1], PLANTED.phones[0], PLANTED.cards[0]]));
+    });
+
+    it('the spot-check sample a rater works from shows no planted PII', async () => {
+      const db = join(run.dir, 'results.duckdb');
+      const sampled = await runCli(['spotcheck', 'sample', '--run', 'protected', '--n', String(24 + SENSITIVE.length + PII_QUERIES.length), '--db', db]);
+      expect(sampled.code, sampled.stderr).toBe(0);
+      const out = join(run.dir, 'raters.csv');
+      const exported = await runCli(['spotcheck', 'export', '--run', 'protected', '--out', out, '--db', db]);
+      expect(exported.code, exported.stderr).toBe(0);
+      const csv = readFileSync(out, 'utf8');
+      expect(csv).toContain('p-phone');
+      expect(plantedIn(csv)).toEqual([]);
+      expect(csv).toMatch(/\[PHONE\]/);
+    });
   });
 
 });
