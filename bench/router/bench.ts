@@ -19,6 +19,7 @@ const { values } = parseArgs({
     data: { type: 'string', default: 'datasets/router-test.jsonl' },
     n: { type: 'string', default: '1000' },
     batch: { type: 'string', default: '32' },
+    threads: { type: 'string' },
   },
 });
 const modelDir = resolve(values.model);
@@ -72,7 +73,7 @@ print('model.onnx size', (await stat(join(modelDir, 'model.onnx'))).size / 1e6, 
 
 // --- this router ---
 const loadStarted = now();
-const router = await loadRouter(modelDir, { maxBatch: batchSize });
+const router = await loadRouter(modelDir, { maxBatch: batchSize, ...(values.threads === undefined ? {} : { threads: Number(values.threads) }) });
 print('hybrid-eval router load', micros(loadStarted) / 1000, 'ms');
 reportSingle('hybrid-eval router', await timeSingle((text) => router.classify(text)));
 const batched = await timeBatches((batch) => router.classifyBatch(batch));

@@ -5,7 +5,7 @@ import type { Tier } from '../core/tier.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
 import { callCost } from '../endpoints/pricing.ts';
 import type { Judge } from '../judge/llm-judge.ts';
-import type { RoutePolicy } from '../router/policy.ts';
+import type { RouteDecision, RoutePolicy } from '../router/policy.ts';
 import type { QueryRows } from './types.ts';
 import { outboundJudgeInput, outboundText } from '../privacy/outbound.ts';
 import { planPrivacy, type PrivacySettings, type Send, type Withheld } from '../privacy/plan.ts';
@@ -44,11 +44,11 @@ export interface QueryContext {
 }
 
 /**
- * Route, apply the privacy policy (a sensitive query stays on-prem; text for external endpoints is
+ * Route (unless the engine routed it ahead), apply the privacy policy (a sensitive query stays on-prem; text for external endpoints is
  * redacted), call candidate and baseline concurrently (shadow), fall back if on-prem failed, judge.
  */
-export async function processQuery(query: Query, context: QueryContext): Promise<QueryRows> {
-  const decision = await context.route(query);
+export async function processQuery(query: Query, context: QueryContext, decided?: RouteDecision): Promise<QueryRows> {
+  const decision = decided ?? (await context.route(query));
   const routed = context.tiers[decision.tier];
   const fromLog = query.loggedAnswer !== undefined;
   const plan = planPrivacy(

@@ -128,6 +128,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
               : async (batches) => {
                   if (batches % (options.snapshotEvery ?? 10) === 0) await writeSnapshot(store!, options.snapshot!, options.progressOutput);
                 },
+          routeAhead: policy.routeAhead,
           observe: activeSim === undefined ? undefined : (query) => query.reference !== undefined && activeSim.addReference(query.text, query.reference, query.label),
         },
         {

@@ -50,7 +50,12 @@ export interface LoadRouterOptions {
   thresholds?: Partial<RouterThresholds>;
   /** Labels config.json id2label must hold (any order). Default: simple, medium, complex. */
   expectedLabels?: readonly string[];
-  /** onnxruntime intra-op threads. Default: onnxruntime's choice (one per core). */
+  /**
+   * onnxruntime intra-op threads. Default 1: with more, onnxruntime's pool threads spin while they
+   * wait for work, and in a replay they take CPU from the HTTP and DuckDB work beside them (a
+   * 20,000-query replay on 2 cores ran at 900 queries/s with 2 threads, 1,340 with 1). On an idle
+   * machine 2 threads make a batch of 32 about 10% faster (bench/RESULTS.md).
+   */
   threads?: number;
   /**
    * classifyBatch: the fixed cost of one ONNX run, in padded tokens, when it decides whether to
@@ -85,7 +90,7 @@ export async function loadRouter(dir: string, options: LoadRouterOptions = {}): 
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       interOpNumThreads: 1,
-      ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads }),
+      intraOpNumThreads: options.threads ?? 1,
     });
   } catch (error) {
     throw new UsageError(`router model folder ${dir}: model.onnx cannot be loaded (${(error as Error).message})`, { cause: error });

@@ -1,11 +1,13 @@
 import type { Config } from '../config/schema.ts';
-import { fixedPolicy, oraclePolicy, type RoutePolicy } from './policy.ts';
+import { fixedPolicy, oraclePolicy, type RouteBatchPolicy, type RoutePolicy } from './policy.ts';
 
 type PolicyName = Config['routing']['policy'];
 
 /** A routing policy made from the config, and what to release when the run is over (a loaded model). */
 export interface PolicyHandle {
   route: RoutePolicy;
+  /** Where the policy gains from routing queries in groups (the router's batched ONNX runs): how, and how many at a time. */
+  routeAhead?: { size: number; route: RouteBatchPolicy };
   /** Shown in logs and stored with the run. */
   describe: string;
   close?: () => Promise<void>;
@@ -15,14 +17,20 @@ export interface PolicyHandle {
 const POLICIES = {
   router: async (config) => {
     // onnxruntime is heavy: load it only when the router is the policy.
-    const [{ loadRouter }, { routerPolicy }] = await Promise.all([import('./load-router.ts'), import('./router-policy.ts')]);
+    const [{ loadRouter }, { routerBatchPolicy, routerPolicy }] = await Promise.all([import('./load-router.ts'), import('./router-policy.ts')]);
     const settings = config.routing.router;
     const router = await loadRouter(settings.model, {
       maxBatch: settings.max_batch,
       maxWaitMs: settings.max_wait_ms,
       thresholds: settings.thresholds,
+      threads: settings.threads,
     });
-    return { route: routerPolicy(router), describe: `router ${settings.model} (version ${router.version})`, close: () => router.close() };
+    return {
+      route: routerPolicy(router),
+      routeAhead: { size: settings.max_batch, route: routerBatchPolicy(router) },
+      describe: `router ${settings.model} (version ${router.version})`,
+      close: () => router.close(),
+    };
   },
   oracle: (config) => ({ route: oraclePolicy(config.routing.unlabeled_tier), describe: 'oracle (human labels)' }),
   fixed: (config) => ({ route: fixedPolicy(config.routing.fixed_tier!), describe: `fixed (${config.routing.fixed_tier})` }),

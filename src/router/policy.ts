@@ -12,6 +12,9 @@ export interface RouteDecision {
 /** A routing policy: the BERT router, or a stand-in for it. */
 export type RoutePolicy = (query: Query) => Promise<RouteDecision>;
 
+/** Decisions for a group of queries at once, in their order (a router that batches its model runs). */
+export type RouteBatchPolicy = (queries: readonly Query[]) => Promise<RouteDecision[]>;
+
 /** The log's human label ("oracle"): an upper bound for any router. Unlabelled queries go to `unlabeled`. */
 export function oraclePolicy(unlabeled: Tier): RoutePolicy {
   return async (query) => ({

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadRouter } from '../../src/router/load-router.ts';
 import { openStore } from '../../src/store/store.ts';
 import { runCli, tempDir } from './cli.ts';
 
@@ -37,6 +38,36 @@ describe('hybrid-eval router', () => {
     const unlabelled = await runCli(['router', 'eval', '--data', csv, '--field', 'query=text', '--no-store']);
     expect(unlabelled.code).toBe(2);
     expect(unlabelled.stderr).toContain('no labelled query');
+  });
+
+  it('replay routes in groups ahead of the calls, and every query gets the decision the router gives it alone', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'routed.duckdb');
+    // 150 queries: four full groups of 32 and a last partial one.
+    const replay = await runCli(['replay', '-c', 'examples/sim.yaml', '--sim', '--sim-time-scale', '0', '--limit', '150', '--db', db, '--run-id', 'routed']);
+    expect(replay.code, replay.stderr).toBe(0);
+    const store = await openStore(db, { readOnly: true });
+    const routes = await store.all<{ query_id: string; text: string; tier: string; prob_simple: number; prob_medium: number; prob_complex: number; latency_us: number; router_version: string }>(
+      `SELECT r.query_id, q.text, r.tier, r.prob_simple, r.prob_medium, r.prob_complex, r.latency_us, r.router_version
+       FROM routes r JOIN queries q USING (run_id, query_id) WHERE r.run_id = 'routed' ORDER BY r.query_id`,
+    );
+    await store.close();
+    expect(routes).toHaveLength(150);
+    const router = await loadRouter('models/router');
+    try {
+      for (const route of routes) {
+        const alone = await router.classify(route.text);
+        expect(route.router_version).toBe(router.version);
+        expect(route.tier, route.query_id).toBe(alone.tier);
+        // Padding in a batch moves the logits in the last float digits only.
+        expect(route.prob_simple).toBeCloseTo(alone.probabilities.simple, 4);
+        expect(route.prob_medium).toBeCloseTo(alone.probabilities.medium, 4);
+        expect(route.prob_complex).toBeCloseTo(alone.probabilities.complex, 4);
+        expect(route.latency_us).toBeGreaterThan(0);
+      }
+    } finally {
+      await router.close();
+    }
   });
 
   it('calibrate --data finds thresholds for a target mix', async () => {
