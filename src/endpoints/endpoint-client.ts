@@ -5,6 +5,7 @@ import { classifyError, statusFailure, toErrorLine, type AttemptFailure } from '
 import { fetchTransport, undiciTransport, type Transport } from './http-transport.ts';
 import { backoffDelayMs } from './retry-policy.ts';
 import { createSseParser } from './sse-parser.ts';
+import { plainDeltaContent } from './stream-delta.ts';
 import type {
   CallOptions,
   CallResult,
@@ -125,6 +126,14 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
       let completionTokens: number | undefined;
       const parser = createSseParser((data) => {
         if (data === '[DONE]') return;
+        const plain = plainDeltaContent(data);
+        if (plain !== undefined) {
+          if (plain) {
+            ttftMs ??= now() - startedAt;
+            output += plain;
+          }
+          return;
+        }
         const chunk = JSON.parse(data) as CompletionJson;
         if (chunk.error !== undefined && chunk.error !== null) throw new Error(`error event in stream: ${JSON.stringify(chunk.error)}`);
         const choice = chunk.choices?.[0];

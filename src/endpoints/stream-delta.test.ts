@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { plainDeltaContent } from './stream-delta.ts';
+
+interface Chunk {
+  choices?: Array<{ index?: number; delta?: Record<string, unknown>; finish_reason?: string | null }>;
+  usage?: unknown;
+  error?: unknown;
+}
+
+/** What the stream reader takes from an event when it parses it in full. */
+function readInFull(data: string): { plain: boolean; content: unknown } {
+  const chunk = JSON.parse(data) as Chunk;
+  const choice = chunk.choices?.[0];
+  const plain =
+    chunk.choices?.length === 1 &&
+    choice?.finish_reason === null &&
+    (chunk.usage === undefined || chunk.usage === null) &&
+    chunk.error === undefined &&
+    Object.keys(choice.delta ?? {}).join() === 'content';
+  return { plain, content: choice?.delta?.content };
+}
+
+const identity = { id: 'chatcmpl-9f8e7d6c5b4a', object: 'chat.completion.chunk', created: 1732420000, model: 'meta-llama/Meta-Llama-3-70B-Instruct' };
+
+describe('plainDeltaContent', () => {
+  it('reads the text of the events vLLM, OpenAI and the sim send for each token', () => {
+    const vllm = JSON.stringify({ ...identity, choices: [{ index: 0, delta: { content: ' refund' }, logprobs: null, finish_reason: null }] });
+    const openai = JSON.stringify({ ...identity, service_tier: 'default', system_fingerprint: 'fp_1', choices: [{ index: 0, delta: { content: 'Hi "there"\n' }, logprobs: null, finish_reason: null }], usage: null, obfuscation: 'x1' });
+    const sim = JSON.stringify({ ...identity, system_fingerprint: 'fp_sim', choices: [{ index: 0, delta: { content: 'déjà vu 👍 ' }, logprobs: null, finish_reason: null }], usage: null });
+    expect(plainDeltaContent(vllm)).toBe(' refund');
+    expect(plainDeltaContent(openai)).toBe('Hi "there"\n');
+    expect(plainDeltaContent(sim)).toBe('déjà vu 👍 ');
+  });
+
+  it('leaves every other event to the full parse', () => {
+    const event = (choice: object, extra: object = {}) => JSON.stringify({ ...identity, choices: [{ index: 0, logprobs: null, ...choice }], ...extra });
+    const others = [
+      event({ delta: { role: 'assistant', content: '' }, finish_reason: null }),
+      event({ delta: { content: 'end' }, finish_reason: 'stop' }),
+      event({ delta: {}, finish_reason: 'length' }),
+      event({ delta: { content: 'x' }, finish_reason: null }, { usage: { prompt_tokens: 3, completion_tokens: 1 } }),
+      event({ delta: { content: 'x' }, finish_reason: null }, { error: { message: 'overloaded' } }),
+      event({ delta: { content: 'x', refusal: null }, finish_reason: null }),
+      JSON.stringify({ ...identity, choices: [] }),
+      JSON.stringify({ ...identity, usage: { prompt_tokens: 3, completion_tokens: 9 }, choices: [] }),
+      '[DONE]',
+      '{"choices":[{"index":0,"delta":{"content":"cut',
+    ];
+    for (const data of others) expect(plainDeltaContent(data), data).toBeUndefined();
+  });
+
+  it('on any valid event, gives what a full parse gives, or nothing', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    const choice = fc.record(
+      {
+        index: fc.constantFrom(0, 1),
+        delta: fc.oneof(
+          fc.record({ content: text }),
+          fc.record({ role: fc.constant('assistant'), content: text }),
+          fc.record({ content: text, tool_calls: fc.constant([]) }),
+          fc.constant({}),
+        ),
+        logprobs: fc.constant(null),
+        finish_reason: fc.constantFrom(null, 'stop', 'length'),
+      },
+      { requiredKeys: ['delta'] },
+    );
+    const event = fc.record(
+      {
+        id: text,
+        object: fc.constant('chat.completion.chunk'),
+        model: text,
+        choices: fc.array(choice, { minLength: 0, maxLength: 2 }),
+        usage: fc.oneof(fc.constant(null), fc.record({ prompt_tokens: fc.nat(), completion_tokens: fc.nat() })),
+        error: fc.record({ message: text }),
+        extra: text,
+      },
+      { requiredKeys: ['choices'] },
+    );
+    // Mostly one-token events with a twist or none, so both sides of the fast path are exercised.
+    const nearPlain = fc.record(
+      {
+        id: text,
+        object: fc.constant('chat.completion.chunk'),
+        choices: fc.tuple(
+          fc.record({
+            index: fc.constant(0),
+            delta: fc.oneof({ weight: 4, arbitrary: fc.record({ content: text }) }, { weight: 1, arbitrary: fc.record({ content: text, refusal: fc.constant(null) }) }),
+            logprobs: fc.constant(null),
+            finish_reason: fc.constantFrom(null, null, null, 'stop'),
+          }),
+        ),
+        usage: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.record({ prompt_tokens: fc.nat(), completion_tokens: fc.nat() }) }),
+        error: fc.constant({ message: 'overloaded' }),
+      },
+      { requiredKeys: ['choices'] },
+    );
+    let read = 0;
+    fc.assert(
+      fc.property(fc.oneof(event, nearPlain), fc.boolean(), (value, choicesFirst) => {
+        const ordered = choicesFirst ? Object.assign({ choices: value.choices }, value) : value;
+        const data = JSON.stringify(ordered);
+        const fast = plainDeltaContent(data);
+        if (fast === undefined) return;
+        read++;
+        const full = readInFull(data);
+        expect(full.plain, data).toBe(true);
+        expect(fast).toBe(full.content);
+      }),
+      { numRuns: 5000 },
+    );
+    // The generator does produce plain events, so the comparison above is not vacuous.
+    expect(read).toBeGreaterThan(50);
+  });
+});
