@@ -117,8 +117,13 @@ export const configSchema = z
       .strictObject({
         max_in_flight: z.int().positive().default(64).describe('Queries processed at once (each makes 2-4 calls)'),
         batch_size: z.int().positive().default(200).describe('Queries per database transaction'),
+        database_memory_limit: z
+          .string()
+          .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "a size such as '192MB' or '1GiB'")
+          .default('64MB')
+          .describe("DuckDB's memory limit while replaying: it caches table blocks up to it, so without one a long replay's memory grows with the table (it spills to disk beyond)"),
       })
-      .default({ max_in_flight: 64, batch_size: 200 }),
+      .default({ max_in_flight: 64, batch_size: 200, database_memory_limit: '64MB' }),
     privacy: privacyConfigSchema.describe('PII redaction for external endpoints, and where sensitive queries may go'),
   })
   .superRefine((config, context) => {

@@ -1,6 +1,7 @@
 import type { IngestItem, Query } from '../core/query.ts';
 import { isTier, TIERS } from '../core/tier.ts';
 import type { LogField, ResolvedMapping } from './field-mapping.ts';
+import { SeenIds } from './seen-ids.ts';
 
 export const RAW_LIMIT = 200;
 
@@ -33,12 +34,12 @@ export function rejectItem(file: string, line: number, reason: string, raw: stri
 }
 
 /**
- * Makes the record -> Query step shared by every format. It remembers query ids
- * (id -> first line) to reject duplicates, so one converter serves exactly one file.
+ * Makes the record -> Query step shared by every format. It remembers query ids (as hashes,
+ * with the first line) to reject duplicates, so one converter serves exactly one file.
  */
 export function createRecordConverter(file: string, mapping: ResolvedMapping): RecordConverter {
   const { columns } = mapping;
-  const firstLineById = new Map<string, number>();
+  const firstLineById = new SeenIds();
 
   const value = (read: ReadColumn, field: LogField): unknown => {
     const column = columns[field];
@@ -114,11 +115,10 @@ export function createRecordConverter(file: string, mapping: ResolvedMapping): R
       if (error instanceof FieldProblem) return rejectItem(file, line, error.message, raw);
       throw error;
     }
-    const first = firstLineById.get(query.queryId);
+    const first = firstLineById.add(query.queryId, line);
     if (first !== undefined) {
       return rejectItem(file, line, `duplicate query id ${query.queryId} (first at line ${first})`, raw);
     }
-    firstLineById.set(query.queryId, line);
     return { kind: 'query', query };
   };
 }
