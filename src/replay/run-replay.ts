@@ -109,8 +109,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
     policy = await routePolicyFor(config);
 
     store = await openStore(options.db ?? config.database);
-    // The value is checked by the config schema (a number and a unit), so it can be spliced in.
-    await store.all(`SET memory_limit = '${config.replay.database_memory_limit}'`);
+    await store.setMemoryLimit(config.replay.database_memory_limit);
     const runId = await startOrResumeRun(store, options, config, datasetPath, mapping);
     const route = policy.route;
     const progress = createProgress({ output: options.progressOutput, total: options.limit });

@@ -6,8 +6,8 @@ import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
 import type { RouteRecord } from '../core/route.ts';
 import { MIGRATIONS } from './migrations/all-migrations.ts';
-import { openStore } from './store.ts';
-import { JUDGE, judgment, query, reject, response, route, scored, tempDir } from './test-records.ts';
+import { openStore, parseSize } from './store.ts';
+import { fullBatch, JUDGE, judgment, query, reject, response, route, scored, tempDir } from './test-records.ts';
 import type { Store } from './types.ts';
 
 const LATEST = MIGRATIONS.at(-1)!.version;
@@ -238,5 +238,28 @@ describe('opening', () => {
     } finally {
       await memory.close();
     }
+  });
+});
+
+describe('memory limit', () => {
+  it('a batch that does not fit the limit is written whole after the limit is raised, and only once', async () => {
+    await store.createRun({ runId: 'big', mode: 'shadow', dataset: 'd.jsonl', policy: 'oracle', config: {} });
+    await store.setMemoryLimit('4MB');
+    expect(store.memoryLimitBytes).toBe(4_000_000);
+    await store.writeBatch('big', fullBatch('big', 0, 3000));
+    // 4 MB cannot hold the batch's blocks: the first attempts failed and were rolled back.
+    expect(store.memoryLimitBytes).toBeGreaterThan(4_000_000);
+    expect(store.memoryLimitBytes).toBeLessThanOrEqual(64_000_000);
+    const [counts] = await store.all<{ queries: number; responses: number; distinct: number }>(
+      "SELECT (SELECT count(*) FROM queries WHERE run_id = 'big') AS queries, (SELECT count(*) FROM responses WHERE run_id = 'big') AS responses, (SELECT count(DISTINCT query_id) FROM responses WHERE run_id = 'big') AS distinct",
+    );
+    expect(counts).toEqual({ queries: 3000, responses: 6000, distinct: 3000 });
+  });
+
+  it('reads sizes as DuckDB does and refuses anything else', () => {
+    expect(parseSize('64MB')).toBe(64_000_000);
+    expect(parseSize('1.5 GiB')).toBe(1.5 * 1024 ** 3);
+    expect(() => parseSize('64')).toThrow(UsageError);
+    expect(() => parseSize("64MB'; DROP TABLE runs; --")).toThrow(/not a number and KB/);
   });
 });

@@ -104,6 +104,7 @@ class DuckDBStore implements Store {
   private readonly reader: DuckDBConnection;
   private readonly writes = new SerialQueue();
   private readonly reads = new SerialQueue();
+  private memoryLimit: { set: number; bytes: number } | undefined;
   private closed = false;
 
   constructor(parts: StoreParts) {
@@ -180,16 +181,36 @@ class DuckDBStore implements Store {
   }
 
   writeBatch(runId: string, batch: StoreBatch): Promise<void> {
-    return this.write((connection) =>
-      inTransaction(connection, async () => {
-        await this.requireRun(connection, runId);
+    return this.write(async (connection) => {
+      for (;;) {
         try {
-          await appendBatchRows(connection, runId, batch);
+          return await inTransaction(connection, async () => {
+            await this.requireRun(connection, runId);
+            try {
+              await appendBatchRows(connection, runId, batch);
+            } catch (error) {
+              throw new Error(`writeBatch(${runId}): nothing of this batch was written: ${(error as Error).message}`, { cause: error });
+            }
+          });
         } catch (error) {
-          throw new Error(`writeBatch(${runId}): nothing of this batch was written: ${(error as Error).message}`, { cause: error });
+          // A low limit keeps a long replay's memory flat, but a commit (its checkpoint) can need
+          // more than it: the transaction was rolled back whole, so raise the limit and write again.
+          if (!this.memoryLimit || !OUT_OF_MEMORY.test((error as Error).message) || this.memoryLimit.bytes >= 16 * this.memoryLimit.set) throw error;
+          this.memoryLimit.bytes *= 2;
+          await connection.run(`SET memory_limit = '${this.memoryLimit.bytes}B'`);
         }
-      }),
-    );
+      }
+    });
+  }
+
+  async setMemoryLimit(size: string): Promise<void> {
+    const bytes = parseSize(size);
+    await this.write((connection) => connection.run(`SET memory_limit = '${bytes}B'`));
+    this.memoryLimit = { set: bytes, bytes };
+  }
+
+  get memoryLimitBytes(): number | undefined {
+    return this.memoryLimit?.bytes;
   }
 
   writeJudgments(judgments: readonly JudgmentRecord[]): Promise<void> {
@@ -349,4 +370,16 @@ class DuckDBStore implements Store {
     if (this.closed) return Promise.reject(new Error(`store ${this.path} is closed`));
     return this.reads.run(() => task(this.reader));
   }
+}
+
+/** DuckDB's messages when a block cannot be had within memory_limit. */
+const OUT_OF_MEMORY = /could not allocate block|failed to pin block/i;
+
+const SIZE_UNITS: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** '64MB' -> 64000000 (DuckDB's reading: MB is 1000², MiB 1024²). */
+export function parseSize(size: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB|KiB|MiB|GiB)$/i.exec(size.trim());
+  if (!match) throw new UsageError(`memory size '${size}' is not a number and KB, MB, GB, KiB, MiB or GiB`);
+  return Math.round(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!);
 }

@@ -94,8 +94,19 @@ export interface Store {
 
   /** Query ids with a row in `queries`: written in the same transaction as their responses and judgments. */
   completedQueryIds(runId: string): Promise<Set<string>>;
-  /** One transaction around every appender: all rows of the batch, or none. Duplicate keys throw. */
+  /**
+   * One transaction around every appender: all rows of the batch, or none. Duplicate keys throw.
+   * A batch that fails for DuckDB's memory limit (set with setMemoryLimit) is retried with the limit
+   * doubled, up to 16 times the limit set.
+   */
   writeBatch(runId: string, batch: StoreBatch): Promise<void>;
+  /**
+   * Caps DuckDB's memory for this database (its block cache grows with the tables otherwise).
+   * `size` as in the config: a number and KB/MB/GB (powers of 1000) or KiB/MiB/GiB.
+   */
+  setMemoryLimit(size: string): Promise<void>;
+  /** The limit in bytes after any raises, or undefined when none was set. */
+  readonly memoryLimitBytes: number | undefined;
   /** Re-judging: replaces rows with the same (run, query, role, judge, kind) key, in one transaction. */
   writeJudgments(judgments: readonly JudgmentRecord[]): Promise<void>;
   writeGateDecision(row: GateDecisionInput): Promise<void>;

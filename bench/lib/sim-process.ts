@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { NODE } from './child.ts';
+
+export interface SimProcess {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
+
+/**
+ * The sim in its own process (`hybrid-eval sim --time-scale 0`), so the sim and the client under
+ * test do not share one event loop; its URL is read from its first stdout line.
+ */
+export async function startSimProcess(options: { referenceFiles?: string[]; timeScale?: number } = {}): Promise<SimProcess> {
+  const args = [MAIN, 'sim', '--port', '0', '--time-scale', String(options.timeScale ?? 0)];
+  for (const file of options.referenceFiles ?? []) args.push('--dataset', file);
+  const child: ChildProcess = spawn(NODE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sim did not start within 120 s: ${output}`)), 120_000);
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]!);
+      }
+    });
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sim exited with ${code} before listening: ${output}`));
+    });
+  });
+  return {
+    url,
+    pid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolveStop) => {
+        if (child.exitCode !== null) return resolveStop();
+        child.once('exit', () => resolveStop());
+        child.kill('SIGTERM');
+      }),
+  };
+}
