@@ -72,7 +72,8 @@ describe('config loader (property)', () => {
   it('rejects any unknown key in any closed object, naming the object path and the key', () => {
     fc.assert(
       fc.property(fc.constantFrom(...CLOSED_OBJECTS), anyKey, fc.jsonValue(), (target, key, value) => {
-        fc.pre(!target.known.includes(key) && key !== '__proto__');
+        // A __proto__ key inside the value is refused first, and on its own (the test below).
+        fc.pre(!target.known.includes(key) && key !== '__proto__' && !JSON.stringify(value ?? null).includes('"__proto__"'));
         const config = baseConfig();
         objectAt(config, target.path)[key] = value ?? 1;
         const error = errorOf(() => parseConfig(stringify(config), 'c.yaml', { env: {} }));

@@ -104,7 +104,7 @@ class DuckDBStore implements Store {
   private readonly reader: DuckDBConnection;
   private readonly writes = new SerialQueue();
   private readonly reads = new SerialQueue();
-  private memoryLimit: { set: number; bytes: number } | undefined;
+  private memoryLimit: string | undefined;
   private closed = false;
 
   constructor(parts: StoreParts) {
@@ -182,23 +182,24 @@ class DuckDBStore implements Store {
 
   writeBatch(runId: string, batch: StoreBatch): Promise<void> {
     return this.write(async (connection) => {
-      for (;;) {
-        try {
-          return await inTransaction(connection, async () => {
-            await this.requireRun(connection, runId);
-            try {
-              await appendBatchRows(connection, runId, batch);
-            } catch (error) {
-              throw new Error(`writeBatch(${runId}): nothing of this batch was written: ${(error as Error).message}`, { cause: error });
-            }
-          });
-        } catch (error) {
-          // A low limit keeps a long replay's memory flat, but a commit (its checkpoint) can need
-          // more than it: the transaction was rolled back whole, so raise the limit and write again.
-          if (!this.memoryLimit || !OUT_OF_MEMORY.test((error as Error).message) || this.memoryLimit.bytes >= 16 * this.memoryLimit.set) throw error;
-          this.memoryLimit.bytes *= 2;
-          await connection.run(`SET memory_limit = '${this.memoryLimit.bytes}B'`);
-        }
+      try {
+        await inTransaction(connection, async () => {
+          await this.requireRun(connection, runId);
+          try {
+            await appendBatchRows(connection, runId, batch);
+          } catch (error) {
+            throw new Error(`writeBatch(${runId}): nothing of this batch was written: ${(error as Error).message}`, { cause: error });
+          }
+        });
+      } catch (error) {
+        // Not retried in this process: after DuckDB ran out of memory mid-append, a second attempt
+        // on the same instance met primary keys of the rolled-back rows (seen at 32MB, 400K queries).
+        // A fresh process with --resume writes the batch cleanly.
+        if (this.memoryLimit === undefined || !OUT_OF_MEMORY.test((error as Error).message)) throw error;
+        throw new Error(
+          `${(error as Error).message.split('\n')[0]} (DuckDB's memory limit of ${this.memoryLimit} is too small for this database: raise replay.database_memory_limit in the config and run the replay again with --resume)`,
+          { cause: error },
+        );
       }
     });
   }
@@ -206,11 +207,7 @@ class DuckDBStore implements Store {
   async setMemoryLimit(size: string): Promise<void> {
     const bytes = parseSize(size);
     await this.write((connection) => connection.run(`SET memory_limit = '${bytes}B'`));
-    this.memoryLimit = { set: bytes, bytes };
-  }
-
-  get memoryLimitBytes(): number | undefined {
-    return this.memoryLimit?.bytes;
+    this.memoryLimit = size;
   }
 
   writeJudgments(judgments: readonly JudgmentRecord[]): Promise<void> {

@@ -96,8 +96,7 @@ export interface Store {
   completedQueryIds(runId: string): Promise<Set<string>>;
   /**
    * One transaction around every appender: all rows of the batch, or none. Duplicate keys throw.
-   * A batch that fails for DuckDB's memory limit (set with setMemoryLimit) is retried with the limit
-   * doubled, up to 16 times the limit set.
+   * A batch that does not fit the memory limit (setMemoryLimit) throws an error that says so.
    */
   writeBatch(runId: string, batch: StoreBatch): Promise<void>;
   /**
@@ -105,8 +104,6 @@ export interface Store {
    * `size` as in the config: a number and KB/MB/GB (powers of 1000) or KiB/MiB/GiB.
    */
   setMemoryLimit(size: string): Promise<void>;
-  /** The limit in bytes after any raises, or undefined when none was set. */
-  readonly memoryLimitBytes: number | undefined;
   /** Re-judging: replaces rows with the same (run, query, role, judge, kind) key, in one transaction. */
   writeJudgments(judgments: readonly JudgmentRecord[]): Promise<void>;
   writeGateDecision(row: GateDecisionInput): Promise<void>;
