@@ -29,12 +29,12 @@ export const WORST_PER_TIER = 5;
 
 export async function collectReportData(store: GateStore, runId: string): Promise<ReportData> {
   const scores = await store.all<{ side: 'candidate' | 'baseline'; score: number; n: number }>(
+    // One pass over the pairs view (each reference to it is the whole join again).
     `SELECT side, score, count(*) AS n FROM (
-       SELECT 'candidate' AS side, round(served_score) AS score FROM pairs WHERE run_id = ? AND served_score IS NOT NULL
-       UNION ALL
-       SELECT 'baseline', round(baseline_score) FROM pairs WHERE run_id = ? AND baseline_score IS NOT NULL
-     ) GROUP BY ALL ORDER BY side, score`,
-    [runId, runId],
+       SELECT unnest(['candidate', 'baseline']) AS side, unnest([round(served_score), round(baseline_score)]) AS score
+       FROM pairs WHERE run_id = ?
+     ) WHERE score IS NOT NULL GROUP BY ALL ORDER BY side, score`,
+    [runId],
   );
   const latencies = await store.all<{ series: string; ms: number }>(
     `SELECT series, ms FROM (
@@ -59,23 +59,26 @@ export async function collectReportData(store: GateStore, runId: string): Promis
     answer: string | null;
     reason: string | null;
   }>(
-    `SELECT * FROM (
-       SELECT p.tier, p.query_id, p.query_text,
-              CASE WHEN p.fallback_used THEN p.fallback_endpoint ELSE p.candidate_endpoint END AS endpoint,
-              p.served_judge_status, p.served_score, p.baseline_score, p.fallback_used,
-              left(CASE WHEN p.fallback_used THEN f.output ELSE p.candidate_output END, 600) AS answer,
-              left(j.reason, 400) AS reason,
+    // Ranked on the narrow columns first; the texts are fetched for the few rows kept (sorting a
+    // million rows with their answers attached took seconds).
+    `WITH ranked AS (
+       SELECT run_id, query_id, tier, served_judge_status, served_score, baseline_score, fallback_used,
               row_number() OVER (
-                PARTITION BY p.tier
-                ORDER BY CASE WHEN p.served_judge_status = 'scored' THEN 1 ELSE 0 END, p.served_score, p.score_diff, p.query_id
+                PARTITION BY tier
+                ORDER BY CASE WHEN served_judge_status = 'scored' THEN 1 ELSE 0 END, served_score, score_diff, query_id
               ) AS position
-       FROM pairs AS p
-       LEFT JOIN responses AS f ON f.run_id = p.run_id AND f.query_id = p.query_id AND f.role = 'fallback'
-       LEFT JOIN current_judgments AS j
-         ON j.run_id = p.run_id AND j.query_id = p.query_id AND j.role = CASE WHEN p.fallback_used THEN 'fallback' ELSE 'candidate' END
-       WHERE p.run_id = ?
-     ) WHERE position <= ${WORST_PER_TIER}
-     ORDER BY tier, position`,
+       FROM pairs WHERE run_id = ?
+       QUALIFY position <= ${WORST_PER_TIER}
+     )
+     SELECT r.tier, r.query_id, q.text AS query_text, s.endpoint, r.served_judge_status, r.served_score, r.baseline_score,
+            r.fallback_used, left(s.output, 600) AS answer, left(j.reason, 400) AS reason, r.position
+     FROM ranked AS r
+     JOIN queries AS q ON q.run_id = r.run_id AND q.query_id = r.query_id
+     LEFT JOIN responses AS s
+       ON s.run_id = r.run_id AND s.query_id = r.query_id AND s.role = CASE WHEN r.fallback_used THEN 'fallback' ELSE 'candidate' END
+     LEFT JOIN current_judgments AS j
+       ON j.run_id = r.run_id AND j.query_id = r.query_id AND j.role = CASE WHEN r.fallback_used THEN 'fallback' ELSE 'candidate' END
+     ORDER BY r.tier, r.position`,
     [runId],
   );
   const order = (tier: string): number => (isTier(tier) ? TIERS.indexOf(tier) : TIERS.length);
