@@ -191,8 +191,10 @@ export async function loadRunData(store: GateStore, runId: string): Promise<RunD
  * handful of values (tiers, statuses, endpoint names). Cast to an ENUM of the values the run
  * actually holds, DuckDB hands over a small code per cell and the client a ready string per value.
  */
-async function lowCardinalityTypes(store: GateStore, runId: string): Promise<Record<'tier' | 'policy' | 'endpoint' | 'status' | 'judgeStatus' | 'source', string>> {
-  const [found] = await store.all<Record<'tier' | 'policy' | 'endpoint' | 'status' | 'judgeStatus' | 'source', string[] | null>>(
+type LowCardinality = 'tier' | 'policy' | 'endpoint' | 'status' | 'judgeStatus' | 'source';
+
+async function lowCardinalityTypes(store: GateStore, runId: string): Promise<Record<LowCardinality, string>> {
+  const [found] = await store.all<Record<LowCardinality, string[] | null>>(
     `SELECT (SELECT list(DISTINCT v) FROM (SELECT tier AS v FROM routes WHERE run_id = $1 UNION SELECT label FROM queries WHERE run_id = $1) WHERE v IS NOT NULL) AS tier,
             (SELECT list(DISTINCT policy) FROM routes WHERE run_id = $1 AND policy IS NOT NULL) AS policy,
             (SELECT list(DISTINCT endpoint) FROM responses WHERE run_id = $1 AND endpoint IS NOT NULL) AS endpoint,

@@ -44,8 +44,9 @@ export interface QueryContext {
 }
 
 /**
- * Route (unless the engine routed it ahead), apply the privacy policy (a sensitive query stays on-prem; text for external endpoints is
- * redacted), call candidate and baseline concurrently (shadow), fall back if on-prem failed, judge.
+ * Route (unless the engine routed it ahead), apply the privacy policy (a sensitive query stays
+ * on-prem; text for external endpoints is redacted), call candidate and baseline concurrently
+ * (shadow), fall back if on-prem failed, judge.
  */
 export async function processQuery(query: Query, context: QueryContext, decided?: RouteDecision): Promise<QueryRows> {
   const decision = decided ?? (await context.route(query));
