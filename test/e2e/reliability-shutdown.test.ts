@@ -38,10 +38,18 @@ interface Stopped {
   wal: boolean;
 }
 
-/** Starts a replay with calls that take a while, signals it, and looks at what it left. */
-async function stop(runId: string, signals: Array<{ signal: NodeJS.Signals; afterMs: number }>): Promise<Stopped> {
+/**
+ * Starts a replay with calls that take a while, signals it, and looks at what it left. With
+ * `afterOpen`, the first delay counts from the database file appearing: the CLI installs its signal
+ * handler before it opens the store, and on a loaded machine loading the CLI alone can take seconds.
+ */
+async function stop(runId: string, signals: Array<{ signal: NodeJS.Signals; afterMs: number }>, afterOpen = true, timeScale = '0.3'): Promise<Stopped> {
   const db = join(dir, `${runId}.duckdb`);
-  const { child, done } = startCli(args(db, runId, '0.3'));
+  const { child, done } = startCli(args(db, runId, timeScale));
+  if (afterOpen) {
+    const deadline = performance.now() + 30_000;
+    while (!existsSync(db) && child.exitCode === null && performance.now() < deadline) await sleep(20);
+  }
   let last = performance.now();
   for (const { signal, afterMs } of signals) {
     await sleep(afterMs);
@@ -91,7 +99,7 @@ afterAll(() => {
 
 describe('graceful shutdown', () => {
   it('SIGTERM: saves what is done, marks the run interrupted, closes the database cleanly; --resume completes it', async () => {
-    const stopped = await stop('term', [{ signal: 'SIGTERM', afterMs: 3000 }]);
+    const stopped = await stop('term', [{ signal: 'SIGTERM', afterMs: 2500 }]);
     expect(stopped.result.stderr).toContain('SIGTERM: finishing calls in flight and saving');
     expect(stopped.result.code).toBe(143);
     expect(stopped.result.stdout).toContain('run term: interrupted');
@@ -104,10 +112,18 @@ describe('graceful shutdown', () => {
 
   it('a second signal quits at once; the database is still consistent and --resume completes it', async () => {
     // The first signal starts the graceful stop; the second, 50 ms later, exits without waiting.
-    const stopped = await stop('twice', [
-      { signal: 'SIGINT', afterMs: 3000 },
-      { signal: 'SIGTERM', afterMs: 50 },
-    ]);
+    // Calls ten times slower than in the other tests, so the graceful stop is surely still waiting
+    // for them when the second signal comes (at 0.3 it could finish within the 50 ms, and a signal
+    // during the process's own exit is not what this test is about).
+    const stopped = await stop(
+      'twice',
+      [
+        { signal: 'SIGINT', afterMs: 2500 },
+        { signal: 'SIGTERM', afterMs: 50 },
+      ],
+      true,
+      '3',
+    );
     expect(stopped.result.code).toBe(130);
     expect(stopped.result.stdout).not.toContain('run twice: complete');
     expect(stopped.exitMs).toBeLessThan(3_000);
@@ -118,7 +134,7 @@ describe('graceful shutdown', () => {
   }, 60_000);
 
   it('a signal before any query is stored leaves no run that looks complete, and --resume (or a rerun) completes it', async () => {
-    const stopped = await stop('early', [{ signal: 'SIGTERM', afterMs: 400 }]);
+    const stopped = await stop('early', [{ signal: 'SIGTERM', afterMs: 400 }], false);
     expect(stopped.result.stdout).not.toContain('complete');
     // Before the CLI has loaded, the signal's default action ends the process (nothing is open yet);
     // after, the handler stops the replay.
