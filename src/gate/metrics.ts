@@ -17,6 +17,7 @@ import {
 
 export interface GateStore {
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  columns<T extends Record<string, unknown[]>>(sql: string, params?: unknown[]): Promise<T>;
 }
 
 export interface TierQuality {
@@ -118,6 +119,9 @@ interface FactRow {
   router_latency_us: number | null;
 }
 
+/** The facts query's result, column by column (a million-row run read as row objects took seconds). */
+type FactColumns = { [K in keyof FactRow]: Array<FactRow[K]> };
+
 const OK = new Set(['ok', 'ok_after_retry']);
 const value = <T>(x: T | null): T | undefined => (x === null ? undefined : x);
 
@@ -128,7 +132,7 @@ const value = <T>(x: T | null): T | undefined => (x === null ? undefined : x);
  */
 export async function loadRunData(store: GateStore, runId: string): Promise<RunData> {
   const kinds = await lowCardinalityTypes(store, runId);
-  const rows = await store.all<FactRow>(
+  const columns = await store.columns<FactColumns>(
     `SELECT p.query_id, p.tier::${kinds.tier} AS tier, p.label::${kinds.tier} AS label, p.route_policy::${kinds.policy} AS route_policy,
             p.candidate_endpoint::${kinds.endpoint} AS candidate_endpoint, p.candidate_status::${kinds.status} AS candidate_status,
             p.served_judge_status::${kinds.judgeStatus} AS served_judge_status, p.served_score,
@@ -156,24 +160,28 @@ export async function loadRunData(store: GateStore, runId: string): Promise<RunD
     runId,
     pairwise: await readPairwise(store, runId),
     human: await readHumanRatings(store, runId),
-    policy: rows.find((row) => row.route_policy !== null)?.route_policy ?? undefined,
+    policy: columns.route_policy.find((policy) => policy !== null) ?? undefined,
     rejects: Number(counts?.rejects ?? 0),
-    facts: rows.map((row) => ({
-      queryId: row.query_id,
-      tier: isTier(row.tier) ? row.tier : undefined,
-      label: isTier(row.label) ? row.label : undefined,
-      candidateEndpoint: value(row.candidate_endpoint),
-      candidateStatus: value(row.candidate_status),
-      servedStatus: value(row.served_judge_status),
-      servedScore: value(row.served_score),
-      baselineSource: value(row.baseline_source),
-      baselineStatus: value(row.baseline_status),
-      baselineJudgeStatus: value(row.baseline_judge_status),
-      baselineScore: value(row.baseline_score),
-      fallbackUsed: Boolean(row.fallback_used),
-      servedLatencyMs: servedLatency(row),
-      routerLatencyUs: value(row.router_latency_us),
-    })),
+    facts: columns.query_id.map((queryId, index) => {
+      const tier = columns.tier[index]!;
+      const label = columns.label[index]!;
+      return {
+        queryId,
+        tier: isTier(tier) ? tier : undefined,
+        label: isTier(label) ? label : undefined,
+        candidateEndpoint: value(columns.candidate_endpoint[index]!),
+        candidateStatus: value(columns.candidate_status[index]!),
+        servedStatus: value(columns.served_judge_status[index]!),
+        servedScore: value(columns.served_score[index]!),
+        baselineSource: value(columns.baseline_source[index]!),
+        baselineStatus: value(columns.baseline_status[index]!),
+        baselineJudgeStatus: value(columns.baseline_judge_status[index]!),
+        baselineScore: value(columns.baseline_score[index]!),
+        fallbackUsed: Boolean(columns.fallback_used[index]),
+        servedLatencyMs: servedLatency(columns, index),
+        routerLatencyUs: value(columns.router_latency_us[index]!),
+      };
+    }),
     latency: latency.map((row) => ({
       endpoint: row.endpoint,
       role: row.role,
@@ -215,13 +223,17 @@ async function lowCardinalityTypes(store: GateStore, runId: string): Promise<Rec
 }
 
 /** What the user waited: the candidate's time, plus the fallback's when it failed over. Unknown stays unknown. */
-function servedLatency(row: FactRow): number | undefined {
-  if (row.fallback_used) {
-    if (row.fallback_status === null || !OK.has(row.fallback_status) || row.fallback_latency_ms === null || row.candidate_latency_ms === null) return undefined;
-    return row.candidate_latency_ms + row.fallback_latency_ms;
+function servedLatency(columns: FactColumns, index: number): number | undefined {
+  const candidateMs = columns.candidate_latency_ms[index] ?? null;
+  if (columns.fallback_used[index]) {
+    const fallbackStatus = columns.fallback_status[index] ?? null;
+    const fallbackMs = columns.fallback_latency_ms[index] ?? null;
+    if (fallbackStatus === null || !OK.has(fallbackStatus) || fallbackMs === null || candidateMs === null) return undefined;
+    return candidateMs + fallbackMs;
   }
-  if (row.candidate_status === null || !OK.has(row.candidate_status) || row.candidate_latency_ms === null) return undefined;
-  return row.candidate_latency_ms;
+  const candidateStatus = columns.candidate_status[index] ?? null;
+  if (candidateStatus === null || !OK.has(candidateStatus) || candidateMs === null) return undefined;
+  return candidateMs;
 }
 
 /** Metrics over the queries of `tiers` (all tiers when undefined). Deterministic for a seed. */
@@ -279,7 +291,7 @@ export function summarise(data: RunData, options: { tiers?: readonly Tier[]; see
     routedTo,
     latency: data.latency,
     servedLatency: quantileInterval(latencies, 0.95),
-    router: routerMetrics(data),
+    router: routerMetricsOf(data),
     pairwise: 'absent' in data.pairwise ? data.pairwise : summarisePairwise(data.pairwise, tiers),
     humanAgreement: 'absent' in data.human ? data.human : summariseHumanAgreement(data.human),
   };
@@ -296,7 +308,18 @@ function tierQuality(data: RunData, seed: number, compute: () => TierQuality[]):
   return cached;
 }
 
-/** Routing is judged over the whole run: a router sees every query, whatever the step serves. */
+const routerMetricsCache = new WeakMap<RunData, RouterMetrics>();
+
+function routerMetricsOf(data: RunData): RouterMetrics {
+  const metrics = routerMetricsCache.get(data) ?? routerMetrics(data);
+  routerMetricsCache.set(data, metrics);
+  return metrics;
+}
+
+/**
+ * Routing is judged over the whole run: a router sees every query, whatever the step serves (so
+ * every step shares one computation).
+ */
 function routerMetrics(data: RunData): RouterMetrics {
   const rank = (tier: Tier): number => TIERS.indexOf(tier);
   const confusion = new Map<string, { label: Tier; tier: Tier; n: number }>();

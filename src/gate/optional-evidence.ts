@@ -87,6 +87,10 @@ export function summarisePairwise(data: { judge: string; rows: PairwiseRow[] }, 
 
 export async function readHumanRatings(store: GateStore, runId: string): Promise<HumanRow[] | Absent> {
   if (!(await viewExists(store, 'judge_human_ratings'))) return { absent: 'this database has no human ratings (it predates spot-checks)' };
+  // The view's judgment side is worked out over the whole judgments table before the join; on a
+  // million-query run that is half a second even when nobody rated anything.
+  const [rated] = await store.all<{ n: number }>(`SELECT count(*) AS n FROM human_ratings WHERE run_id = ?`, [runId]);
+  if (Number(rated?.n ?? 0) === 0) return { absent: 'no human ratings for this run' };
   const rows = await store.all<{ tier: string | null; role: string; rater: string; human_score: number; judge_status: string | null; judge_score: number | null }>(
     `SELECT tier, role, rater, human_score, judge_status, judge_score FROM judge_human_ratings WHERE run_id = ?`,
     [runId],

@@ -4,7 +4,7 @@ import { TIERS, type Tier } from '../core/tier.ts';
 import { compareRuns, type Comparison } from './compare.ts';
 import { costModelFrom, readCostInputs, type CostModel, type CostProjection } from './cost.ts';
 import { decide, decisionOf, type Check, type Decision, type GateResult } from './decide.ts';
-import { loadRunData, summarise, type GateStore, type RunMetrics } from './metrics.ts';
+import { loadRunData, summarise, type GateStore, type RunData, type RunMetrics } from './metrics.ts';
 import { selectStep, type GatePlan, type GateStep } from './plan.ts';
 
 export interface GateRunStore extends GateStore {
@@ -49,13 +49,15 @@ export interface GateOptions {
   against?: string;
   now?: () => Date;
   seed?: number;
+  /** The run's facts when the caller has read them already (gate-and-report shares them with the report). */
+  data?: RunData;
 }
 
 /** Gates a stored run. The run's own config (stored with it) gives endpoints, prices and volume. */
 export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan, options: GateOptions = {}): Promise<GateOutcome> {
   const gated = selectStep(plan, options.step);
   const { run, config } = await readRun(store, runId);
-  const data = await loadRunData(store, runId);
+  const data = options.data ?? (await loadRunData(store, runId));
   const costModel = costModelFrom(await readCostInputs(store, runId, config), config, plan);
 
   // Steps that send the same tiers to the candidate share their metrics: bootstrap each scope once.

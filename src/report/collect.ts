@@ -1,6 +1,6 @@
 import type { Tier } from '../core/tier.ts';
-import { isTier, TIERS } from '../core/tier.ts';
-import type { GateStore } from '../gate/metrics.ts';
+import type { GateStore, QueryFacts, RunData } from '../gate/metrics.ts';
+import { worstServed } from './worst-answers.ts';
 
 /** What the charts and tables need beyond the gate's own figures: distributions and examples. */
 export interface ReportData {
@@ -27,15 +27,12 @@ export interface WorstAnswer {
 const LATENCY_SAMPLE = 2000;
 export const WORST_PER_TIER = 5;
 
-export async function collectReportData(store: GateStore, runId: string): Promise<ReportData> {
-  const scores = await store.all<{ side: 'candidate' | 'baseline'; score: number; n: number }>(
-    // One pass over the pairs view (each reference to it is the whole join again).
-    `SELECT side, score, count(*) AS n FROM (
-       SELECT unnest(['candidate', 'baseline']) AS side, unnest([round(served_score), round(baseline_score)]) AS score
-       FROM pairs WHERE run_id = ?
-     ) WHERE score IS NOT NULL GROUP BY ALL ORDER BY side, score`,
-    [runId],
-  );
+/**
+ * Distributions and examples for the report. Score counts and the worst answers come from the
+ * facts the gate read (each pass over the `pairs` view is the whole join again: a second over a
+ * million queries); only the latency sample and the worst answers' texts are read here.
+ */
+export async function collectReportData(store: GateStore, data: RunData): Promise<ReportData> {
   const latencies = await store.all<{ series: string; ms: number }>(
     `SELECT series, ms FROM (
        SELECT endpoint || ' (' || role || ')' AS series, latency_ms AS ms,
@@ -45,60 +42,63 @@ export async function collectReportData(store: GateStore, runId: string): Promis
        WHERE run_id = ? AND source = 'endpoint' AND status IN ('ok', 'ok_after_retry') AND latency_ms IS NOT NULL
      ) WHERE total <= ${LATENCY_SAMPLE} OR (position - 1) % ceil(total / ${LATENCY_SAMPLE}) = 0
      ORDER BY series, ms`,
-    [runId],
+    [data.runId],
   );
-  const worst = await store.all<{
-    tier: string;
-    query_id: string;
-    query_text: string;
-    endpoint: string | null;
-    served_judge_status: string | null;
-    served_score: number | null;
-    baseline_score: number | null;
-    fallback_used: boolean;
-    answer: string | null;
-    reason: string | null;
-  }>(
-    // Ranked on the narrow columns first; the texts are fetched for the few rows kept (sorting a
-    // million rows with their answers attached took seconds).
-    `WITH ranked AS (
-       SELECT run_id, query_id, tier, served_judge_status, served_score, baseline_score, fallback_used,
-              row_number() OVER (
-                PARTITION BY tier
-                ORDER BY CASE WHEN served_judge_status = 'scored' THEN 1 ELSE 0 END, served_score, score_diff, query_id
-              ) AS position
-       FROM pairs WHERE run_id = ?
-       QUALIFY position <= ${WORST_PER_TIER}
-     )
-     SELECT r.tier, r.query_id, q.text AS query_text, s.endpoint, r.served_judge_status, r.served_score, r.baseline_score,
-            r.fallback_used, left(s.output, 600) AS answer, left(j.reason, 400) AS reason, r.position
-     FROM ranked AS r
-     JOIN queries AS q ON q.run_id = r.run_id AND q.query_id = r.query_id
-     LEFT JOIN responses AS s
-       ON s.run_id = r.run_id AND s.query_id = r.query_id AND s.role = CASE WHEN r.fallback_used THEN 'fallback' ELSE 'candidate' END
-     LEFT JOIN current_judgments AS j
-       ON j.run_id = r.run_id AND j.query_id = r.query_id AND j.role = CASE WHEN r.fallback_used THEN 'fallback' ELSE 'candidate' END
-     ORDER BY r.tier, r.position`,
-    [runId],
-  );
-  const order = (tier: string): number => (isTier(tier) ? TIERS.indexOf(tier) : TIERS.length);
   return {
-    scoreCounts: scores.map((row) => ({ side: row.side, score: Number(row.score), n: Number(row.n) })),
+    scoreCounts: scoreCounts(data.facts),
     latencies: latencies.map((row) => ({ series: row.series, ms: Number(row.ms) })),
-    worstAnswers: worst
-      .filter((row) => isTier(row.tier))
-      .sort((a, b) => order(a.tier) - order(b.tier))
-      .map((row) => ({
-        tier: row.tier as Tier,
-        queryId: row.query_id,
-        query: row.query_text,
-        endpoint: row.endpoint ?? undefined,
-        servedStatus: row.served_judge_status ?? undefined,
-        servedScore: row.served_score ?? undefined,
-        baselineScore: row.baseline_score ?? undefined,
-        fallbackUsed: Boolean(row.fallback_used),
-        answer: row.answer ?? undefined,
-        judgeReason: row.reason ?? undefined,
-      })),
+    worstAnswers: await worstAnswers(store, data.runId, worstServed(data.facts, WORST_PER_TIER)),
   };
+}
+
+/** Scores rounded to the rubric's points, per side, as the score chart draws them. */
+function scoreCounts(facts: readonly QueryFacts[]): ReportData['scoreCounts'] {
+  const counts = new Map<string, { side: 'candidate' | 'baseline'; score: number; n: number }>();
+  const add = (side: 'candidate' | 'baseline', score: number | undefined): void => {
+    if (score === undefined) return;
+    const rounded = Math.round(score);
+    const key = `${side}/${rounded}`;
+    const cell = counts.get(key) ?? { side, score: rounded, n: 0 };
+    cell.n++;
+    counts.set(key, cell);
+  };
+  for (const fact of facts) {
+    add('candidate', fact.servedScore);
+    add('baseline', fact.baselineScore);
+  }
+  return [...counts.values()].sort((a, b) => (a.side < b.side ? -1 : a.side > b.side ? 1 : a.score - b.score));
+}
+
+/** The chosen answers with their texts: the query, the served answer and the judge's reason. */
+async function worstAnswers(store: GateStore, runId: string, chosen: Array<{ tier: Tier; fact: QueryFacts }>): Promise<WorstAnswer[]> {
+  if (chosen.length === 0) return [];
+  const ids = chosen.map((_, index) => `$${index + 2}`).join(', ');
+  const texts = await store.all<{ query_id: string; role: string | null; query_text: string; endpoint: string | null; answer: string | null; reason: string | null }>(
+    // Each table is filtered on the ids on its own: joined first, DuckDB ranked the judgments view
+    // over the whole run before the join (0.6 s for a million queries) instead of over these few.
+    `SELECT q.query_id, s.role, q.text AS query_text, s.endpoint, left(s.output, 600) AS answer, left(j.reason, 400) AS reason
+     FROM (SELECT query_id, text FROM queries WHERE run_id = $1 AND query_id IN (${ids})) AS q
+     LEFT JOIN (SELECT query_id, role, endpoint, output FROM responses WHERE run_id = $1 AND query_id IN (${ids}) AND role IN ('candidate', 'fallback')) AS s
+       ON s.query_id = q.query_id
+     LEFT JOIN (SELECT query_id, role, reason FROM current_judgments WHERE run_id = $1 AND query_id IN (${ids})) AS j
+       ON j.query_id = s.query_id AND j.role = s.role`,
+    [runId, ...chosen.map(({ fact }) => fact.queryId)],
+  );
+  return chosen.map(({ tier, fact }) => {
+    const servedRole = fact.fallbackUsed ? 'fallback' : 'candidate';
+    const rows = texts.filter((row) => row.query_id === fact.queryId);
+    const served = rows.find((row) => row.role === servedRole);
+    return {
+      tier,
+      queryId: fact.queryId,
+      query: rows[0]?.query_text ?? '',
+      endpoint: served?.endpoint ?? undefined,
+      servedStatus: fact.servedStatus,
+      servedScore: fact.servedScore,
+      baselineScore: fact.baselineScore,
+      fallbackUsed: fact.fallbackUsed,
+      answer: served?.answer ?? undefined,
+      judgeReason: served?.reason ?? undefined,
+    };
+  });
 }

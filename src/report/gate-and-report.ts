@@ -1,5 +1,6 @@
 import { UsageError } from '../core/errors.ts';
 import type { GatePlan } from '../gate/plan.ts';
+import { loadRunData } from '../gate/metrics.ts';
 import { previousComparableRun } from '../gate/previous-run.ts';
 import { gateRun, type GateOutcome, type GateRunStore } from '../gate/run-gate.ts';
 import { collectReportData } from './collect.ts';
@@ -28,12 +29,13 @@ export async function gateAndReport(store: GateAndReportStore, plan: GatePlan, o
     against = await previousComparableRun(store, runId);
     if (against === undefined) throw new UsageError(`--against previous: no earlier complete run with run ${runId}'s config`);
   }
+  const data = await loadRunData(store, runId);
   const outcome = await gateRun(store, runId, plan, {
+    data,
     ...(options.step === undefined ? {} : { step: options.step }),
     ...(against === undefined ? {} : { against }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
-  const data = await collectReportData(store, runId);
-  const report = await writeReport(options.results, outcome, data, options.junit === undefined ? {} : { junitFile: options.junit });
+  const report = await writeReport(options.results, outcome, await collectReportData(store, data), options.junit === undefined ? {} : { junitFile: options.junit });
   return { outcome, report };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tier } from '../core/tier.ts';
+import { loadRunData } from '../gate/metrics.ts';
 import { parsePlan } from '../gate/plan.ts';
 import { gateRun, type GateOutcome } from '../gate/run-gate.ts';
 import { openStore, type Store } from '../store/store.ts';
@@ -47,8 +48,9 @@ describe('report files', () => {
     });
     await store.setRunStatus('r1', 'complete');
     const plan = parsePlan('name: p\nthresholds:\n  min_quality: 4.9\n  max_error_rate: 0.05\n  min_judge_human_kappa: 0.5\n  min_scored: 30\n', 'p.yaml');
-    outcome = await gateRun(store, 'r1', plan, { now: () => new Date('2025-04-01T00:00:00Z') });
-    data = await collectReportData(store, 'r1');
+    const facts = await loadRunData(store, 'r1');
+    outcome = await gateRun(store, 'r1', plan, { now: () => new Date('2025-04-01T00:00:00Z'), data: facts });
+    data = await collectReportData(store, facts);
   });
   afterAll(async () => {
     await store.close();

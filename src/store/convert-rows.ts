@@ -47,3 +47,16 @@ export async function readRows<T>(
   const reader = await connection.runAndReadAll(sql, params.length > 0 ? toDuckDBParams(params) : undefined);
   return reader.convertRowObjects(plainValueConverter) as T[];
 }
+
+/**
+ * Column by column: { column: values[] }. For results of a million rows this is several times
+ * faster than row objects (one converter call per cell either way, but no per-row object).
+ */
+export async function readColumns<T extends Record<string, unknown[]>>(
+  connection: DuckDBConnection,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<T> {
+  const reader = await connection.runAndReadAll(sql, params.length > 0 ? toDuckDBParams(params) : undefined);
+  return reader.convertColumnsObject(plainValueConverter) as T;
+}

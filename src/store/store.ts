@@ -5,7 +5,7 @@ import type { JudgmentRecord } from '../core/judgment.ts';
 import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
 import type { RouteRecord } from '../core/route.ts';
-import { readRows } from './convert-rows.ts';
+import { readColumns, readRows } from './convert-rows.ts';
 import { exportRunFiles } from './export-run.ts';
 import { applyMigrations } from './migrate.ts';
 import { MIGRATIONS } from './migrations/all-migrations.ts';
@@ -293,6 +293,10 @@ class DuckDBStore implements Store {
 
   all<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return this.read((connection) => readRows<T>(connection, sql, params));
+  }
+
+  columns<T extends Record<string, unknown[]>>(sql: string, params: readonly unknown[] = []): Promise<T> {
+    return this.read((connection) => readColumns<T>(connection, sql, params));
   }
 
   exportRun(runId: string, format: ExportFormat, outDir: string, redact?: (text: string) => string): Promise<string[]> {

@@ -117,6 +117,8 @@ export interface Store {
 
   /** Rows as plain objects: NULL -> null, BIGINT/HUGEINT/DECIMAL -> number, timestamps -> ISO string, DATE -> 'YYYY-MM-DD'. */
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** The same values as `all`, column by column ({ name: values[] }): for results of many rows. */
+  columns<T extends Record<string, unknown[]>>(sql: string, params?: readonly unknown[]): Promise<T>;
   /**
    * One file per table and view, filtered to the run; returns the paths written. With `redact`,
    * every free-text column (export-run.ts FREE_TEXT_COLUMNS) goes through it on the way out.
