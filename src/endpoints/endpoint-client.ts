@@ -5,7 +5,7 @@ import { classifyError, statusFailure, toErrorLine, type AttemptFailure } from '
 import { fetchTransport, undiciTransport, type Transport } from './http-transport.ts';
 import { backoffDelayMs } from './retry-policy.ts';
 import { createSseParser } from './sse-parser.ts';
-import { plainDeltaContent } from './stream-delta.ts';
+import { plainDeltaReader } from './stream-delta.ts';
 import type {
   CallOptions,
   CallResult,
@@ -124,9 +124,10 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
       let finishReason: string | undefined;
       let promptTokens: number | undefined;
       let completionTokens: number | undefined;
+      const plainDelta = plainDeltaReader();
       const parser = createSseParser((data) => {
         if (data === '[DONE]') return;
-        const plain = plainDeltaContent(data);
+        const plain = plainDelta(data);
         if (plain !== undefined) {
           if (plain) {
             ttftMs ??= now() - startedAt;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { plainDeltaContent } from './stream-delta.ts';
+import { plainDeltaContent, plainDeltaReader } from './stream-delta.ts';
 
 interface Chunk {
   choices?: Array<{ index?: number; delta?: Record<string, unknown>; finish_reason?: string | null }>;
@@ -112,5 +112,39 @@ describe('plainDeltaContent', () => {
     );
     // The generator does produce plain events, so the comparison above is not vacuous.
     expect(read).toBeGreaterThan(50);
+  });
+
+  it('read as one stream (the head checked once), gives what a full parse gives, or nothing', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 12 });
+    // Events of one stream share id and model; now and then one carries usage, an error, another
+    // key, a finish reason, or a different head, which the reader must not take for the checked one.
+    const twist = fc.constantFrom('none', 'none', 'none', 'usage', 'error', 'refusal', 'finish', 'other-id', 'extra-key', 'escaped-head', 'error-head');
+    const stream = fc.tuple(fc.string({ minLength: 3, maxLength: 8 }), fc.array(fc.tuple(text, twist), { minLength: 1, maxLength: 12 }));
+    let read = 0;
+    fc.assert(
+      fc.property(stream, ([id, events]) => {
+        const reader = plainDeltaReader();
+        for (const [content, kind] of events) {
+          const head =
+            kind === 'error-head' // as long as the usual head, so only a comparison tells them apart
+              ? { error: id.slice(3), object: 'chat.completion.chunk', model: 'm' }
+              : { id: kind === 'other-id' ? `${id}x` : kind === 'escaped-head' ? `${id}\\"usage\\":1` : id, object: 'chat.completion.chunk', model: 'm' };
+          const choice = { index: 0, delta: kind === 'refusal' ? { content, refusal: null } : { content }, logprobs: null, finish_reason: kind === 'finish' ? 'stop' : null };
+          const event: Record<string, unknown> = { ...head, ...(kind === 'extra-key' ? { usage: { prompt_tokens: 1, completion_tokens: 2 } } : {}), choices: [choice] };
+          if (kind === 'usage') event.usage = { prompt_tokens: 3, completion_tokens: 4 };
+          else if (kind === 'error') event.error = { message: 'overloaded' };
+          else event.usage = null;
+          const data = JSON.stringify(event);
+          const fast = reader(data);
+          if (fast === undefined) continue;
+          read++;
+          const full = readInFull(data);
+          expect(full.plain, data).toBe(true);
+          expect(fast).toBe(full.content);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    expect(read).toBeGreaterThan(1000);
   });
 });

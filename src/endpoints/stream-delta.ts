@@ -17,8 +17,32 @@ const BACKSLASH = 92;
 
 /** The content of a plain text-delta event, or undefined when the event needs a full parse. */
 export function plainDeltaContent(data: string): string | undefined {
+  return readPlainDelta(data, undefined)?.content;
+}
+
+/**
+ * The same, for the events of one stream in order. Every event of a stream starts with the same
+ * id, created time and model, so a head already checked once is only compared rather than searched
+ * again: searching its ~150 characters for '"usage"' and the like was most of this function's
+ * time, because '"' is everywhere in JSON.
+ */
+export function plainDeltaReader(): (data: string) => string | undefined {
+  let checkedHead: string | undefined;
+  return (data) => {
+    const read = readPlainDelta(data, checkedHead);
+    if (read === undefined) return undefined;
+    checkedHead = read.head;
+    return read.content;
+  };
+}
+
+/** Tails of a plain event that say nothing: the object's end, after at most a null usage. */
+const PLAIN_TAILS = ['}', ',"usage":null}'];
+
+function readPlainDelta(data: string, checkedHead: string | undefined): { content: string; head: string } | undefined {
   if (data.charCodeAt(0) !== 123 /* { */ || data.charCodeAt(data.length - 1) !== 125 /* } */) return undefined;
-  const at = data.indexOf(PREFIX);
+  const known = checkedHead !== undefined && textAt(data, 0, checkedHead) && textAt(data, checkedHead.length, PREFIX);
+  const at = known ? checkedHead!.length : data.indexOf(PREFIX);
   if (at < 0) return undefined;
   const from = at + PREFIX.length;
   let escaped = false;
@@ -33,16 +57,29 @@ export function plainDeltaContent(data: string): string | undefined {
       return undefined; // not valid JSON: let the parser say so
     }
   }
-  if (end >= data.length || !data.startsWith(SUFFIX, end)) return undefined;
-  // What is outside the choice must not hold anything the caller reads: usage, an error, more choices.
-  // A backslash outside could hide a quote; "usage":null is the only usage that says nothing.
-  const outside = (data.slice(0, at) + data.slice(end + SUFFIX.length)).replace('"usage":null', '');
-  if (outside.includes('"usage"') || outside.includes('"error"') || outside.includes('"choices"') || outside.includes('\\')) return undefined;
+  if (end >= data.length || !textAt(data, end, SUFFIX)) return undefined;
+  const tail = end + SUFFIX.length;
+  const plainTail = PLAIN_TAILS.some((plain) => data.length - tail === plain.length && textAt(data, tail, plain));
+  if (!known || !plainTail) {
+    // What is outside the choice must not hold anything the caller reads: usage, an error, more
+    // choices. A backslash outside could hide a quote; "usage":null is the only usage that says nothing.
+    const outside = (data.slice(0, at) + data.slice(tail)).replace('"usage":null', '');
+    if (outside.includes('"usage"') || outside.includes('"error"') || outside.includes('"choices"') || outside.includes('\\')) return undefined;
+  }
   const literal = data.slice(from, end);
-  if (!escaped) return literal;
+  const head = known ? checkedHead! : data.slice(0, at);
+  if (!escaped) return { content: literal, head };
   try {
-    return JSON.parse(`"${literal}"`) as string;
+    return { content: JSON.parse(`"${literal}"`) as string, head };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether `text` stands in `data` at `at`. A slice compared with === is a memcmp; startsWith with a
+ * position, or a charCodeAt loop, took 2-3 ns a character here (V8 13, on a sliced string).
+ */
+function textAt(data: string, at: number, text: string): boolean {
+  return data.length >= at + text.length && data.slice(at, at + text.length) === text;
 }
