@@ -7,4 +7,11 @@
 // factor let 120 MB of mostly garbage pile up; twice cost 6-10% of the throughput); and two malloc
 // arenas instead of glibc's eight per core. Each can be overridden from the environment. Node 24
 // runs the TypeScript sources directly (type stripping); there is no build step.
-import '../src/cli/main.ts';
+import { enableCompileCache } from 'node:module';
+
+// V8's code cache, and Node's cache of the type-stripped sources, on disk (os.tmpdir() unless
+// NODE_COMPILE_CACHE says where; NODE_DISABLE_COMPILE_CACHE=1 turns it off): loading the CLI's
+// TypeScript took 0.65 s of every start and takes 0.45 s from the cache. Enabled before the CLI
+// is imported, so the import is dynamic.
+enableCompileCache();
+await import('../src/cli/main.ts');
