@@ -163,23 +163,23 @@ export async function loadRunData(store: GateStore, runId: string): Promise<RunD
     policy: columns.route_policy.find((policy) => policy !== null) ?? undefined,
     rejects: Number(counts?.rejects ?? 0),
     facts: columns.query_id.map((queryId, index) => {
-      const tier = columns.tier[index]!;
-      const label = columns.label[index]!;
+      const tier = columns.tier[index] ?? null;
+      const label = columns.label[index] ?? null;
       return {
         queryId,
         tier: isTier(tier) ? tier : undefined,
         label: isTier(label) ? label : undefined,
-        candidateEndpoint: value(columns.candidate_endpoint[index]!),
-        candidateStatus: value(columns.candidate_status[index]!),
-        servedStatus: value(columns.served_judge_status[index]!),
-        servedScore: value(columns.served_score[index]!),
-        baselineSource: value(columns.baseline_source[index]!),
-        baselineStatus: value(columns.baseline_status[index]!),
-        baselineJudgeStatus: value(columns.baseline_judge_status[index]!),
-        baselineScore: value(columns.baseline_score[index]!),
+        candidateEndpoint: value(columns.candidate_endpoint[index] ?? null),
+        candidateStatus: value(columns.candidate_status[index] ?? null),
+        servedStatus: value(columns.served_judge_status[index] ?? null),
+        servedScore: value(columns.served_score[index] ?? null),
+        baselineSource: value(columns.baseline_source[index] ?? null),
+        baselineStatus: value(columns.baseline_status[index] ?? null),
+        baselineJudgeStatus: value(columns.baseline_judge_status[index] ?? null),
+        baselineScore: value(columns.baseline_score[index] ?? null),
         fallbackUsed: Boolean(columns.fallback_used[index]),
         servedLatencyMs: servedLatency(columns, index),
-        routerLatencyUs: value(columns.router_latency_us[index]!),
+        routerLatencyUs: value(columns.router_latency_us[index] ?? null),
       };
     }),
     latency: latency.map((row) => ({
