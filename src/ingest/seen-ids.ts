@@ -1,6 +1,7 @@
 /**
- * The query ids already read from one file, for the duplicate check, in 12 bytes per id whatever
- * its length: a Map of the ids themselves held about 70 bytes per query, the one thing in a
+ * The query ids already read from one file, for the duplicate check, in 12 bytes a slot whatever
+ * the id's length (the table is kept at most half full: 24-48 bytes an id, 25 MB at a million): a
+ * Map of the ids themselves held about 70 bytes per query plus the strings, the one thing in a
  * 1M-query replay's memory that grew with the log (bench/RESULTS.md, "Memory").
  *
  * Ids are kept as 64-bit hashes (two 32-bit halves, cyrb53's mixing) in an open-addressing table.
