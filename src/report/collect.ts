@@ -88,10 +88,12 @@ async function worstAnswers(store: GateStore, runId: string, chosen: Array<{ tie
     const servedRole = fact.fallbackUsed ? 'fallback' : 'candidate';
     const rows = texts.filter((row) => row.query_id === fact.queryId);
     const served = rows.find((row) => row.role === servedRole);
+    // The facts come from the pairs view, which is built on queries: a missing row is a bug, not an empty text.
+    if (rows[0] === undefined) throw new Error(`run ${runId}: query ${fact.queryId} is in the pairs view but has no queries row`);
     return {
       tier,
       queryId: fact.queryId,
-      query: rows[0]?.query_text ?? '',
+      query: rows[0].query_text,
       endpoint: served?.endpoint ?? undefined,
       servedStatus: fact.servedStatus,
       servedScore: fact.servedScore,
