@@ -6,6 +6,7 @@ import { fetchTransport, undiciTransport, type Transport } from './http-transpor
 import { backoffDelayMs } from './retry-policy.ts';
 import { createSseParser } from './sse-parser.ts';
 import { plainDeltaReader } from './stream-delta.ts';
+import { createBodyEncoder, requestBody } from './request-body.ts';
 import type {
   CallOptions,
   CallResult,
@@ -64,6 +65,7 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
   };
   const transport: Transport = deps.fetch ? fetchTransport(transportSettings, deps.fetch) : undiciTransport(transportSettings);
   const limit = pLimit(settings.maxConcurrency);
+  const encodeBody = createBodyEncoder();
   const closed = new AbortController();
 
   async function attempt(messages: ChatMessage[], options: CallOptions): Promise<AttemptOutcome> {
@@ -91,7 +93,7 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
         body.stream = true;
         body.stream_options = { include_usage: true };
       }
-      const response = await transport.post('/chat/completions', JSON.stringify(body), controller.signal);
+      const response = await transport.post('/chat/completions', encodeBody(body), controller.signal);
       if (response.status < 200 || response.status >= 300) {
         const text = await response.text().catch(() => '');
         if (stoppedBy) return stopped();
@@ -125,9 +127,8 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
       let promptTokens: number | undefined;
       let completionTokens: number | undefined;
       const plainDelta = plainDeltaReader();
-      const parser = createSseParser((data) => {
-        if (data === '[DONE]') return;
-        const plain = plainDelta(data);
+      const parser = createSseParser((bytes, start, end) => {
+        const plain = plainDelta(bytes, start, end);
         if (plain !== undefined) {
           if (plain) {
             ttftMs ??= now() - startedAt;
@@ -135,6 +136,8 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
           }
           return;
         }
+        const data = bytes.toString('utf8', start, end);
+        if (data === '[DONE]') return;
         const chunk = JSON.parse(data) as CompletionJson;
         if (chunk.error !== undefined && chunk.error !== null) throw new Error(`error event in stream: ${JSON.stringify(chunk.error)}`);
         const choice = chunk.choices?.[0];
@@ -232,38 +235,6 @@ function parseJson(text: string): CompletionJson | undefined {
   } catch {
     return undefined;
   }
-}
-
-interface ChatRequestBody {
-  model: string;
-  messages: ChatMessage[];
-  temperature?: number;
-  max_tokens?: number;
-  response_format?: { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean } };
-  stream?: boolean;
-  stream_options?: { include_usage: boolean };
-}
-
-function requestBody(settings: EndpointSettings, messages: ChatMessage[], options: CallOptions): ChatRequestBody {
-  const body: ChatRequestBody = {
-    model: settings.model,
-    messages: messages.map((message) => ({ role: message.role, content: message.content })),
-  };
-  if (options.temperature !== undefined) body.temperature = options.temperature;
-  // max_tokens rather than max_completion_tokens: vLLM, GPT-3.5 and GPT-4 all accept it.
-  if (options.maxTokens !== undefined) body.max_tokens = options.maxTokens;
-  if (options.responseFormat) {
-    const format = options.responseFormat.json_schema;
-    body.response_format = {
-      type: 'json_schema',
-      json_schema: {
-        name: format.name,
-        schema: format.schema as Record<string, unknown>,
-        ...(format.strict !== undefined ? { strict: format.strict } : {}),
-      },
-    };
-  }
-  return body;
 }
 
 /** Token counts the server did not give stay undefined: unknown is not free. */

@@ -11,13 +11,14 @@ import type { HeaderReader } from './retry-policy.ts';
 export interface TransportResponse {
   status: number;
   headers: HeaderReader;
-  /** The body as UTF-8 text, chunk by chunk as it arrives. */
-  chunks(): AsyncIterable<string>;
+  /** The body's bytes, chunk by chunk as they arrive (UTF-8 characters may straddle chunks). */
+  chunks(): AsyncIterable<Buffer>;
   text(): Promise<string>;
 }
 
 export interface Transport {
-  post(path: string, body: string, signal: AbortSignal): Promise<TransportResponse>;
+  /** The body as UTF-8 bytes (JSON). */
+  post(path: string, body: Uint8Array<ArrayBuffer>, signal: AbortSignal): Promise<TransportResponse>;
   close(): void;
 }
 
@@ -50,7 +51,7 @@ export function undiciTransport(settings: TransportSettings): Transport {
             return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
           },
         },
-        chunks: () => decoded(stream),
+        chunks: () => stream,
         text: () => stream.text(),
       };
     },
@@ -60,12 +61,9 @@ export function undiciTransport(settings: TransportSettings): Transport {
   };
 }
 
-async function* decoded(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterable<string> {
-  // Multi-byte characters may straddle chunks: a streaming decoder keeps the partial bytes.
-  const decoder = new TextDecoder();
-  for await (const chunk of chunks) yield decoder.decode(chunk, { stream: true });
-  const rest = decoder.decode();
-  if (rest !== '') yield rest;
+/** Body chunks as Buffers, without a copy: fetch gives plain Uint8Arrays. */
+async function* asBuffers(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterable<Buffer> {
+  for await (const chunk of chunks) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 /** The same over an injected fetch (tests, proxies, instrumentation). */
@@ -77,7 +75,7 @@ export function fetchTransport(settings: TransportSettings, fetchImpl: typeof fe
       return {
         status: response.status,
         headers: response.headers,
-        chunks: () => decoded(response.body === null ? [] : (response.body as unknown as AsyncIterable<Uint8Array>)),
+        chunks: () => asBuffers(response.body === null ? [] : (response.body as unknown as AsyncIterable<Uint8Array>)),
         text: () => response.text(),
       };
     },

@@ -1,12 +1,16 @@
 import { describe, it, expect } from 'vitest';
 import { createSseParser } from './sse-parser.ts';
 
-function parse(chunks: string[]): string[] {
+function parseBytes(chunks: Buffer[]): string[] {
   const events: string[] = [];
-  const parser = createSseParser((data) => events.push(data));
+  const parser = createSseParser((bytes, start, end) => events.push(bytes.toString('utf8', start, end)));
   for (const chunk of chunks) parser.push(chunk);
   parser.end();
   return events;
+}
+
+function parse(chunks: string[]): string[] {
+  return parseBytes(chunks.map((chunk) => Buffer.from(chunk)));
 }
 
 describe('createSseParser', () => {
@@ -20,6 +24,24 @@ describe('createSseParser', () => {
       expect(parse([text.slice(0, cut), text.slice(cut)])).toEqual(['{"content":"We open"}', '{"content":" at 9."}']);
     }
     expect(parse(text.split(''))).toEqual(['{"content":"We open"}', '{"content":" at 9."}']);
+  });
+
+  it('reassembles events split at any byte, inside a UTF-8 character too, and after the transport reuses its chunk', () => {
+    const bytes = Buffer.from('data: {"content":"déjà 👍"}\r\n\r\ndata: {"content":"ß"}\ndata: 2\n\n');
+    const whole = ['{"content":"déjà 👍"}', '{"content":"ß"}\n2'];
+    for (let cut = 1; cut < bytes.length; cut++) {
+      for (let second = cut; second < bytes.length; second += 7) {
+        const chunks = [bytes.subarray(0, cut), bytes.subarray(cut, second), bytes.subarray(second)].map((chunk) => Buffer.from(chunk));
+        const events: string[] = [];
+        const parser = createSseParser((data, start, end) => events.push(data.toString('utf8', start, end)));
+        for (const chunk of chunks) {
+          parser.push(chunk);
+          chunk.fill(0); // an event still open must not depend on a chunk already handed back
+        }
+        parser.end();
+        expect(events, `cut at ${cut} and ${second}`).toEqual(whole);
+      }
+    }
   });
 
   it('joins multi-line data, skips comments and other fields, and keeps a value without the optional space', () => {

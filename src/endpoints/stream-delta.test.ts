@@ -1,6 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { plainDeltaContent, plainDeltaReader } from './stream-delta.ts';
+import { plainDeltaContent as readBytes, plainDeltaReader } from './stream-delta.ts';
+
+/**
+ * An event's bytes as the SSE parser hands them over: a range inside a larger buffer, here with
+ * another event after it whose content prefix a search must not run into.
+ */
+function inBuffer(data: string): [Buffer, number, number] {
+  const before = Buffer.from('data: ');
+  const event = Buffer.from(data);
+  const after = Buffer.from('\n\ndata: {"choices":[{"index":0,"delta":{"content":"next"},"logprobs":null,"finish_reason":null}]}\n\n');
+  return [Buffer.concat([before, event, after]), before.length, before.length + event.length];
+}
+
+function plainDeltaContent(data: string): string | undefined {
+  return readBytes(...inBuffer(data));
+}
 
 interface Chunk {
   choices?: Array<{ index?: number; delta?: Record<string, unknown>; finish_reason?: string | null }>;
@@ -139,7 +154,9 @@ describe('plainDeltaContent', () => {
           else if (kind === 'error') event.error = { message: 'overloaded' };
           else event.usage = null;
           const data = JSON.stringify(event);
-          if (agreesWithFullParse(data, reader(data))) read++;
+          const [bytes, start, end] = inBuffer(data);
+          if (agreesWithFullParse(data, reader(bytes, start, end))) read++;
+          bytes.fill(0); // the transport's buffer is not the reader's to keep
         }
       }),
       { numRuns: 3000 },

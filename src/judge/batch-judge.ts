@@ -2,6 +2,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import OpenAI, { toFile } from 'openai';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
+import { KEYLESS_PLACEHOLDER } from '../endpoints/endpoint-client.ts';
 import type { CallOptions, ChatMessage, EndpointClient } from '../endpoints/types.ts';
 import type { JudgeBatchIdentity, JudgeTables } from '../store/judge-tables.ts';
 import { repairCall, type Parsed, type StructuredResult } from './structured-call.ts';
@@ -235,4 +236,15 @@ async function withRepair(request: BatchRequest, content: string | undefined, op
   const second = request.parse(repaired.output);
   if (second.ok) return { outcome: { status: 'scored', value: second.value }, latencyMs: undefined, calls: 2 };
   return { outcome: { status: 'unscored', reason: `after one repair: ${second.reason}` }, latencyMs: undefined, calls: 2 };
+}
+
+/** The openai SDK for the Batch API on the judge endpoint (files and batches). */
+export function batchSdk(client: EndpointClient): OpenAI {
+  const { settings } = client;
+  return new OpenAI({
+    apiKey: settings.apiKey ?? KEYLESS_PLACEHOLDER,
+    baseURL: settings.baseUrl,
+    timeout: settings.timeoutMs,
+    maxRetries: settings.retries,
+  });
 }

@@ -7,9 +7,9 @@ import { startSim, type SimServer } from '../sim/server.ts';
 import { openJudgeTables, type JudgeTables, type PairwiseJudgmentRecord } from '../store/judge-tables.ts';
 import { openStore } from '../store/store.ts';
 import type { Store } from '../store/types.ts';
-import { runJudgeBatch, type BatchRequest } from './batch-judge.ts';
+import type { BatchRequest } from './batch-judge.ts';
 import { judgeCacheKey } from './judge-cache.ts';
-import { batchSdk, judgeClient, resolveJudgeSetup, type JudgeSetup } from './judge-setup.ts';
+import { judgeClient, resolveJudgeSetup, type JudgeSetup } from './judge-setup.ts';
 import { judgeWorkPrivacy } from './judge-privacy.ts';
 import { customId, pairwiseWork, singleWork, type PairwiseWork, type SingleWork } from './judge-work.ts';
 import { answerLength, lengthBias, type LengthBias } from './length-bias.ts';
@@ -188,6 +188,9 @@ async function resolveRequests(context: RunContext, planned: readonly PlannedReq
     misses.forEach((request, index) => results.set(request.customId, { ...answers[index]!, cached: false }));
     requests = answers.reduce((sum, answer) => sum + answer.calls, 0);
   } else {
+    // The openai SDK is only for the Batch API: loaded here, not at start-up, where it cost every
+    // replay and live judge run about 80 ms and 30 MB.
+    const { batchSdk, runJudgeBatch } = await import('./batch-judge.ts');
     const outcome = await runJudgeBatch({
       identity: { runId: context.runId, kind: context.setup.rubric.kind, judgeName: context.spec.name, promptHash: context.spec.promptHash, judgeModel: context.spec.model },
       requests: misses,

@@ -1,9 +1,8 @@
-import OpenAI from 'openai';
 import { loadConfig } from '../config/load.ts';
 import { configSchema, type Config } from '../config/schema.ts';
 import { resolveApiKeys } from '../config/endpoints-in-use.ts';
 import { UsageError } from '../core/errors.ts';
-import { createEndpointClient, KEYLESS_PLACEHOLDER } from '../endpoints/endpoint-client.ts';
+import { createEndpointClient } from '../endpoints/endpoint-client.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
 import { endpointSettings } from '../replay/endpoint-settings.ts';
 import type { RunRow } from '../store/types.ts';
@@ -70,16 +69,5 @@ export function judgeClient(setup: JudgeSetup, sim: { url: string } | undefined)
     name: `${setup.endpoint} (judge)`,
     stream: false,
     maxConcurrency: setup.config.judge.max_concurrency ?? settings.maxConcurrency,
-  });
-}
-
-/** The openai SDK for the Batch API on the judge endpoint (files and batches). */
-export function batchSdk(client: EndpointClient): OpenAI {
-  const { settings } = client;
-  return new OpenAI({
-    apiKey: settings.apiKey ?? KEYLESS_PLACEHOLDER,
-    baseURL: settings.baseUrl,
-    timeout: settings.timeoutMs,
-    maxRetries: settings.retries,
   });
 }
