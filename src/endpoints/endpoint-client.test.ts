@@ -215,6 +215,31 @@ describe('createEndpointClient, streaming', () => {
     expect(result.error).toMatch(/^cut stream/);
   });
 
+  it('stops reading at an error event in the stream, keeps its message, and retries', async () => {
+    let bytesAfterError = 0;
+    const server = await startServer((res, index) => {
+      if (index > 0) return void streamFull(res);
+      startSse(res);
+      res.write(chunk({ content: 'We op' }));
+      res.write(`data: ${JSON.stringify({ error: { message: 'engine overloaded', code: 503 } })}\n\n`);
+      // More tokens after the error are not read into the answer.
+      const more = chunk({ content: 'junk '.repeat(2000) });
+      const timer = setInterval(() => {
+        if (res.writableEnded || res.destroyed) return clearInterval(timer);
+        if (!res.write(more)) return;
+        bytesAfterError += more.length;
+      }, 1);
+      res.on('close', () => clearInterval(timer));
+    });
+    const client = createEndpointClient(settings(server.baseUrl, { stream: true, retries: 0 }), noSleep);
+    const failed = await client.chat(userMessage);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1, errorKind: 'cut_stream', output: undefined });
+    expect(failed.error).toMatch(/error event in stream: .*engine overloaded/);
+    expect(bytesAfterError).toBeLessThan(1_000_000);
+    const retried = await createEndpointClient(settings(server.baseUrl, { stream: true, retries: 1 }), noSleep).chat(userMessage);
+    expect(retried).toMatchObject({ status: 'ok', output: 'We open at 9.' });
+  });
+
   it('times out a stream that stalls after its first token', async () => {
     const server = await startServer((res) => {
       startSse(res);

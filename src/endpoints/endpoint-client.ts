@@ -152,7 +152,7 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
           completionTokens = count(chunk.usage.completion_tokens);
         }
       });
-      for await (const chunk of response.chunks()) parser.push(chunk);
+      await response.forEachChunk(parser.push);
       parser.end();
       const latencyMs = now() - startedAt;
       if (stoppedBy) return stopped();
