@@ -123,3 +123,38 @@ describe('hybrid-eval config', () => {
     expect(JSON.parse(schema.stdout)).toEqual(JSON.parse(readFileSync('schema/config.schema.json', 'utf8')));
   });
 });
+
+describe('hybrid-eval command loading', () => {
+  // main.ts loads only the named command's module; --help and anything unknown load them all.
+  const names = ['replay', 'router', 'judge', 'gate', 'sim', 'spotcheck', 'promptfoo', 'datasets', 'export', 'runs', 'merge', 'nightly', 'notebooks', 'config', 'demo'];
+
+  it('lists every command in the help, and suggests one for a typo', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    const listed = [...help.stdout.matchAll(/^ {2}([a-z]+)\b/gm)].map((match) => match[1]).filter((name) => name !== 'help');
+    expect(listed).toEqual(names);
+    const typo = await runCli(['replya']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Did you mean replay?');
+  });
+
+  it('gives each command its own help, loading only that command\'s modules', async () => {
+    const dir = tempDir();
+    const results = await Promise.all(
+      names.map((name) =>
+        runCli([name, '--help'], {
+          env: { NODE_OPTIONS: `--import=${join(import.meta.dirname, 'fixtures/list-modules.mjs')}`, LIST_MODULES_FILE: join(dir, `${name}.txt`) },
+        }),
+      ),
+    );
+    results.forEach((result, index) => {
+      const name = names[index]!;
+      expect(result.code, name).toBe(0);
+      expect(result.stdout, name).toContain(`Usage: hybrid-eval ${name} `);
+      const commandModules = readFileSync(join(dir, `${name}.txt`), 'utf8')
+        .split('\n')
+        .filter((url) => url.includes('/src/cli/commands/') && !url.endsWith('/gate-output.ts'));
+      expect(commandModules.map((url) => url.replace(/.*\//, '')), name).toEqual([`${name === 'notebooks' ? 'notebook' : name}.ts`]);
+    });
+  });
+});
