@@ -50,10 +50,15 @@ export const routingSchema = z.strictObject({
         })
         .default({ simple: 0.6, medium: 0.9 }),
       max_batch: z.int().positive().default(32).describe('Concurrent queries classified in one ONNX run'),
+      route_ahead: z
+        .int()
+        .positive()
+        .default(256)
+        .describe("A replay routes the log's queries in groups of this many before their calls: sorted by length within the group, then cut into ONNX runs of at most max_batch"),
       max_wait_ms: z.number().nonnegative().default(0).describe('How long the first query of a batch waits for others'),
       threads: z.int().positive().default(1).describe("onnxruntime intra-op threads; 1 leaves the other cores to the replay's HTTP and DuckDB work"),
     })
-    .default({ model: 'models/router', thresholds: { simple: 0.6, medium: 0.9 }, max_batch: 32, max_wait_ms: 0, threads: 1 }),
+    .default({ model: 'models/router', thresholds: { simple: 0.6, medium: 0.9 }, max_batch: 32, route_ahead: 256, max_wait_ms: 0, threads: 1 }),
   fixed_tier: z.enum(['simple', 'medium', 'complex']).optional(),
   unlabeled_tier: z
     .enum(['simple', 'medium', 'complex'])

@@ -27,7 +27,8 @@ const POLICIES = {
     });
     return {
       route: routerPolicy(router),
-      routeAhead: { size: settings.max_batch, route: routerBatchPolicy(router) },
+      // A larger group than one ONNX run: sorted by length, its runs need less padding (bench/RESULTS.md).
+      routeAhead: { size: settings.route_ahead, route: routerBatchPolicy(router) },
       describe: `router ${settings.model} (version ${router.version})`,
       close: () => router.close(),
     };
