@@ -50,7 +50,7 @@ export interface ReplayBenchOptions {
   concurrency: number;
   repeat: number;
   stream: boolean;
-  /** V8 flags for the replay process (NODE_OPTIONS), e.g. --max-semi-space-size=8. */
+  /** Node flags for the replay process (NODE_OPTIONS), e.g. --v8-pool-size=1; the bin's own flags win over these (set HYBRID_EVAL_SEMI_SPACE_MB and the like instead). */
   nodeFlags?: string;
   log: (line: string) => void;
 }
