@@ -16,9 +16,9 @@ const KEEP_FROM_CHARACTERS = 1024;
 /**
  * Serialises request bodies to UTF-8: the same bytes as `Buffer.from(JSON.stringify(body))`. Every
  * request of an endpoint starts with the same system message (the 7.8 KB support prompt, a judge
- * rubric), and serialising it again per call was an eighth of the replay's allocations: a JS string
- * as long as the prompt, twice per query, that the young generation then had to collect
- * (bench/RESULTS.md). The first message's JSON is kept as bytes while it stays the same.
+ * rubric), and serialising it again per call made request building an eighth of the replay's
+ * allocations: a JS string as long as the prompt, twice per query, that the young generation then
+ * had to collect (bench/RESULTS.md). The first message's JSON is kept as bytes while it stays the same.
  */
 export function createBodyEncoder(): (body: ChatRequestBody) => Buffer<ArrayBuffer> {
   let kept: { role: string; content: string; bytes: Buffer<ArrayBuffer> } | undefined;

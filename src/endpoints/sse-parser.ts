@@ -5,7 +5,7 @@
  * UTF-8 character. Pushed, not iterated, so an answer of 200 deltas costs no promise per delta.
  *
  * It works on the bytes as they arrive and hands each event's data over as a byte range: decoding
- * every chunk to a string, then slicing lines and values out of it, was a fifth of the replay's
+ * every chunk to a string, then slicing lines and values out of it, was 14% of the replay's
  * allocations (bench/RESULTS.md), while the reader of a one-token event needs only its few bytes
  * of text (stream-delta.ts). A line ending is one byte that never occurs inside a UTF-8 character,
  * so a range always holds whole characters.
