@@ -11,7 +11,7 @@ const program = new Command('hybrid-eval')
 /**
  * Each command's module, loaded on demand: a command's module pulls in its whole implementation
  * (the report, DuckDB, onnxruntime, the sim...), and loading all fifteen for every run cost each
- * command about 80 ms of start-up and a replay 10 MB of memory it never used.
+ * command 50-80 ms of start-up and a replay 10 MB of memory it never used.
  */
 const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   replay: async () => (await import('./commands/replay.ts')).registerReplay,

@@ -189,7 +189,7 @@ async function resolveRequests(context: RunContext, planned: readonly PlannedReq
     requests = answers.reduce((sum, answer) => sum + answer.calls, 0);
   } else {
     // The openai SDK is only for the Batch API: loaded here, not at start-up, where it cost every
-    // replay and live judge run about 80 ms and 30 MB.
+    // replay and live judge run up to 80 ms and 30 MB.
     const { batchSdk, runJudgeBatch } = await import('./batch-judge.ts');
     const outcome = await runJudgeBatch({
       identity: { runId: context.runId, kind: context.setup.rubric.kind, judgeName: context.spec.name, promptHash: context.spec.promptHash, judgeModel: context.spec.model },

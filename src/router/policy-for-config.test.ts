@@ -12,7 +12,7 @@ function configWith(router: Partial<Config['routing']['router']>): Config {
 }
 
 describe('routePolicyFor: the router policy', () => {
-  it('routes ahead in groups of route_ahead, cut into ONNX runs of at most max_batch, with the decisions of routing one by one', async () => {
+  it('routes ahead in groups of route_ahead (not max_batch), with the decisions of routing one by one', async () => {
     const handle = await routePolicyFor(configWith({ route_ahead: 100, max_batch: 8 }));
     try {
       expect(handle.routeAhead?.size).toBe(100);
