@@ -35,8 +35,6 @@ export function createSseParser(onData: SseDataHandler): SseParser {
   let dataBytes: Buffer | undefined;
   let dataStart = 0;
   let dataEnd = 0;
-  /** The buffer being read now: data ranges in it need no copy while the push lasts. */
-  let current: Buffer | undefined;
 
   const dispatch = (): void => {
     if (dataBytes === undefined) return;
@@ -78,7 +76,6 @@ export function createSseParser(onData: SseDataHandler): SseParser {
     push(chunk) {
       const bytes = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
       carry = undefined;
-      current = bytes;
       let start = 0;
       for (;;) {
         const newline = bytes.indexOf(NEWLINE, start);
@@ -89,12 +86,11 @@ export function createSseParser(onData: SseDataHandler): SseParser {
       }
       if (start < bytes.length) carry = Buffer.from(bytes.subarray(start));
       // An event still open keeps its data: copied, since the chunk's buffer is the transport's.
-      if (dataBytes === current) {
+      if (dataBytes === bytes) {
         dataBytes = Buffer.from(dataBytes.subarray(dataStart, dataEnd));
         dataStart = 0;
         dataEnd = dataBytes.length;
       }
-      current = undefined;
     },
     end() {
       if (carry !== undefined) {

@@ -2,7 +2,8 @@
  * Almost every event of a streamed chat completion carries one piece of text and nothing else:
  *   {"id":…,"object":"chat.completion.chunk",…,"choices":[{"index":0,"delta":{"content":"word "},"logprobs":null,"finish_reason":null}]…}
  * vLLM sends one per token. Parsing each in full was an eighth of the replay's CPU at zero endpoint
- * latency (bench/RESULTS.md), so such an event's text is read in place. Anything else (the role
+ * latency (bench/RESULTS.md), so such an event's text is read in place, from the event's bytes as
+ * the SSE parser hands them over: only the text itself is decoded. Anything else (the role
  * event, a finish_reason, usage, an error, tool calls, a refusal, a second choice, another key
  * order) is not recognised here and goes to JSON.parse. For valid JSON the fast path gives what
  * JSON.parse would, or nothing (src/endpoints/stream-delta.test.ts checks it on generated events);
