@@ -1,10 +1,13 @@
+import type { LoggedRequest, LoggedResponse } from './conversation.ts';
 import type { Tier } from './tier.ts';
 
 /** Where a record came from, so every error and reject can name it. */
 export interface SourcePosition {
   file: string;
-  /** 1-based line (JSONL/CSV) or row number (Parquet/DuckDB). */
+  /** 1-based line (JSONL/CSV) or row number (Parquet/DuckDB); for OTLP files, the line of the span's file. */
   line: number;
+  /** OTLP: the span id, so an error can name the span as well as the line. */
+  spanId?: string;
 }
 
 /** One logged production query, after field mapping. Plain data. */
@@ -22,6 +25,16 @@ export interface Query {
   loggedAnswer?: string;
   /** The log tagged this query as sensitive: it may only go to on-prem endpoints. */
   sensitive?: boolean;
+  /**
+   * The whole logged request (system prompt, history, tools, parameters) for logs that hold one.
+   * When present it is what the replay sends (only the model swapped) and `text` is its last user
+   * message; when absent the query is single-turn: `[system_prompt, user: text]`.
+   */
+  request?: LoggedRequest;
+  /** 0-based index of the answered turn within its conversation (the assistant message's position). */
+  turnIndex?: number;
+  /** The full logged response (tool calls, usage, latency), when the log holds one; its text is also `loggedAnswer`. */
+  loggedResponse?: LoggedResponse;
   source: SourcePosition;
 }
 
