@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.ts';
 import { loadConfig } from '../config/load.ts';
 import { endpointsInUse, resolveApiKeys } from '../config/endpoints-in-use.ts';
 import { UsageError } from '../core/errors.ts';
+import { checkRunId } from '../core/run-id.ts';
 import type { IngestItem } from '../core/query.ts';
 import { createEndpointClient } from '../endpoints/endpoint-client.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
@@ -63,6 +64,10 @@ export function newRunId(now: Date = new Date()): string {
 export async function runReplayCommand(options: ReplayCommandOptions): Promise<ReplayCommandResult> {
   const env = options.env ?? process.env;
   const signal = options.signal ?? new AbortController().signal;
+  // Flags first, before the config or the dataset is read: a bad id or fault spec is one line, nothing started.
+  if (options.runId !== undefined) checkRunId(options.runId, '--run-id');
+  if (options.simFaults !== undefined && !options.sim) throw new UsageError('--sim-faults needs --sim (the faults are the simulator\'s)');
+  const faults = options.simFaults === undefined ? undefined : parseFaultSpec(options.simFaults);
   const config = loadConfig(options.config, { env });
   const datasetPath = options.dataset ?? config.dataset.path;
   const mapping = mergeFieldMappings(config.dataset.fields, options.fields ?? []);
@@ -84,7 +89,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
       sim = await startSim({
         port: 0,
         timeScale: options.simTimeScale ?? 1,
-        ...(options.simFaults === undefined ? {} : { faults: parseFaultSpec(options.simFaults) }),
+        ...(faults === undefined ? {} : { faults }),
       });
     }
     for (const name of names) clients.set(name, createEndpointClient(endpointSettings(config, name, keys.get(name), sim)));
