@@ -59,7 +59,8 @@ export function registerNightly(program: Command): void {
           });
           process.stderr.write(`nightly: run ${replayed.runId} ${replayed.status}; ${replayed.processed} queries replayed, ${replayed.failedCalls} failed calls\n`);
           if (replayed.status !== 'complete') return shutdown.exitCode();
-          const plan = loadPlan(flags.plan ?? replayed.config.plan);
+          const planUsed = flags.plan === undefined ? { path: replayed.config.plan, from: `plan in ${flags.config}` } : { path: flags.plan, from: '--plan' };
+          const plan = loadPlan(planUsed.path);
           const store = await openStore(replayed.database);
           try {
             const against = await previousComparableRun(store, replayed.runId);
@@ -71,7 +72,7 @@ export function registerNightly(program: Command): void {
               results: flags.results ?? replayed.config.results_dir,
               ...(flags.junit === undefined ? {} : { junit: flags.junit }),
             });
-            printOutcome(outcome, report, flags.json, process.stdout);
+            printOutcome(outcome, report, flags.json, process.stdout, planUsed);
             return EXIT_CODES[outcome.decision];
           } finally {
             await store.close();
