@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { loadConfig } from '../config/load.ts';
 import { endpointsInUse, resolveApiKeys } from '../config/endpoints-in-use.ts';
@@ -77,6 +79,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
   const rubric = loadRubric(config.judge.rubric);
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
 
+  // The results database is never a source: user SQL (dataset.sql) must not reach it, not even to read.
+  if (sameFile(datasetPath, options.db ?? config.database)) throw new UsageError(`dataset ${datasetPath} is the results database: replay a log, not the results`);
   const reader = await openLog({ path: datasetPath, format: config.dataset.format, table: config.dataset.table, sql: config.dataset.sql, mapping });
   let sim: SimServer | undefined;
   let store: Store | undefined;
@@ -277,4 +281,15 @@ async function writeSnapshot(store: Store, path: string, output: NodeJS.Writable
   } catch (error) {
     output.write(`hybrid-eval: warning: snapshot to ${path} failed: ${(error as Error).message.split('\n')[0]}\n`);
   }
+}
+
+function sameFile(a: string, b: string): boolean {
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  return real(a) === real(b);
 }
