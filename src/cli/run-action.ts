@@ -1,5 +1,6 @@
 import { UsageError } from '../core/errors.ts';
 import { checkRunId } from '../core/run-id.ts';
+import { scrubUrlsInText } from '../core/secrets.ts';
 import { parseFaultSpec } from '../sim/fault-spec.ts';
 
 /** Exit status for user errors (flags, config, dataset, mapping). 0/1/3 belong to the gate. */
@@ -16,11 +17,12 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<number 
       process.exitCode = code ?? 0;
     } catch (error) {
       if (error instanceof UsageError) {
-        process.stderr.write(`hybrid-eval: ${error.message}\n`);
+        process.stderr.write(`hybrid-eval: ${scrubUrlsInText(error.message)}\n`);
         process.exitCode = USAGE_EXIT;
         return;
       }
-      process.stderr.write(`hybrid-eval: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      // The last line of defence for a credential in a URL that some message still carries.
+      process.stderr.write(`hybrid-eval: unexpected error: ${scrubUrlsInText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
       process.exitCode = 1;
     }
   };

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/load.ts';
+import { configForStorage, configSecrets } from '../config/secrets.ts';
 import { UsageError } from '../core/errors.ts';
 import { checkRunId } from '../core/run-id.ts';
 import { openStore } from '../store/store.ts';
@@ -64,8 +65,8 @@ export async function importPromptfooResults(options: ImportOptions): Promise<Im
       mode: 'promptfoo',
       dataset: options.file,
       policy: rows.policy,
-      // As a replay stores it: the validated config, which names key variables, never keys.
-      config,
+      // As a replay stores it: the validated config, which names key variables, never keys, and URLs without credentials.
+      config: configForStorage(config, configSecrets(config, env)),
       notes: [
         `promptfoo eval ${file.evalId ?? '(no id)'}${file.config?.description ? ` "${file.config.description}"` : ''}: ${stats.successes} passed, ${stats.failures} failed, ${stats.errors ?? '?'} errors`,
         `candidate ${sides.candidate.key}, baseline ${sides.baseline?.key ?? 'none'}`,

@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { loadConfig } from '../config/load.ts';
+import { configForStorage, configSecrets } from '../config/secrets.ts';
 import { endpointsInUse, resolveApiKeys } from '../config/endpoints-in-use.ts';
 import { UsageError } from '../core/errors.ts';
 import { checkRunId } from '../core/run-id.ts';
@@ -229,7 +230,8 @@ async function startOrResumeRun(
     mode: 'shadow',
     dataset,
     policy: config.routing.policy,
-    config: { ...config, dataset: { ...config.dataset, path: dataset, fields: mapping } },
+    // No key value and no credential from a base URL is stored (runs.config_json is exported and shared).
+    config: configForStorage({ ...config, dataset: { ...config.dataset, path: dataset, fields: mapping } }, configSecrets(config, options.env ?? process.env)),
     notes: options.sim ? 'simulated endpoints (sim): scores are a simulation' : undefined,
   });
   return runId;

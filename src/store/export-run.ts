@@ -4,6 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { spreadsheetSafeSql } from '../core/csv-cell.ts';
 import { UsageError } from '../core/errors.ts';
 import { writeArrowFile } from './arrow-export.ts';
+import { CREDENTIAL_SCRUB_FUNCTION, useCredentialScrubFunction } from './credential-scrub-function.ts';
 import { REDACT_FUNCTION, useRedactFunction } from './redact-function.ts';
 import { sqlIdentifier, sqlString } from './sql-values.ts';
 import { EXPORT_FORMATS, type ExportFormat } from './types.ts';
@@ -55,12 +56,17 @@ export async function exportRunFiles(
     throw new UsageError(`${outDir}: cannot create the export directory: ${(error as Error).message}`, { cause: error });
   }
   if (redact !== undefined) useRedactFunction(connection, redact);
+  useCredentialScrubFunction(connection);
   const paths: string[] = [];
   for (const relation of EXPORTED_RELATIONS) {
     const path = join(outDir, `${relation}.${EXTENSIONS[format]}`);
     const columns = redact === undefined ? [] : (FREE_TEXT_COLUMNS[relation] ?? []);
     // REPLACE keeps each column's name and position, so a redacted file has the same schema.
-    const star = columns.length === 0 ? '*' : `* REPLACE (${columns.map((column) => `${REDACT_FUNCTION}(${column}) AS ${column}`).join(', ')})`;
+    const replaced = columns.map((column) => `${REDACT_FUNCTION}(${column}) AS ${column}`);
+    // Credentials are never exported, --unredacted or not (that flag is about customer text). Runs
+    // store their config without them; this also cleans a config stored before they were scrubbed.
+    if (relation === 'runs') replaced.push(`CAST(${CREDENTIAL_SCRUB_FUNCTION}(CAST(config_json AS VARCHAR)) AS JSON) AS config_json`);
+    const star = replaced.length === 0 ? '*' : `* REPLACE (${replaced.join(', ')})`;
     // COPY takes no bound parameters, hence the quoted literals.
     const select = `SELECT ${star} FROM ${relation} WHERE run_id = ${sqlString(runId)}`;
     if (format === 'arrow') {
