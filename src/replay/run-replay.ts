@@ -21,6 +21,8 @@ import { openStore, type Store } from '../store/store.ts';
 import { endpointSettings } from './endpoint-settings.ts';
 import { replay } from './engine.ts';
 import { preflight } from './preflight.ts';
+import { checkResumeFingerprint, saveNewRunFingerprint } from './resume-fingerprint.ts';
+import { runFingerprint, type RunFingerprint } from './run-fingerprint.ts';
 import { parseShard } from './shard.ts';
 import { createProgress } from './progress.ts';
 import type { ReplaySummary } from './types.ts';
@@ -38,6 +40,8 @@ export interface ReplayCommandOptions {
   /** e.g. "2/4": this process replays one of four shards into its own database. */
   shard?: string;
   resume?: boolean;
+  /** Resume even though the config defines a different run; the change is recorded on the run. Implies resume. */
+  forceResume?: boolean;
   db?: string;
   sim?: boolean;
   simTimeScale?: number;
@@ -120,7 +124,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
 
     store = await openStore(options.db ?? config.database);
     await store.setMemoryLimit(config.replay.database_memory_limit);
-    const runId = await startOrResumeRun(store, options, config, datasetPath, mapping);
+    const fingerprint = runFingerprint({ config, dataset: datasetPath, mapping, policy: policy.describe, endpoints: names, sim: Boolean(options.sim), shard: options.shard });
+    const runId = await startOrResumeRun(store, options, config, datasetPath, mapping, fingerprint);
     const route = policy.route;
     const progress = createProgress({ output: options.progressOutput, total: options.limit });
     const activeSim = sim;
@@ -215,11 +220,13 @@ async function startOrResumeRun(
   config: Config,
   dataset: string,
   mapping: Record<string, string | undefined>,
+  fingerprint: RunFingerprint,
 ): Promise<string> {
-  if (options.resume) {
+  if (options.resume || options.forceResume) {
     const run = options.runId === undefined ? await store.latestRun() : await store.getRun(options.runId);
     if (run === undefined) throw new UsageError(options.runId === undefined ? 'no run to resume in this database' : `run not found: ${options.runId}`);
     if (run.dataset !== dataset) throw new UsageError(`run ${run.run_id} replayed ${run.dataset}, not ${dataset}: resume with the same dataset`);
+    await checkResumeFingerprint(store, run.run_id, fingerprint, Boolean(options.forceResume), new Date());
     await store.setRunStatus(run.run_id, 'running');
     return run.run_id;
   }
@@ -234,6 +241,7 @@ async function startOrResumeRun(
     config: configForStorage({ ...config, dataset: { ...config.dataset, path: dataset, fields: mapping } }, configSecrets(config, options.env ?? process.env)),
     notes: options.sim ? 'simulated endpoints (sim): scores are a simulation' : undefined,
   });
+  await saveNewRunFingerprint(store, runId, fingerprint, new Date());
   return runId;
 }
 

@@ -16,6 +16,7 @@ export function registerReplay(program: Command): void {
     .option('--snapshot <path>', 'keep a consistent copy of the database here for analysts while the replay writes')
     .option('--snapshot-every <n>', 'rewrite the snapshot every N committed batches', positiveInt('--snapshot-every'), 10)
     .option('--resume', 'continue a run (the latest, or --run-id) where it stopped', false)
+    .option('--force-resume', 'resume even though the config now defines a different run (dataset, policy, router, endpoints, judge, rubric, privacy); recorded on the run', false)
     .option('--db <path>', 'database file (overrides database)')
     .option('--sim', 'start the simulator in-process and point every endpoint at it', false)
     .option('--sim-time-scale <x>', 'simulated latency multiplier (0 = instant)', nonNegativeNumber('--sim-time-scale'))
@@ -55,6 +56,7 @@ interface ReplayFlags {
   snapshot?: string;
   snapshotEvery: number;
   resume: boolean;
+  forceResume: boolean;
   db?: string;
   sim: boolean;
   simTimeScale?: number;
