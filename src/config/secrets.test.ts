@@ -42,7 +42,7 @@ describe('secrets in a config', () => {
   });
 
   it('scrubs URLs inside any text, and known values; short values are not searched for', () => {
-    expect(scrubUrlsInText(`connect to http://u:${PASSWORD}@h:1/v1/models?key=${URL_KEY}&x=1 failed`)).toBe('connect to http://redacted@h:1/v1/models?key=redacted&x=redacted failed');
+    expect(scrubUrlsInText(`connect to http://u:${PASSWORD}@h:1/v1/models?key=${URL_KEY}&x=1 failed`)).toBe('connect to http://redacted:redacted@h:1/v1/models?key=redacted&x=redacted failed');
     expect(scrubUrl('http://h/v1')).toBe('http://h/v1');
     expect(urlCredentials('not a url')).toEqual([]);
     expect(scrubValues(`a ${KEY} b ab`, [KEY, 'ab', undefined])).toBe('a [redacted] b ab');

@@ -59,7 +59,9 @@ const URL_IN_TEXT = /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"'<>`]+/g;
 /** Every URL in a text (an error line, a stack) with its credentials replaced. */
 export function scrubUrlsInText(text: string): string {
   return text.replace(URL_IN_TEXT, (found) => {
-    const userPart = found.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#@]*@/, `$1${REDACTED}@`);
+    const userPart = found.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#@]*)@/, (_match, scheme: string, user: string) =>
+      `${scheme}${user.includes(':') ? `${REDACTED}:${REDACTED}` : REDACTED}@`,
+    );
     return userPart.replace(/([?&][^=&#\s]+=)[^&#\s]*/g, `$1${REDACTED}`);
   });
 }

@@ -57,7 +57,7 @@ export function runFingerprint(inputs: FingerprintInputs): RunFingerprint {
   return {
     dataset: canonical({ path: inputs.dataset, format: config.dataset.format, table: config.dataset.table, sql: config.dataset.sql, fields: inputs.mapping }),
     shard: inputs.shard ?? 'none',
-    'routing policy': `${routing.policy === 'fixed' ? `fixed ${routing.fixed_tier}` : inputs.policy}`,
+    'routing policy': inputs.policy,
     'routing settings': canonical({
       tiers: routing.tiers,
       fallback: routing.fallback,
@@ -75,11 +75,17 @@ export function runFingerprint(inputs: FingerprintInputs): RunFingerprint {
   };
 }
 
-/** The parts that differ, each as "part (was X, now Y)" with long values left out. */
+/** The parts that differ, each as "part (was X, now Y)", or "part (changed)" where a value is too long for one line. */
 export function fingerprintDifferences(stored: RunFingerprint, current: RunFingerprint): string[] {
   const parts = [...new Set([...Object.keys(stored), ...Object.keys(current)])];
-  const shown = (value: string | undefined): string => (value === undefined ? 'not recorded' : value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  const shown = (value: string | undefined): string => value ?? 'not recorded';
   return parts
     .filter((part) => stored[part] !== current[part])
-    .map((part) => `${part} (was ${shown(stored[part])}, now ${shown(current[part])})`);
+    .map((part) => {
+      const before = shown(stored[part]);
+      const after = shown(current[part]);
+      return before.length > MAX_SHOWN || after.length > MAX_SHOWN ? `${part} (changed)` : `${part} (was ${before}, now ${after})`;
+    });
 }
+
+const MAX_SHOWN = 100;

@@ -6,6 +6,7 @@ import { marked } from 'marked';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_ID_PATTERN } from '../../src/core/run-id.ts';
 import { startSim, type SimServer } from '../../src/sim/server.ts';
+import { openStore } from '../../src/store/store.ts';
 import { rows, sampleHead, writeConfig, ROOT } from '../fixtures/reliability/harness.ts';
 import { runCli, tempDir, type CliResult } from './cli.ts';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.ts';
@@ -91,7 +92,8 @@ describe('1. dataset.sql runs exactly one read-only SELECT, and never reaches th
     expect(existsSync(join(dir, 'pwned.csv'))).toBe(false);
     expect(existsSync(join(ROOT, 'pwned.csv'))).toBe(false);
     // The dataset cannot be the results database itself, not even to read.
-    refused(await runCli(['replay', '-c', sqlConfig('self', 'SELECT * FROM human_ratings'), ...sim, '--db', resultsDb, '--run-id', 'self']), /is the results database/);
+    const self = configWith('self', (text) => text.replace(/dataset:\n {2}path: .*\n/, `dataset:\n  path: ${resultsDb}\n  sql: "SELECT * FROM human_ratings"\n`));
+    refused(await runCli(['replay', '-c', self, ...sim, '--db', resultsDb, '--run-id', 'self']), /is the results database/);
 
     expect(await rows(resultsDb, 'SELECT count(*)::INTEGER AS n FROM human_ratings')).toEqual([{ n: 62 }]);
     const agreement = await runCli(['spotcheck', 'agreement', '--run', 'rated', '--db', resultsDb, '--json']);
@@ -125,7 +127,10 @@ describe('2. --resume refuses a config that defines a different run', () => {
     const first = await runCli(args(routerConfig, 20));
     expect(first.code, first.stderr).toBe(0);
     const changed = await runCli(args(fixedConfig, 40, ['--resume']));
-    refused(changed, /^hybrid-eval: run mixed was made with a different config: routing policy \(was router .*\(version [0-9a-f]{12}\), now fixed \(simple\)\); .*rubric \(was .*support-single\.yaml .*now .*support-pairwise\.yaml.*--force-resume/);
+    refused(
+      changed,
+      /^hybrid-eval: run mixed was made with a different config: routing policy \(was router .*\(version [0-9a-f]{12}\), now fixed \(simple\)\); routing settings \(changed\); endpoints \(changed\); rubric \(was .*support-single\.yaml .*now .*support-pairwise\.yaml.*\)\. Resume with the config it was made with, or pass --force-resume/,
+    );
     expect(await rows(db, "SELECT policy, count(*)::INTEGER AS n FROM routes WHERE run_id = 'mixed' GROUP BY policy")).toEqual([{ policy: 'router', n: 20 }]);
 
     // The same config resumes (the control): 20 more, all routed by the router.
@@ -140,9 +145,14 @@ describe('2. --resume refuses a config that defines a different run', () => {
       { policy: 'router', n: 40 },
     ]);
     const [record] = await rows<{ differences: string }>(db, "SELECT CAST(differences AS VARCHAR) AS differences FROM run_forced_resumes WHERE run_id = 'mixed'");
-    expect(JSON.parse(record!.differences)).toEqual([expect.stringMatching(/^routing policy \(was router/), expect.stringMatching(/^rubric \(/)]);
+    expect(JSON.parse(record!.differences)).toEqual([
+      expect.stringMatching(/^routing policy \(was router/),
+      'routing settings (changed)',
+      'endpoints (changed)',
+      expect.stringMatching(/^rubric \(/),
+    ]);
     const [run] = await rows<{ notes: string }>(db, "SELECT notes FROM runs WHERE run_id = 'mixed'");
-    expect(run!.notes).toMatch(/force-resumed \S+ with a different routing policy, rubric/);
+    expect(run!.notes).toMatch(/force-resumed \S+ with a different routing policy, routing settings, endpoints, rubric$/);
     // The changed config is now the run's: resuming with it again needs no force.
     const again = await runCli(args(fixedConfig, 60, ['--resume']));
     expect(again.code, again.stderr).toBe(0);
@@ -218,7 +228,7 @@ describe('4. a key inside a URL, or anywhere in the config, is scrubbed from sto
           .replace(/( {4}model: gpt-4\n)/, '$1    api_key_env: OPENAI_API_KEY\n')
           .replace(/^database: .*$/m, `database: ${db}`)
           .replace(/^results_dir: .*$/m, `results_dir: ${join(root, 'results')}`),
-      {},
+      { timeoutMs: 60_000 },
     );
     const outputs: CliResult[] = [];
     const replay = await runCli(['replay', '-c', config, '--dataset', log, '--run-id', 'sec', '--limit', '10'], { env });
@@ -242,16 +252,23 @@ describe('4. a key inside a URL, or anywhere in the config, is scrubbed from sto
     expect(storedConfig.endpoints.gpt4.base_url).toBe(`${proxy.url}?api-version=redacted&api_key=redacted`);
     expect(storedConfig.system_prompt).toBe('Answer briefly. Internal ref [redacted].');
     // Every text column of every table, as DuckDB compresses strings on disk.
-    const columns = await rows<{ table_name: string; column_name: string }>(db, "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'");
-    for (const { table_name, column_name } of columns) {
-      for (const key of planted) {
-        const [row] = await rows<{ n: number }>(db, `SELECT count(*)::INTEGER AS n FROM "${table_name}" WHERE CAST("${column_name}" AS VARCHAR) LIKE '%' || ? || '%'`, [key]);
+    const store = await openStore(db, { readOnly: true });
+    try {
+      const columns = await store.all<{ table_name: string; column_name: string }>("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'");
+      expect(columns.length).toBeGreaterThan(50);
+      for (const { table_name, column_name } of columns) {
+        const [row] = await store.all<{ n: number }>(
+          `SELECT count(*)::INTEGER AS n FROM "${table_name}" WHERE ${planted.map(() => `CAST("${column_name}" AS VARCHAR) LIKE '%' || ? || '%'`).join(' OR ')}`,
+          planted,
+        );
         expect(row!.n, `${table_name}.${column_name}`).toBe(0);
       }
+    } finally {
+      await store.close();
     }
     expect(readFileSync(join(root, 'export', 'csv', 'runs.csv'), 'utf8')).toContain('api_key=redacted');
     expect(leaks(root, outputs)).toEqual([]);
-  }, 180_000);
+  }, 400_000);
 
   it('a key in the user part of a URL: the preflight error prints the URL without it', async () => {
     const config = configWith('userinfo', (text) => text.replace(/^ {4}base_url: .*$/gm, '    base_url: http://svc:${USER_KEY}@127.0.0.1:9/v1'));
@@ -355,7 +372,7 @@ describe('9. a router folder with several files missing names all of them, in a 
     for (let attempt = 0; attempt < 3; attempt++) {
       refused(
         await runCli(['replay', '-c', config, '--dataset', log, ...sim, '--db', join(dir, 'no-router.duckdb'), '--run-id', 'no-router']),
-        new RegExp(`router model folder ${missing}: missing model\\.onnx, tokenizer\\.json, config\\.json$`),
+        new RegExp(`router model folder ${missing}: missing model\\.onnx, tokenizer\\.json, config\\.json\n$`),
       );
     }
   }, 120_000);
