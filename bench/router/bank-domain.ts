@@ -79,6 +79,7 @@ const REWRITE: [string, string][] = [
   ['deliveries', 'card deliveries'],
   ['delivery', 'card delivery'],
   ['shipping', 'mailing'],
+  ['shipments', 'card mailings'],
   ['shipment', 'card mailing'],
   ['products', 'services'],
   ['product', 'service'],

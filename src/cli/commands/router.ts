@@ -53,7 +53,7 @@ export function registerRouter(program: Command): void {
     .requiredOption('--data <file>', 'labelled log (JSONL, CSV, Parquet, DuckDB): a query and a tier label per record')
     .option('--field <field=column>', 'field mapping, repeatable (query=COL, label=COL)', collect, [])
     .requiredOption('--out <dir>', 'model folder to write (replaced only when training succeeds)')
-    .option('--epochs <n>', 'epochs (default 4 fine-tuning, 10 from scratch)', positiveInt('--epochs'))
+    .option('--epochs <n>', 'epochs (default: fine-tuning 4 to 12, enough for 300 optimiser steps; from scratch 10)', positiveInt('--epochs'))
     .option('--seed <s>', 'seed: the same labels and seed give the same model', integer('--seed'), 1)
     .option('--base <dir>', 'router folder to fine-tune from', 'models/router')
     .option('--scratch', 'train a new vocabulary and weights instead of fine-tuning --base', false)
