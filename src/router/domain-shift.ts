@@ -77,3 +77,14 @@ export function readDomainReference(trainingLog: unknown): DomainReference | und
     data: typeof record['data'] === 'string' ? record['data'] : '',
   };
 }
+
+/** The reference stored with a router folder (training-log.json), if any. */
+export async function readFolderDomainReference(dir: string): Promise<DomainReference | undefined> {
+  const { readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  try {
+    return readDomainReference(JSON.parse(await readFile(join(dir, 'training-log.json'), 'utf8')));
+  } catch {
+    return undefined;
+  }
+}

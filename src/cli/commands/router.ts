@@ -39,6 +39,7 @@ export function registerRouter(program: Command): void {
           }
           process.stdout.write(`confusion (rows: label, columns: routed ${TIERS.join('/')}):\n`);
           for (const tier of TIERS) process.stdout.write(`  ${tier.padEnd(8)} ${TIERS.map((routed) => String(result.confusion[tier][routed]).padStart(6)).join('')}\n`);
+          if (result.domain_shift.message !== undefined) process.stdout.write(`${result.domain_shift.message}\n`);
           process.stdout.write(
             `latency per query: p50 ${result.latency_us.p50.toFixed(0)} us, p99 ${result.latency_us.p99.toFixed(0)} us; batched ${result.throughput.us_per_query.toFixed(0)} us/query (${result.throughput.queries_per_second.toFixed(0)} q/s at batch ${result.throughput.batch_size})\n`,
           );
