@@ -95,6 +95,13 @@ for (const size of sizes) {
   const labels = Math.min(size, pool.length);
   const chosen = new Set(labelled);
   const remaining = pool.filter((item) => !chosen.has(item));
+  if (labels === pool.length) {
+    // The whole pool: the same labels either way; the random curve's model stands for both.
+    const same = curves.random.find((point) => point.labels === labels)!;
+    curves.uncertainty.push(same);
+    console.log(`uncertainty ${String(labels).padStart(5)} labels: the whole pool, as random: ${(same.accuracy * 100).toFixed(1)}%`);
+    continue;
+  }
   labelled = [...labelled, ...(await uncertain(current, remaining, labels - labelled.length))];
   const score = await trainAndScore(labelled, `uncertainty-${labels}`);
   current = score.dir;
