@@ -2,7 +2,7 @@ import { UsageError } from '../core/errors.ts';
 import type { Tier } from '../core/tier.ts';
 import { parseFieldFlags } from '../ingest/field-mapping.ts';
 import { openLog } from '../ingest/open-log.ts';
-import { redact } from '../privacy/index.ts';
+import { redact, type RedactOptions } from '../privacy/index.ts';
 import { loadRouter } from '../router/load-router.ts';
 import { seededRandom, shuffle } from '../spotcheck/random.ts';
 import type { LabelItem, LabelTables } from '../store/label-tables.ts';
@@ -23,6 +23,8 @@ export interface SampleOptions {
   model: string;
   strategy: SampleStrategy;
   seed: number;
+  /** The config's privacy settings (order number formats, allow-list, ...); default: the privacy module's. */
+  redactOptions?: RedactOptions;
   now?: () => Date;
 }
 
@@ -83,7 +85,8 @@ export async function sampleForLabelling(tables: LabelTables, options: SampleOpt
       }
       queries++;
       const { query } = item;
-      const display = redact(query.text, { numbered: false }).text;
+      // Un-numbered placeholders: a rater needs to know an email was there, not to tell two apart.
+      const display = redact(query.text, { ...options.redactOptions, numbered: false }).text;
       const key = dedupKey(display);
       const group = groups.get(key);
       if (group !== undefined) group.duplicates++;

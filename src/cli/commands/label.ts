@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.ts';
 import { UsageError } from '../../core/errors.ts';
 import { DEFAULT_TARGET, formatLabelAgreement, labelAgreement } from '../../label/agreement.ts';
 import { formatSample, SAMPLE_STRATEGIES, sampleForLabelling, type SampleStrategy } from '../../label/sample.ts';
 import { DEFAULT_BATCH, DEFAULT_OVERLAP, startLabelServer } from '../../label/server.ts';
 import { exportLabels, importLabels, writeDisagreements } from '../../label/transfer.ts';
 import { openLabelTables } from '../../store/label-tables.ts';
+import { redactOptionsFromConfig } from '../../privacy/index.ts';
 import { openStore } from '../../store/store.ts';
 import { databasePath } from '../database-path.ts';
 import { action, collect, integer, nonNegativeNumber, positiveInt } from '../run-action.ts';
@@ -57,6 +59,7 @@ export function registerLabel(program: Command): void {
           model: flags.model,
           strategy: flags.strategy,
           seed: flags.seed,
+          ...(flags.config === undefined ? {} : { redactOptions: redactOptionsFromConfig(loadConfig(flags.config).privacy) }),
         });
         process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatSample(result));
       } finally {
