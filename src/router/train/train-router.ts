@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
 import { TIERS, type Tier } from '../../core/tier.ts';
@@ -75,6 +75,8 @@ export async function trainRouter(options: TrainRouterOptions): Promise<TrainedR
       throw new UsageError(`${options.out}: exists and is not a router folder (no model.onnx); give a new or an existing router folder`);
     }
   }
+  // Beside `out`, so publishing is a rename on one file system.
+  await mkdir(dirname(out), { recursive: true });
   const staging = await mkdtemp(join(dirname(out), `.${basename(out)}.training-`));
   try {
     const dataPath = join(staging, 'labels.jsonl');
