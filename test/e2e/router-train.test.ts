@@ -35,6 +35,18 @@ function generatedCsv(dir: string, name: string, n: number, edit?: (rows: Record
 
 const MAPPING = ['--field', 'query=text', '--field', 'id=id', '--field', 'label=tier'];
 
+describe('hybrid-eval router train: no PyTorch', () => {
+  it('says which install command is missing, before reading the labels, and writes nothing', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'router');
+    const result = await runCli(['router', 'train', '--data', join(dir, 'absent.csv'), '--out', out], { env: { HYBRID_EVAL_PYTHON: join(dir, 'no-python') } });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('apt-get install -y python3-torch python3-onnx');
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
 describe.skipIf(!hasTorch)('hybrid-eval router train: bad input', () => {
   const cases: [string, (rows: Record<string, string>[]) => void, RegExp][] = [
     ['a label outside simple/medium/complex', (rows) => (rows[4]!.tier = 'urgent'), /labels\.csv:6 \(label\): "urgent" is not a tier/],
