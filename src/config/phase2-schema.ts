@@ -59,6 +59,10 @@ export const capacitySchema = z
     spot_share: z.number().min(0).max(1).default(0.5).describe('Share of autoscaled replicas on spot capacity'),
     spot_preemptions_per_hour: z.number().min(0).default(0.05).describe('Preemptions per spot replica-hour; each loses cold_start_minutes of a replica'),
     fallback: z.string().optional().describe('Endpoint that serves on-prem traffic while no replica is up (default: routing.fallback, else baseline)'),
+    policy: z
+      .enum(['always_on_peak', 'always_on_reserved', 'autoscale_hourly', 'scale_to_zero_night', 'spot_mix'])
+      .default('autoscale_hourly')
+      .describe("The serving policy whose monthly cost the gate's cost projection and break-even use once a capacity plan is stored"),
   })
   .optional()
   .describe('GPU prices and serving policies for `hybrid-eval capacity`');
