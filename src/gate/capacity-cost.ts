@@ -19,7 +19,8 @@ interface PlanCostRow {
 /**
  * Where the on-prem fixed cost comes from: the newest stored capacity plan of the endpoint (its
  * configured policy's monthly GPU + fallback cost), else the typed `fixed_monthly_usd`. Either way
- * a note says which was used.
+ * a note says which was used. A plan for this month (months = 0) wins over a newer one for a later month:
+ * the projection prices this month's volume.
  */
 export async function onPremCostSource(store: GateStore, config: Config): Promise<OnPremCostSource> {
   const policy = config.capacity?.policy ?? 'autoscale_hourly';
@@ -32,7 +33,7 @@ export async function onPremCostSource(store: GateStore, config: Config): Promis
     const [plan] = await store.all<PlanCostRow>(
       `SELECT p.plan_id, p.loadtest_id, c.monthly_usd, p.planned_monthly_queries, p.months
        FROM capacity_plans p JOIN capacity_policies c USING (plan_id)
-       WHERE p.endpoint = ? AND c.name = ? ORDER BY p.created_at DESC LIMIT 1`,
+       WHERE p.endpoint = ? AND c.name = ? ORDER BY p.months = 0 DESC, p.created_at DESC LIMIT 1`,
       [name, policy],
     );
     if (plan === undefined) {

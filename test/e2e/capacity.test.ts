@@ -1,7 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from './cli.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
 
 interface CapacityJson {
   plan_id: string;
@@ -96,4 +99,38 @@ describe('capacity from a load test, a routed run and the log timestamps', () =>
     const json = JSON.parse(flat.stdout) as CapacityJson;
     expect(json.peak.replicas).toBe(Math.ceil((json.peak.onprem_rps / json.per_replica_rps) * json.headroom - 1e-9));
   });
+
+  it('the gate prices on-prem from the stored plan, says so, and the report shows load vs capacity and the policies', async () => {
+    const plan = await runCli(['capacity', '-c', 'examples/sim.yaml', '--db', db, '--json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    const json = JSON.parse(plan.stdout) as CapacityJson;
+    const autoscale = json.policies.find((policy) => policy.name === 'autoscale_hourly')!;
+    const results = join(dir, 'results');
+    const gate = await runCli(['gate', '-c', 'examples/sim.yaml', '--run', 'latest', '--db', db, '--results', results]);
+    expect([0, 1, 3]).toContain(gate.code);
+    const [runDir] = readdirSync(results);
+    const report = JSON.parse(readFileSync(join(results, runDir!, 'report.json'), 'utf8')) as { costModel: { notes: string[]; breakEven: Array<{ endpoint: string; fixedMonthlyUsd: number }> } };
+    expect(report.costModel.notes[0]).toMatch(new RegExp(`^on-prem cost of llama: \\$[\\d,]+/month from capacity plan ${json.plan_id} \\(policy autoscale_hourly.* instead of the typed fixed_monthly_usd \\$11,000$`));
+    expect(report.costModel.breakEven.find((entry) => entry.endpoint === 'llama')!.fixedMonthlyUsd).toBeCloseTo(autoscale.monthly_usd!, 6);
+    const markdown = readFileSync(join(results, runDir!, 'report.md'), 'utf8');
+    expect(markdown).toContain(`## GPU capacity (plan ${json.plan_id})`);
+    for (const policy of json.policies) expect(markdown).toContain(`| ${policy.name} |`);
+    const html = join(results, runDir!, 'report.html');
+    if (!existsSync(CHROMIUM)) return;
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(pathToFileURL(html).href);
+      await page.waitForFunction(() => document.querySelectorAll('.chart:not([data-rendered])').length === 0, undefined, { timeout: 15_000 });
+      expect(await page.getAttribute('#chart-capacity', 'data-rendered')).toBe('true');
+      expect(await page.$$eval('#chart-capacity svg .role-mark > *', (marks) => marks.length)).toBeGreaterThan(2);
+      expect(await page.$$eval('#capacity tbody tr', (rows) => rows.length)).toBe(json.policies.length);
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
