@@ -5,6 +5,8 @@ import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { UsageError } from '../core/errors.ts';
 import { TIERS } from '../core/tier.ts';
+import { resolveShares, routedShares } from '../gate/cost.ts';
+import { loadPlan } from '../gate/plan.ts';
 import { renderChartPage } from '../report/chart-page.ts';
 import { mergeFieldMappings } from '../replay/mapping.ts';
 import { readPhase2, writePhase2Rows } from '../store/phase2-tables.ts';
@@ -22,6 +24,10 @@ export interface CapacityOptions {
   dataset?: string;
   fields?: string[];
   profile?: 'log' | 'flat';
+  /** Take the on-prem share from this step of the rollout plan (its mix over the run's tiers) instead of the run as routed. */
+  step?: string;
+  /** The rollout plan file (default: the config's plan). */
+  plan?: string;
   growth?: number;
   months?: number;
   db?: string;
@@ -86,7 +92,7 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRes
     }
     const run = options.run === undefined ? await store.latestRun() : await store.getRun(options.run);
     if (run === undefined) throw new UsageError(options.run === undefined ? `no routed run in ${database} to take the on-prem share from: replay first, or give --run` : `run not found: ${options.run}`);
-    const share = await onPremShare(store, run.run_id, config, endpoint);
+    const share = await onPremShare(store, run.run_id, config, endpoint, options.step === undefined ? undefined : { planFile: options.plan ?? config.plan, step: options.step });
     const [tokens] = await store.all<{ prompt: number | null; completion: number | null }>(
       "SELECT avg(prompt_tokens) AS prompt, avg(completion_tokens) AS completion FROM loadtest_requests WHERE loadtest_id = ? AND status = 'ok'",
       [loadtest.loadtest_id],
@@ -164,13 +170,25 @@ async function findLoadtest(store: Store, endpoint: string, wanted: string, data
   return row;
 }
 
-/** Share of the run's routed queries whose tier goes to the planned endpoint. */
-async function onPremShare(store: Store, runId: string, config: Config, endpoint: string): Promise<{ share: number; source: string }> {
+/**
+ * Share of all traffic the planned endpoint serves: the run's routed queries whose tier goes to it,
+ * or, with a plan step, the step's share of the endpoint on each tier weighted by the run's tier mix.
+ */
+async function onPremShare(store: Store, runId: string, config: Config, endpoint: string, step: { planFile: string; step: string } | undefined): Promise<{ share: number; source: string }> {
   const rows = await store.all<{ tier: string; n: number }>('SELECT tier, count(*) AS n FROM routes WHERE run_id = ? GROUP BY tier', [runId]);
   const total = rows.reduce((sum, row) => sum + Number(row.n), 0);
   if (total === 0) throw new UsageError(`run ${runId} has no routed queries to take the on-prem share from`);
+  const count = (tier: string): number => Number(rows.find((row) => row.tier === tier)?.n ?? 0);
+  if (step !== undefined) {
+    const plan = loadPlan(step.planFile);
+    const chosen = plan.steps.find((candidate) => candidate.name === step.step);
+    if (chosen === undefined) throw new UsageError(`--step ${step.step}: no such step in ${step.planFile} (steps: ${plan.steps.map((candidate) => candidate.name).join(', ')})`);
+    const shares = chosen.shares === undefined ? routedShares(config) : resolveShares(chosen.shares, config, `${step.planFile}: step "${chosen.name}"`);
+    const share = TIERS.reduce((sum, tier) => sum + (count(tier) / total) * (shares[tier][endpoint] ?? 0), 0);
+    return { share, source: `step "${chosen.name}" of ${step.planFile} over run ${runId}'s tier mix` };
+  }
   const tiers = TIERS.filter((tier) => config.routing.tiers[tier] === endpoint);
-  const onPrem = rows.filter((row) => (tiers as string[]).includes(row.tier)).reduce((sum, row) => sum + Number(row.n), 0);
+  const onPrem = tiers.reduce((sum, tier) => sum + count(tier), 0);
   return { share: onPrem / total, source: `run ${runId}: ${onPrem} of ${total} queries routed to ${endpoint} (tiers ${tiers.join(', ') || 'none'})` };
 }
 

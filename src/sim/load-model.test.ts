@@ -15,7 +15,7 @@ function ask(sim: SimServer, stream: boolean, signal?: AbortSignal): Promise<Res
   });
 }
 
-async function gauges(sim: SimServer): Promise<Record<string, number>> {
+async function gauges(sim: SimServer): Promise<{ running: number; waiting: number; kv: number }> {
   const text = await (await fetch(sim.url.replace(/\/v1$/, '/metrics'))).text();
   const read = (name: string): number => Number(new RegExp(`^${name}\\{engine="0",model_name="llama-3-70b"\\} (\\S+)$`, 'm').exec(text)![1]);
   return { running: read('vllm:num_requests_running'), waiting: read('vllm:num_requests_waiting'), kv: read('vllm:kv_cache_usage_perc') };
@@ -32,7 +32,7 @@ describe('sim load model', () => {
     // Poll until all five have arrived: two are in the batch, three wait.
     let seen = { running: 0, waiting: 0, kv: 0 };
     for (let attempt = 0; attempt < 400 && seen.running + seen.waiting < 5; attempt++) {
-      seen = (await gauges(loaded)) as typeof seen;
+      seen = await gauges(loaded);
       expect(seen.running).toBeLessThanOrEqual(2);
       if (seen.running + seen.waiting < 5) await new Promise((resolve) => setTimeout(resolve, 2));
     }

@@ -89,6 +89,31 @@ describe('loadtest against the sim', () => {
     expect(json.notes.join(' ')).toMatch(/no level meets the SLO/);
   }, 120_000);
 
+  it('sweeps Poisson request rates: each level reports its rate, and the stored run says so', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'rate.duckdb');
+    const result = await runCli(['loadtest', '-c', 'examples/sim.yaml', '--endpoint', 'llama', '--sim', '--sim-time-scale', '0.2', '--rate', '1,3', '--duration', '12', '--db', db, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout) as LoadtestJson;
+    expect(json.levels.map((level) => level.rate)).toEqual([1, 3]);
+    for (const level of json.levels) {
+      expect(level).not.toHaveProperty('concurrency');
+      expect(level.errors).toBe(0);
+      expect(level.requests_per_s).toBeGreaterThan(0);
+    }
+    if (json.max_sustainable !== null) expect(json.max_sustainable).toHaveProperty('rate');
+    const { openStore } = await import('../../src/store/store.ts');
+    const store = await openStore(db, { readOnly: true });
+    try {
+      expect(await store.all('SELECT mode, rate, concurrency FROM loadtest_curve ORDER BY level_index')).toEqual([
+        { mode: 'rate', rate: 1, concurrency: null },
+        { mode: 'rate', rate: 3, concurrency: null },
+      ]);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+
   it('refuses an endpoint that is not OpenAI-compatible before any load, exit 2', async () => {
     const server = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });

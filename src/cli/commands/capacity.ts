@@ -13,6 +13,8 @@ export function registerCapacity(program: Command): void {
     .description('plan on-prem GPU replicas per hour and the monthly cost of serving policies, from the log\'s arrival profile, a routed run\'s on-prem share and a load test\'s per-replica capacity')
     .requiredOption('-c, --config <file>', 'config YAML (capacity: prices, headroom, cold start)')
     .option('--run <id>', 'routed run the on-prem share comes from (default: the latest run)')
+    .option('--step <name>', "take the on-prem share from this rollout plan step's mix (over the run's tiers) instead of the run as routed")
+    .option('--plan <file>', 'rollout plan for --step (default: the config\'s plan)')
     .option('--loadtest <id>', "load test giving one replica's capacity under the SLO, or latest", 'latest')
     .option('--dataset <file>', "log whose timestamps give the arrival profile (default: the run's dataset)")
     .option('--field <field=column>', 'field mapping, repeatable (e.g. timestamp=created_at)', collect, [])
@@ -54,6 +56,8 @@ interface CapacityFlags {
   config: string;
   run?: string;
   loadtest: string;
+  step?: string;
+  plan?: string;
   dataset?: string;
   field: string[];
   profile?: 'log' | 'flat';
