@@ -66,9 +66,9 @@ export function loadtestRows(record: LoadtestRecord): TableRows[] {
     },
     {
       table: 'loadtest_metrics',
-      columns: ['loadtest_id', 'level_index', 't_s', 'running', 'waiting', 'kv_cache_usage'],
+      columns: ['loadtest_id', 'level_index', 'sample_index', 't_s', 'running', 'waiting', 'kv_cache_usage'],
       rows: record.runs.flatMap((run, index) =>
-        run.samples.map((sample) => [record.loadtestId, index, (sample.at - run.windowStart) / scale / 1000, sample.running, sample.waiting, sample.kvCacheUsage]),
+        run.samples.map((sample, sampleIndex) => [record.loadtestId, index, sampleIndex, (sample.at - run.windowStart) / scale / 1000, sample.running, sample.waiting, sample.kvCacheUsage]),
       ),
     },
   ];

@@ -67,10 +67,12 @@ CREATE TABLE loadtest_requests (
 CREATE TABLE loadtest_metrics (
   loadtest_id VARCHAR NOT NULL,
   level_index INTEGER NOT NULL,
+  sample_index INTEGER NOT NULL,
   t_s DOUBLE NOT NULL,
   running DOUBLE,
   waiting DOUBLE,
-  kv_cache_usage DOUBLE
+  kv_cache_usage DOUBLE,
+  PRIMARY KEY (loadtest_id, level_index, sample_index)
 );
 
 CREATE TABLE capacity_plans (
