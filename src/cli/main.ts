@@ -30,6 +30,8 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   notebooks: async () => (await import('./commands/notebook.ts')).registerNotebook,
   config: async () => (await import('./commands/config.ts')).registerConfig,
   demo: async () => (await import('./commands/demo.ts')).registerDemo,
+  loadtest: async () => (await import('./commands/loadtest.ts')).registerLoadtest,
+  capacity: async () => (await import('./commands/capacity.ts')).registerCapacity,
 };
 
 // A known command name first registers only that command; anything else (--help, `help`, a typo
