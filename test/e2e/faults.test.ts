@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/store.ts';
@@ -103,6 +103,9 @@ describe('replay under faults (sim)', () => {
     const config = fastConfig(dir);
     const args = (timeScale: string): string[] => ['replay', '-c', config, '--sim', '--sim-time-scale', timeScale, '--limit', '300', '--db', db, '--run-id', 'int'];
     const { child, done } = startCli(args('0.1'));
+    // The CLI installs its signal handler before it opens the database, and on a loaded machine loading
+    // the CLI alone can take seconds: a fixed delay from the spawn let SIGINT land before the handler.
+    await databaseOpened(db, child);
     await new Promise((resolve) => setTimeout(resolve, 2500));
     child.kill('SIGINT');
     const interrupted = await done;
@@ -121,3 +124,8 @@ describe('replay under faults (sim)', () => {
     expect(final).toEqual({ status: 'complete', n: 300 });
   });
 });
+
+/** Waits (up to a minute) for the replay to create its database file, or to exit. */
+async function databaseOpened(db: string, child: { exitCode: number | null }): Promise<void> {
+  for (let waited = 0; waited < 60_000 && !existsSync(db) && child.exitCode === null; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+}

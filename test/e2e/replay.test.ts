@@ -83,6 +83,9 @@ describe('replay end to end through the CLI against the sim', () => {
     writeFileSync(config, readFileSync('examples/sim.yaml', 'utf8').replace('batch_size: 200', 'batch_size: 10'));
     const common = ['replay', '-c', config, '--sim', '--sim-time-scale', '0.1', '--limit', '400', '--run-id', 'r1'];
     const { child, done } = startCli([...common, '--db', killedDb]);
+    // From the database's creation, not the spawn: on a loaded machine loading the CLI alone can take
+    // seconds, and a kill before the first commit left nothing to resume.
+    for (let waited = 0; waited < 60_000 && !existsSync(killedDb) && child.exitCode === null; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     await new Promise((resolve) => setTimeout(resolve, 3000));
     child.kill('SIGKILL');
     const killed = await done;

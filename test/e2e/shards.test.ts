@@ -38,7 +38,8 @@ describe('scale-out with --shard K/N and merge', () => {
     expect(await rows(merged, calls)).toEqual(await rows(single, calls));
     const gate = await runCli(['gate', '--run', 'nightly', '--db', merged, '--results', dir, '--json']);
     expect(JSON.parse(gate.stdout).run_id).toBe('nightly');
-  });
+    // Five replays through the router, two merges and a gate: minutes, not seconds, on a shared machine.
+  }, 300_000);
 
   it('refuses a malformed --shard', async () => {
     const result = await runCli(['replay', '-c', 'examples/sim.yaml', '--sim', '--shard', '5/4', '--db', join(tempDir(), 'x.duckdb')]);
