@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   notebooks: async () => (await import('./commands/notebook.ts')).registerNotebook,
   config: async () => (await import('./commands/config.ts')).registerConfig,
   demo: async () => (await import('./commands/demo.ts')).registerDemo,
+  sql: async () => (await import('./commands/sql.ts')).registerSql,
 };
 
 // A known command name first registers only that command; anything else (--help, `help`, a typo
