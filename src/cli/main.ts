@@ -30,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   config: async () => (await import('./commands/config.ts')).registerConfig,
   demo: async () => (await import('./commands/demo.ts')).registerDemo,
   sql: async () => (await import('./commands/sql.ts')).registerSql,
+  view: async () => (await import('./commands/view.ts')).registerView,
 };
 
 // A known command name first registers only that command; anything else (--help, `help`, a typo

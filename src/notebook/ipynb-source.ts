@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
-import type { Cell, ChartSpec } from './parse.ts';
+import type { ChartSpec } from '../report/svg-chart.ts';
+import type { Cell } from './parse.ts';
 
 /** The cell magic that marks a SQL cell, for jupysql in a kernel and for hybrid-eval's runner alike. */
 export const SQL_MAGIC = '%%sql';

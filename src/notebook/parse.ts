@@ -1,4 +1,5 @@
 import { Lexer } from 'marked';
+import type { ChartSpec } from '../report/svg-chart.ts';
 
 /**
  * A notebook's cells as hybrid-eval runs them. `sql` cells run against the results database;
@@ -11,8 +12,7 @@ export type Cell =
   | { kind: 'setup'; code: string; id?: string; tags: string[] }
   | { kind: 'sql'; sql: string; line: number; id?: string; tags: string[]; chartSpec?: ChartSpec; where?: string };
 
-/** A Vega-Lite spec without its data: the cell's rows become `data.values`. */
-export type ChartSpec = Record<string, unknown> & { title?: string };
+
 
 /** Markdown notebooks (the format before .ipynb): ```sql blocks are cells. */
 export function parseNotebook(text: string): Cell[] {

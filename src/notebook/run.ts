@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.ts';
-import { renderChart, type RenderedChart } from './chart.ts';
+import { renderChart, type RenderedChart } from '../report/svg-chart.ts';
 import { parseIpynb } from './ipynb-source.ts';
 import { KERNEL_SETUP, runParameterSql } from './kernel-setup.ts';
 import { parseNotebook, type Cell } from './parse.ts';

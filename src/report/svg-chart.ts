@@ -1,4 +1,5 @@
-import type { ChartSpec } from './parse.ts';
+/** A Vega-Lite spec without its data: the rows become `data.values`. */
+export type ChartSpec = Record<string, unknown> & { title?: string };
 
 export interface RenderedChart {
   title: string;
