@@ -17,13 +17,13 @@ export async function runCharts(tiers: Row[], scoreCounts: Row[]): Promise<Array
     const chart = await renderChart(
       {
         title: 'Mean judge score by tier',
-        width: 360,
-        height: { step: 22 },
+        width: 300,
+        height: 180,
         mark: 'bar',
         encoding: {
-          y: { field: 'tier', type: 'nominal', sort: ['simple', 'medium', 'complex'], title: null },
-          yOffset: { field: 'side', sort: SIDES.domain },
-          x: { field: 'mean', type: 'quantitative', scale: { domain: [1, 5] }, title: 'mean judge score (1-5)' },
+          x: { field: 'tier', type: 'nominal', sort: ['simple', 'medium', 'complex'], axis: { labelAngle: 0 }, title: null },
+          xOffset: { field: 'side', sort: SIDES.domain },
+          y: { field: 'mean', type: 'quantitative', scale: { domain: [0, 5] }, title: 'mean judge score (1-5)' },
           color: { field: 'side', type: 'nominal', scale: SIDES, title: null },
         },
       },

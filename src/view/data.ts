@@ -160,8 +160,8 @@ export function viewData(store: Pick<Store, 'all'>, indexes: RunIndexes): ViewDa
         const { where, params } = queryWhere(filters);
         const [count] = await store.all<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, params);
         const rows = await store.all(
-          `SELECT * EXCLUDE (folded_text) FROM ${table} WHERE ${where}
-           ORDER BY served_score NULLS LAST, score_diff NULLS LAST, query_id LIMIT ? OFFSET ?`,
+          // No ORDER BY: the index is stored worst first (see run-index.ts), and a scan keeps that order.
+          `SELECT * EXCLUDE (folded_text) FROM ${table} WHERE ${where} LIMIT ? OFFSET ?`,
           [...params, PAGE_SIZE, (filters.page - 1) * PAGE_SIZE],
         );
         return { rows, total: count?.n ?? 0 };

@@ -7,6 +7,11 @@ import type { Store } from '../store/types.ts';
  * the `pairs` view takes seconds per page (three window passes over the judgments); this table
  * answers a filtered, sorted page in milliseconds.
  *
+ * The rows are stored in the query table's order (worst first), and DuckDB scans a table in the
+ * order its rows were inserted (preserve_insertion_order, on by default): a page is a filtered scan
+ * with LIMIT/OFFSET that stops after the page, not a sort, so page 10,000 costs a scan of half the
+ * table rather than a top-N heap of half a million rows.
+ *
  * Judgments are picked as `current_judgments` picks them: the run's default judge (any judge when
  * it names none), the most recent single-answer verdict per query and role.
  */
@@ -62,7 +67,7 @@ LEFT JOIN j ON j.query_id = q.query_id
 LEFT JOIN h ON h.query_id = q.query_id
 LEFT JOIN p ON p.query_id = q.query_id
 WHERE q.run_id = $1
-ORDER BY served_score NULLS LAST, q.query_id`;
+ORDER BY served_score NULLS LAST, score_diff NULLS LAST, q.query_id`;
 
 export interface RunIndexes {
   /**

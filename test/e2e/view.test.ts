@@ -170,8 +170,11 @@ describe.skipIf(!HAVE_CHROMIUM)('hybrid-eval view in headless Chromium', () => {
     const problems = watch(page);
     await page.goto(`${origin}/queries?run=nightly&token=${token}`);
     expect(await page.locator('.pager').first().textContent()).toContain('page 1 of 2 (60 rows)');
+    const order = (await rows<{ query_id: string }>("SELECT query_id FROM pairs WHERE run_id = 'nightly' ORDER BY served_score NULLS LAST, score_diff NULLS LAST, query_id")).map((row) => row.query_id);
+    expect(await page.locator('a.query-link').allTextContents()).toEqual(order.slice(0, 50));
     await page.locator('a[rel="next"]').first().click();
-    expect(await page.locator('#queries tbody tr').count()).toBe(10);
+    await page.locator('#queries').waitFor();
+    expect(await page.locator('a.query-link').allTextContents()).toEqual(order.slice(50));
 
     // Every filter of the form, submitted as a user would.
     await page.goto(`${origin}/queries?run=nightly&token=${token}`);
