@@ -161,7 +161,8 @@ export function viewData(store: Pick<Store, 'all'>, indexes: RunIndexes): ViewDa
         const [count] = await store.all<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, params);
         const rows = await store.all(
           // No ORDER BY: the index is stored worst first (see run-index.ts), and a scan keeps that order.
-          `SELECT * EXCLUDE (folded_text) FROM ${table} WHERE ${where} LIMIT ? OFFSET ?`,
+          `SELECT query_id, tier, routed_endpoint, served_status, served_score, baseline_score, score_diff, fallback_used, raters, human_candidate_min, pairwise_winner, excerpt
+           FROM ${table} WHERE ${where} LIMIT ? OFFSET ?`,
           [...params, PAGE_SIZE, (filters.page - 1) * PAGE_SIZE],
         );
         return { rows, total: count?.n ?? 0 };
@@ -181,13 +182,24 @@ export function viewData(store: Pick<Store, 'all'>, indexes: RunIndexes): ViewDa
 
     async query(runId, queryId) {
       const key = [runId, queryId];
-      const [query] = await store.all('SELECT * FROM queries WHERE run_id = ? AND query_id = ?', key);
+      // Where the query's rows are, from the run's index when it is built (see run-index.ts).
+      const table = await indexes.ready(runId, 0);
+      const [at] = table === undefined ? [] : await store.all<Record<string, number | null>>(`SELECT query_row, route_row, responses_from, responses_to, judgments_from, judgments_to, pairwise_from, pairwise_to FROM ${table} WHERE query_id = ?`, [queryId]);
+      // rowid ranges narrow the scan; the key still decides which rows are this query's.
+      const range = (from: string, to: string) => (at === undefined ? { sql: '', params: [] } : { sql: ' AND rowid BETWEEN ? AND ?', params: [at[from] ?? -1, at[to] ?? -1] });
+      const one = (name: string) => (at === undefined ? { sql: '', params: [] } : { sql: ' AND rowid = ?', params: [at[name] ?? -1] });
+      const inQuery = one('query_row');
+      const [query] = await store.all(`SELECT * FROM queries WHERE run_id = ? AND query_id = ?${inQuery.sql}`, [...key, ...inQuery.params]);
       if (query === undefined) return undefined;
+      const inRoute = one('route_row');
+      const inResponses = range('responses_from', 'responses_to');
+      const inJudgments = range('judgments_from', 'judgments_to');
+      const inPairwise = range('pairwise_from', 'pairwise_to');
       const [route, responses, judgments, pairwise, ratings] = await Promise.all([
-        store.all('SELECT * FROM routes WHERE run_id = ? AND query_id = ?', key).then((rows) => rows[0]),
-        store.all(`SELECT * FROM responses WHERE run_id = ? AND query_id = ? ORDER BY CASE role WHEN 'candidate' THEN 1 WHEN 'fallback' THEN 2 ELSE 3 END`, key),
-        store.all(`SELECT * EXCLUDE (judge_settings) FROM judgments WHERE run_id = ? AND query_id = ? AND kind = 'single' ORDER BY role, created_at DESC`, key),
-        store.all('SELECT * EXCLUDE (judge_settings) FROM pairwise_judgments WHERE run_id = ? AND query_id = ? ORDER BY created_at DESC', key),
+        store.all(`SELECT * FROM routes WHERE run_id = ? AND query_id = ?${inRoute.sql}`, [...key, ...inRoute.params]).then((rows) => rows[0]),
+        store.all(`SELECT * FROM responses WHERE run_id = ? AND query_id = ?${inResponses.sql} ORDER BY CASE role WHEN 'candidate' THEN 1 WHEN 'fallback' THEN 2 ELSE 3 END`, [...key, ...inResponses.params]),
+        store.all(`SELECT * EXCLUDE (judge_settings) FROM judgments WHERE run_id = ? AND query_id = ? AND kind = 'single'${inJudgments.sql} ORDER BY role, created_at DESC`, [...key, ...inJudgments.params]),
+        store.all(`SELECT * EXCLUDE (judge_settings) FROM pairwise_judgments WHERE run_id = ? AND query_id = ?${inPairwise.sql} ORDER BY created_at DESC`, [...key, ...inPairwise.params]),
         store.all('SELECT rater, role, score, preference, source, rated_at FROM human_ratings WHERE run_id = ? AND query_id = ? ORDER BY rater, role', key),
       ]);
       return { query, route, responses, judgments, pairwise, ratings };

@@ -28,12 +28,14 @@ j AS (
     AND ((SELECT default_judge FROM run) IS NULL OR judge_name = (SELECT default_judge FROM run))
   GROUP BY query_id
 ),
+jr AS (SELECT query_id, min(rowid) AS first_row, max(rowid) AS last_row FROM judgments WHERE run_id = $1 GROUP BY query_id),
 r AS (
   SELECT query_id,
     any_value(endpoint) FILTER (WHERE role = 'candidate') AS candidate_endpoint,
     any_value(status) FILTER (WHERE role = 'candidate') AS candidate_status,
     any_value(status) FILTER (WHERE role = 'baseline') AS baseline_status,
-    count(*) FILTER (WHERE role = 'fallback') > 0 AS fallback_used
+    count(*) FILTER (WHERE role = 'fallback') > 0 AS fallback_used,
+    min(rowid) AS first_row, max(rowid) AS last_row
   FROM responses WHERE run_id = $1 GROUP BY query_id
 ),
 h AS (
@@ -41,7 +43,8 @@ h AS (
   FROM human_ratings WHERE run_id = $1 GROUP BY query_id
 ),
 p AS (
-  SELECT query_id, arg_max(winner, created_at) AS pairwise_winner FROM pairwise_judgments WHERE run_id = $1 GROUP BY query_id
+  SELECT query_id, arg_max(winner, created_at) AS pairwise_winner, min(rowid) AS first_row, max(rowid) AS last_row
+  FROM pairwise_judgments WHERE run_id = $1 GROUP BY query_id
 )
 SELECT
   q.query_id,
@@ -59,11 +62,18 @@ SELECT
   p.pairwise_winner,
   left(q.text, 160) AS excerpt,
   -- Text search is over the whole query, case-folded once here rather than on every search.
-  lower(q.text) AS folded_text
+  lower(q.text) AS folded_text,
+  -- Where this query's rows are stored: one query's page reads them by rowid range, which DuckDB
+  -- prunes to a block or two, instead of scanning million-row tables for a (run, query) key.
+  q.rowid AS query_row, rt.rowid AS route_row,
+  r.first_row AS responses_from, r.last_row AS responses_to,
+  jr.first_row AS judgments_from, jr.last_row AS judgments_to,
+  p.first_row AS pairwise_from, p.last_row AS pairwise_to
 FROM queries AS q
 LEFT JOIN routes AS rt ON rt.run_id = q.run_id AND rt.query_id = q.query_id
 LEFT JOIN r ON r.query_id = q.query_id
 LEFT JOIN j ON j.query_id = q.query_id
+LEFT JOIN jr ON jr.query_id = q.query_id
 LEFT JOIN h ON h.query_id = q.query_id
 LEFT JOIN p ON p.query_id = q.query_id
 WHERE q.run_id = $1

@@ -74,7 +74,7 @@ describe('hybrid-eval sql', () => {
     } finally {
       await store.close();
     }
-  });
+   }, 300_000);
 
   it('says what is wrong: an unknown run, a bad format, a query error', async () => {
     const unknown = await sql(['SELECT 1', '--run', 'nope']);
