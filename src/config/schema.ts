@@ -104,7 +104,10 @@ export const configSchema = z
       path: z.string(),
       format: z.enum(['jsonl', 'csv', 'parquet', 'duckdb']).optional(),
       table: z.string().optional(),
-      sql: z.string().optional(),
+      sql: z
+        .string()
+        .optional()
+        .describe('DuckDB sources: exactly one read-only SELECT (or WITH ... SELECT) over the attached file; it can read nothing else'),
       fields: fieldMappingSchema.default({}),
     }),
     database: z.string().default('results/hybrid-eval.duckdb'),
