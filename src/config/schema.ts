@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { privacyConfigIssues, privacyConfigSchema } from '../privacy/config-schema.ts';
+import { cascadeConfigIssues, cascadeConfigSchema } from '../cascade/config-schema.ts';
 
 /** Names are YAML keys: snake_case, as users write them. Unknown keys are errors everywhere (strictObject). */
 
@@ -130,6 +131,7 @@ export const configSchema = z
       })
       .default({ max_in_flight: 64, batch_size: 200, database_memory_limit: '64MB' }),
     privacy: privacyConfigSchema.describe('PII redaction for external endpoints, and where sensitive queries may go'),
+    cascade: cascadeConfigSchema.optional(),
   })
   .superRefine((config, context) => {
     const names = new Set(Object.keys(config.endpoints));
@@ -150,6 +152,7 @@ export const configSchema = z
       context.addIssue({ code: 'custom', path: ['system_prompt_file'], message: 'give system_prompt or system_prompt_file, not both' });
     }
     for (const issue of privacyConfigIssues(config.privacy, config)) context.addIssue({ code: 'custom', ...issue });
+    for (const issue of cascadeConfigIssues(config.cascade, names)) context.addIssue({ code: 'custom', ...issue });
     if (config.routing.policy === 'fixed' && config.routing.fixed_tier === undefined) {
       context.addIssue({ code: 'custom', path: ['routing', 'fixed_tier'], message: 'required when policy is "fixed"' });
     }

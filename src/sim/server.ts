@@ -8,6 +8,7 @@ import { downMode, drawFault, NO_FAULTS } from './fault-spec.ts';
 import type { FaultKind, FaultSpec } from './fault-spec.ts';
 import { createBatchService, isBatchPath } from './batch-service.ts';
 import { simJudgeFormat, simJudgeReply, simRubricReply } from './judge.ts';
+import { DEFAULT_VALIDATOR_SKILL, isValidatorRequest, simValidatorReply } from './validator.ts';
 import { createMetrics } from './metrics.ts';
 import type { SimMetrics } from './metrics.ts';
 import { LATENCY_PROFILES, MODEL_OWNERS, resolveModel, SIM_MODELS } from './models.ts';
@@ -39,6 +40,8 @@ export interface SimOptions {
   requestLogLimit?: number;
   /** How long a Batch API job takes from creation to completed (default 2000 ms x timeScale). */
   batchMs?: number;
+  /** Cascade validator skill (0-1) per simulated model that validates (default 0.8; see validator.ts). */
+  validatorSkills?: Readonly<Record<string, number>>;
 }
 
 export interface SimRequestLogEntry {
@@ -223,7 +226,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     const requestedModel = body.model;
     record.stream = body.stream === true;
     const judgeFormat = simJudgeFormat(body.response_format);
-    record.judge = judgeFormat !== undefined;
+    const validating = isValidatorRequest(body.response_format);
+    record.judge = judgeFormat !== undefined || validating;
     const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : undefined;
     const valid = messages?.every((message) => typeof message === 'object' && message !== null && typeof (message as ChatMessage).role === 'string');
     const userMessages = (messages ?? []).filter((message) => (message as ChatMessage).role === 'user') as ChatMessage[];
@@ -279,7 +283,11 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     }
 
     let content: string;
-    if (judgeFormat !== undefined) {
+    if (validating) {
+      const skill = options.validatorSkills?.[model] ?? DEFAULT_VALIDATOR_SKILL;
+      content = simValidatorReply(userMessages.map((message) => messageText(message.content)).join('\n'), skill, (query) => store.lookup(query)?.reference);
+      if (fault === 'bad_json') content = content.slice(0, Math.max(8, Math.floor(content.length / 2)));
+    } else if (judgeFormat !== undefined) {
       content = simJudgeReply(judgeFormat, userMessages.map((message) => messageText(message.content)).join('\n'), (query) => store.lookup(query)?.reference);
       const malform = fault === 'bad_json' ? MALFORMED_VERDICTS[faultRandom.int(0, MALFORMED_VERDICTS.length - 1)] : undefined;
       if (malform) content = malform(content);
