@@ -131,6 +131,7 @@ export const SERVED_AT_SQL = `
 WITH per_query AS (
 ${PER_QUERY_SQL})
 SELECT
+  q.tier,
   q.validated,
   q.validated AND NOT (q.validator_scored AND q.p_acceptable >= $3) AS escalated,
   CASE WHEN NOT q.validated THEN q.served_score
