@@ -1,6 +1,7 @@
 import type { Tier } from '../core/tier.ts';
 import type { GateStore, QueryFacts, RunData } from '../gate/metrics.ts';
 import { worstServed } from './worst-answers.ts';
+import { collectCascade, type CascadeCurve } from './cascade-section.ts';
 
 /** What the charts and tables need beyond the gate's own figures: distributions and examples. */
 export interface ReportData {
@@ -9,6 +10,8 @@ export interface ReportData {
   latencies: Array<{ series: string; ms: number }>;
   /** The lowest-scored served answers of each tier, unscored and judge errors first. */
   worstAnswers: WorstAnswer[];
+  /** The validator cascade's curve per validator of the run (none without validations). */
+  cascade?: CascadeCurve[];
 }
 
 export interface WorstAnswer {
@@ -48,6 +51,7 @@ export async function collectReportData(store: GateStore, data: RunData): Promis
     scoreCounts: scoreCounts(data.facts),
     latencies: latencies.map((row) => ({ series: row.series, ms: Number(row.ms) })),
     worstAnswers: await worstAnswers(store, data.runId, worstServed(data.facts, WORST_PER_TIER)),
+    cascade: await collectCascade(store, data.runId),
   };
 }
 

@@ -137,7 +137,7 @@ describe('report.html in headless Chromium', () => {
       const charts = await page.$$eval('.chart', (boxes) =>
         boxes.map((box) => ({ id: box.id, rendered: box.getAttribute('data-rendered'), marks: box.querySelectorAll('svg .role-mark > *').length })),
       );
-      expect(charts.map((chart) => chart.id)).toEqual(['chart-quality', 'chart-scores', 'chart-cost', 'chart-latency', 'chart-router', 'chart-agreement']);
+      expect(charts.map((chart) => chart.id)).toEqual(['chart-quality', 'chart-scores', 'chart-cost', 'chart-latency', 'chart-router', 'chart-agreement', 'chart-cascade-curve', 'chart-cascade-roc']);
       for (const chart of charts) {
         expect(chart.rendered, chart.id).toBe('true');
         expect(chart.marks, chart.id).toBeGreaterThan(2);
