@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { loadConfig } from '../config/load.ts';
 import { configSchema } from '../config/schema.ts';
 
-const example = parse(readFileSync('examples/sim.yaml', 'utf8')) as Record<string, unknown> & { cascade: Record<string, unknown> };
+// Loaded (environment references expanded), then validated again with another cascade.
+const example = loadConfig('examples/sim.yaml');
 
 describe('config cascade', () => {
   it('accepts the example: a validator and an escalation target per tier', () => {
