@@ -1,28 +1,67 @@
-/** One row per query of run $1 with what the cascade needs, validations by validator $2 (shared by the curve and the gate). */
+/**
+ * The run's current single-answer judgment per query and role, as the `current_judgments` view
+ * picks it (the run's default judge, else any; the newest), filtered to run $1 before ranking:
+ * the view ranks every run's judgments first.
+ */
+const CURRENT_JUDGMENTS_SQL = `SELECT j.query_id, j.role, j.status, j.score
+      FROM judgments AS j
+      WHERE j.run_id = $1 AND j.kind = 'single'
+        AND ((SELECT default_judge FROM runs WHERE run_id = $1) IS NULL OR j.judge_name = (SELECT default_judge FROM runs WHERE run_id = $1))
+      QUALIFY row_number() OVER (PARTITION BY j.query_id, j.role ORDER BY j.created_at DESC, j.judge_name) = 1`;
+
+/**
+ * One row per query of run $1 with what the cascade needs, validations by validator $2 (shared by
+ * the curve and the gate). The same facts as the `pairs` view (served = the fallback's answer when
+ * the fallback was called, else the candidate's), read with one pass over each table of the run.
+ */
 export const PER_QUERY_SQL = `  SELECT
-    p.query_id,
-    p.tier,
+    q.query_id,
+    rt.tier,
     v.query_id IS NOT NULL AS validated,
     v.status = 'scored' AS validator_scored,
     v.p_acceptable,
-    p.candidate_score,
-    p.served_score,
-    p.baseline_score,
-    c.cost_usd AS candidate_cost,
+    j.candidate_score,
+    CASE WHEN s.fallback_used THEN j.fallback_score ELSE j.candidate_score END AS served_score,
+    j.baseline_score,
+    s.candidate_cost,
     v.cost_usd AS validator_cost,
-    b.cost_usd AS baseline_cost,
-    CASE WHEN p.fallback_used THEN c.cost_usd + f.cost_usd ELSE c.cost_usd END AS routed_cost,
-    CASE WHEN p.fallback_used THEN (CASE WHEN f.status IN ('ok', 'ok_after_retry') THEN c.latency_ms + f.latency_ms END)
-         WHEN c.status IN ('ok', 'ok_after_retry') THEN c.latency_ms END AS routed_latency,
-    c.latency_ms AS candidate_latency,
+    s.baseline_cost,
+    CASE WHEN s.fallback_used THEN s.candidate_cost + s.fallback_cost ELSE s.candidate_cost END AS routed_cost,
+    CASE WHEN s.fallback_used THEN (CASE WHEN s.fallback_ok THEN s.candidate_latency + s.fallback_latency END)
+         WHEN s.candidate_ok THEN s.candidate_latency END AS routed_latency,
+    s.candidate_latency,
     v.latency_ms AS validator_latency,
-    CASE WHEN b.status IN ('ok', 'ok_after_retry') THEN b.latency_ms END AS baseline_latency
-  FROM pairs AS p
-  LEFT JOIN responses AS c ON c.run_id = p.run_id AND c.query_id = p.query_id AND c.role = 'candidate'
-  LEFT JOIN responses AS b ON b.run_id = p.run_id AND b.query_id = p.query_id AND b.role = 'baseline'
-  LEFT JOIN responses AS f ON f.run_id = p.run_id AND f.query_id = p.query_id AND f.role = 'fallback'
-  LEFT JOIN validations AS v ON v.run_id = p.run_id AND v.query_id = p.query_id AND v.validator_name = $2
-  WHERE p.run_id = $1
+    CASE WHEN s.baseline_ok THEN s.baseline_latency END AS baseline_latency
+  FROM queries AS q
+  LEFT JOIN routes AS rt ON rt.run_id = q.run_id AND rt.query_id = q.query_id
+  LEFT JOIN (
+    SELECT
+      query_id,
+      bool_or(role = 'fallback') AS fallback_used,
+      bool_or(role = 'candidate' AND status IN ('ok', 'ok_after_retry')) AS candidate_ok,
+      bool_or(role = 'baseline' AND status IN ('ok', 'ok_after_retry')) AS baseline_ok,
+      bool_or(role = 'fallback' AND status IN ('ok', 'ok_after_retry')) AS fallback_ok,
+      max(cost_usd) FILTER (WHERE role = 'candidate') AS candidate_cost,
+      max(cost_usd) FILTER (WHERE role = 'baseline') AS baseline_cost,
+      max(cost_usd) FILTER (WHERE role = 'fallback') AS fallback_cost,
+      max(latency_ms) FILTER (WHERE role = 'candidate') AS candidate_latency,
+      max(latency_ms) FILTER (WHERE role = 'baseline') AS baseline_latency,
+      max(latency_ms) FILTER (WHERE role = 'fallback') AS fallback_latency
+    FROM responses
+    WHERE run_id = $1
+    GROUP BY query_id
+  ) AS s ON s.query_id = q.query_id
+  LEFT JOIN (
+    SELECT
+      query_id,
+      max(score) FILTER (WHERE role = 'candidate') AS candidate_score,
+      max(score) FILTER (WHERE role = 'baseline') AS baseline_score,
+      max(score) FILTER (WHERE role = 'fallback') AS fallback_score
+    FROM (${CURRENT_JUDGMENTS_SQL})
+    GROUP BY query_id
+  ) AS j ON j.query_id = q.query_id
+  LEFT JOIN validations AS v ON v.run_id = q.run_id AND v.query_id = q.query_id AND v.validator_name = $2
+  WHERE q.run_id = $1
 `;
 
 /**
@@ -38,13 +77,13 @@ export const PER_QUERY_SQL = `  SELECT
  *   query serves the baseline's stored answer (escalate_to is the baseline endpoint: checked
  *   before this runs), costs candidate + validator + baseline and waits for all three in turn;
  *   a passed one costs candidate + validator and waits for both.
- * Quality is the judge's score of the served answer (the current judgment, as in `pairs`), with a
+ * Quality is the judge's score of the served answer (the current judgment, as `current_judgments` picks it), with a
  * normal-approximation 95% interval; an unknown cost or latency makes that query's figure unknown
  * (left out of the mean, counted in n_costed), never 0. bad = candidate judge score < 4: the
  * validator's catch is an escalated bad answer.
  */
 export const CURVE_SQL = `
-WITH per_query AS (
+WITH per_query AS MATERIALIZED (
 ${PER_QUERY_SQL}),
 thresholds AS (
   SELECT round(i * 0.05, 2) AS threshold FROM range(0, 21) AS t(i)
@@ -107,7 +146,7 @@ export const AUROC_SQL = `
 WITH scored AS (
   SELECT v.p_acceptable AS p, cj.score >= 4 AS good
   FROM validations AS v
-  JOIN current_judgments AS cj ON cj.run_id = v.run_id AND cj.query_id = v.query_id AND cj.role = 'candidate'
+  JOIN (${CURRENT_JUDGMENTS_SQL}) AS cj ON cj.query_id = v.query_id AND cj.role = 'candidate'
   WHERE v.run_id = $1 AND v.validator_name = $2 AND v.status = 'scored' AND cj.status = 'scored'
 ),
 ranked AS (
