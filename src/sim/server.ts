@@ -227,7 +227,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     record.stream = body.stream === true;
     const judgeFormat = simJudgeFormat(body.response_format);
     const validating = isValidatorRequest(body.response_format);
-    record.judge = judgeFormat !== undefined || validating;
+    // The request log's `judge` counts judge calls; a validator call is not one (it draws the same faults).
+    record.judge = judgeFormat !== undefined;
     const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : undefined;
     const valid = messages?.every((message) => typeof message === 'object' && message !== null && typeof (message as ChatMessage).role === 'string');
     const userMessages = (messages ?? []).filter((message) => (message as ChatMessage).role === 'user') as ChatMessage[];
@@ -261,7 +262,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       return fail(503, `The model \`${requestedModel}\` is currently unavailable.`, 'server_error', 'model_unavailable');
     }
 
-    const fault = drawFault(faults, faultRandom.next(), { judge: record.judge });
+    const fault = drawFault(faults, faultRandom.next(), { judge: record.judge || validating });
     if (fault) record.fault = fault;
     if (fault === '500') return fail(500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
     if (fault === '503') return fail(503, 'The engine is currently overloaded, please try again later.', 'server_error');
