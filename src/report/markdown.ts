@@ -3,6 +3,7 @@ import type { ReportData } from './collect.ts';
 import { domainShiftLine } from './domain-shift.ts';
 import { ci, cell, count, DECISION_LABEL, excerpt, num, OUTCOME_LABEL, pct, usd, usdPrecise, versusBaseline } from './format.ts';
 import { costRows, reasonsOf } from './sections.ts';
+import { cascadeMarkdown } from './cascade-section.ts';
 import { capacitySectionMarkdown } from './capacity-report.ts';
 
 export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string {
@@ -88,6 +89,7 @@ export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string 
     '',
     ...(domainShiftLine(data?.domainShift) === undefined ? [] : [domainShiftLine(data?.domainShift)!, '']),
     ...comparisonLines(outcome),
+    ...cascadeMarkdown(data?.cascade ?? []),
     ...(data === undefined ? [] : worstLines(data)),
   ];
   return lines.join('\n');
