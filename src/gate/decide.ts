@@ -6,6 +6,7 @@ import type { QuantileEstimate } from './intervals.ts';
 import { wilsonInterval } from './intervals.ts';
 import type { RunMetrics } from './metrics.ts';
 import type { Thresholds } from './plan.ts';
+import { onpremJudgeCheck, unjudgedChecks } from './judge-coverage.ts';
 
 export type Decision = 'go' | 'no-go' | 'hold';
 
@@ -134,6 +135,7 @@ export function decide(metrics: RunMetrics, cost: CostProjection, thresholds: Th
   }
   routerChecks(metrics, thresholds, checks);
   if (thresholds.min_judge_human_kappa !== undefined) checks.push(agreementCheck(metrics, thresholds.min_judge_human_kappa, thresholds.min_human_ratings ?? 30));
+  checks.push(...unjudgedChecks(metrics, thresholds), ...onpremJudgeCheck(metrics, thresholds));
 
   const volumeNote = cost.monthlyQueries === undefined ? 'monthly volume unknown' : `${cost.monthlyQueries.toLocaleString('en-US')} queries/month`;
   if (thresholds.max_monthly_cost_usd !== undefined) {

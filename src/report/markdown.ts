@@ -2,6 +2,7 @@ import type { GateOutcome } from '../gate/run-gate.ts';
 import type { ReportData } from './collect.ts';
 import { ci, cell, count, DECISION_LABEL, excerpt, num, OUTCOME_LABEL, pct, usd, usdPrecise, versusBaseline } from './format.ts';
 import { costRows, reasonsOf } from './sections.ts';
+import { coverageCell, judgeCoverageSentences } from './judge-coverage-text.ts';
 
 export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string {
   const { metrics, costModel } = outcome;
@@ -37,10 +38,12 @@ export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string 
     '',
     '## Quality (judge, 1-5, mean [95% BCa bootstrap CI])',
     '',
-    '| tier | queries | candidate (served) | baseline | paired difference |',
-    '| --- | --- | --- | --- | --- |',
-    ...metrics.byTier.map((tier) => `| ${tier.tier} | ${tier.queries} | ${ci(tier.candidate)} | ${ci(tier.baseline)} | ${ci(tier.pairedDifference)} |`),
-    `| **step scope** | ${metrics.scope?.queries ?? metrics.queries} | ${ci(metrics.candidate)} | ${ci(metrics.baseline)} | ${ci(metrics.pairedDifference)} |`,
+    '| tier | queries | judged of served | candidate (served) | baseline | paired difference |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...metrics.byTier.map((tier) => `| ${tier.tier} | ${tier.queries} | ${coverageCell(metrics, tier.tier)} | ${ci(tier.candidate)} | ${ci(tier.baseline)} | ${ci(tier.pairedDifference)} |`),
+    `| **step scope** | ${metrics.scope?.queries ?? metrics.queries} | | ${ci(metrics.candidate)} | ${ci(metrics.baseline)} | ${ci(metrics.pairedDifference)} |`,
+    '',
+    ...judgeCoverageSentences(metrics).map((line) => `- ${cell(line)}`),
     '',
     `Judged answers in scope: ${metrics.judged.scored} scored, ${metrics.judged.unscored} unscored, ${metrics.judged.errored} judge errors, ${metrics.judged.unjudged ?? 0} not judged (never counted as scores).`,
     '',

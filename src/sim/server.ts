@@ -280,7 +280,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
 
     let content: string;
     if (judgeFormat !== undefined) {
-      content = simJudgeReply(judgeFormat, userMessages.map((message) => messageText(message.content)).join('\n'), (query) => store.lookup(query)?.reference);
+      content = simJudgeReply(judgeFormat, userMessages.map((message) => messageText(message.content)).join('\n'), (query) => store.lookup(query)?.reference, model);
       const malform = fault === 'bad_json' ? MALFORMED_VERDICTS[faultRandom.int(0, MALFORMED_VERDICTS.length - 1)] : undefined;
       if (malform) content = malform(content);
     } else {

@@ -1,3 +1,4 @@
+import { describeOnpremJudge } from '../../gate/judge-coverage.ts';
 import type { GateOutcome } from '../../gate/run-gate.ts';
 import type { WrittenReport } from '../../report/write.ts';
 
@@ -16,7 +17,14 @@ export function printOutcome(outcome: GateOutcome, report: WrittenReport, json: 
   for (const check of outcome.checks) {
     out.write(`  ${(check.outcome === 'skip' ? 'n/a' : check.outcome).padEnd(4)} ${check.metric}: ${check.detail} (threshold ${check.threshold})\n`);
   }
+  printJudgeCoverage(outcome, out);
   out.write(`report: ${report.html}\n        ${report.markdown}\n        ${report.json}\n        ${report.junit}\n`);
+}
+
+/** Who judged the served answers: the on-prem judge's measured agreement, when there is one. */
+export function printJudgeCoverage(outcome: GateOutcome, out: NodeJS.WritableStream): void {
+  const evidence = outcome.metrics.onpremJudge;
+  if (evidence !== undefined && !('absent' in evidence)) out.write(`${describeOnpremJudge(evidence)}\n`);
 }
 
 export function printStepSummary(outcome: GateOutcome, out: NodeJS.WritableStream): void {
