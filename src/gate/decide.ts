@@ -7,6 +7,7 @@ import { wilsonInterval } from './intervals.ts';
 import type { RunMetrics } from './metrics.ts';
 import type { Thresholds } from './plan.ts';
 import { onpremJudgeCheck, unjudgedChecks } from './judge-coverage.ts';
+import { costVersusBaselineCheck, versusToday } from './cost-vs-baseline.ts';
 
 export type Decision = 'go' | 'no-go' | 'hold';
 
@@ -147,7 +148,7 @@ export function decide(metrics: RunMetrics, cost: CostProjection, thresholds: Th
       interval: undefined,
       threshold: `<= ${thresholds.max_monthly_cost_usd}`,
       n: cost.costCoverage.known,
-      detail: `${usd(value)} at ${volumeNote} (on-prem fixed ${usd(cost.fixedMonthlyUsd)} and fallback ${usd(cost.fallbackMonthlyUsd)} included) from ${cost.costCoverage.known} costed calls`,
+      detail: `${usd(value)} at ${volumeNote} (on-prem fixed ${usd(cost.fixedMonthlyUsd)} and fallback ${usd(cost.fallbackMonthlyUsd)} included; ${versusToday(cost)}) from ${cost.costCoverage.known} costed calls`,
     });
   }
   if (thresholds.min_cost_reduction !== undefined) {
@@ -165,6 +166,7 @@ export function decide(metrics: RunMetrics, cost: CostProjection, thresholds: Th
           : `${usd(cost.routedMonthlyUsd)} vs all-baseline ${usd(cost.baselineMonthlyUsd)}: ${pct(value)} saved, from ${cost.costCoverage.known} costed calls`,
     });
   }
+  checks.push(...costVersusBaselineCheck(cost, thresholds));
   return { decision: decisionOf(checks), checks };
 }
 

@@ -6,6 +6,7 @@ import { costModelFrom, readCostInputs, type CostModel, type CostProjection } fr
 import { decide, decisionOf, type Check, type Decision, type GateResult } from './decide.ts';
 import { loadRunData, summarise, type GateStore, type RunData, type RunMetrics } from './metrics.ts';
 import { selectStep, type GatePlan, type GateStep } from './plan.ts';
+import { applyWhatIf, labelVolume, type WhatIf } from './what-if.ts';
 
 export interface GateRunStore extends GateStore {
   getRun(runId: string): Promise<{ run_id: string; status: string; config_json: string; dataset: string; policy: string; created_at: string; notes?: string | undefined } | undefined>;
@@ -21,6 +22,8 @@ export interface StepSummary {
   held: string[];
   monthlyUsd: number | undefined;
   reduction: number | undefined;
+  /** Today's bill: the same volume all on the baseline. */
+  baselineMonthlyUsd?: number | undefined;
 }
 
 export interface GateOutcome extends GateResult {
@@ -40,6 +43,8 @@ export interface GateOutcome extends GateResult {
   /** Every step of the plan decided on this run (only the gated one is stored). */
   steps: StepSummary[];
   comparison?: Comparison;
+  /** What the cost projection took from elsewhere than the run's stored config, e.g. "what-if: prices from other.yaml, volume 50,000,000". */
+  whatIf?: string;
   decidedAt: string;
 }
 
@@ -51,6 +56,8 @@ export interface GateOptions {
   seed?: number;
   /** The run's facts when the caller has read them already (gate-and-report shares them with the report). */
   data?: RunData;
+  /** Another config's prices and/or another volume for the cost projection (gate -c, --volume). */
+  whatIf?: WhatIf;
 }
 
 /** Gates a stored run. The run's own config (stored with it) gives endpoints, prices and volume. */
@@ -58,7 +65,8 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
   const gated = selectStep(plan, options.step);
   const { run, config } = await readRun(store, runId);
   const data = options.data ?? (await loadRunData(store, runId));
-  const costModel = costModelFrom(await readCostInputs(store, runId, config), config, plan);
+  const priced = applyWhatIf(config, options.whatIf);
+  const costModel = costModelFrom(labelVolume(await readCostInputs(store, runId, priced.config), options.whatIf), priced.config, plan);
 
   // Steps that send the same tiers to the candidate share their metrics: bootstrap each scope once.
   const scoped = new Map<string, RunMetrics>();
@@ -81,6 +89,7 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
       held: evaluated.result.checks.filter((check) => check.outcome === 'hold').map((check) => check.metric),
       monthlyUsd: evaluated.cost.routedMonthlyUsd,
       reduction: evaluated.cost.reduction,
+      baselineMonthlyUsd: evaluated.cost.baselineMonthlyUsd,
     };
   });
   const { result, metrics, cost } = selected!;
@@ -116,6 +125,7 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
     costModel,
     steps,
     ...(comparison === undefined ? {} : { comparison }),
+    ...(priced.note === undefined ? {} : { whatIf: priced.note }),
     decidedAt: (options.now ?? (() => new Date()))().toISOString(),
   };
   await store.writeGateDecision({

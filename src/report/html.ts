@@ -146,7 +146,7 @@ function costSection(outcome: GateOutcome): string {
     )
     .join('');
   const notes = model.notes.map((note) => `<li>${h(note)}</li>`).join('');
-  return `<section id="cost"><h2>Cost projection</h2><p>${h(model.volume.detail)}.</p>
+  return `<section id="cost"><h2>Cost projection</h2><p>${h(model.volume.detail)}.${outcome.whatIf === undefined ? '' : ` <b>${h(outcome.whatIf)}</b> (the run's stored config otherwise).`}</p>
 <table><thead><tr><th>mix</th><th>monthly bill</th><th>API calls</th><th>on-prem marginal</th><th>on-prem fixed</th><th>fallback</th><th>shadow</th><th>variable per query</th><th>vs all-baseline</th></tr></thead><tbody>${rows}</tbody></table>
 <ul>${breakEven}</ul>
 <p class="muted">Prices: ${model.prices.map((price) => `${h(price.endpoint)} (${h(price.model)}${price.onPrem ? ', on-prem' : ''}): ${h(price.pricing)}`).join('; ')}.</p>${notes === '' ? '' : `<ul class="muted">${notes}</ul>`}</section>`;

@@ -53,7 +53,7 @@ export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string 
     '',
     '## Cost projection',
     '',
-    `Volume: ${cell(costModel.volume.detail)}.`,
+    `Volume: ${cell(costModel.volume.detail)}.${outcome.whatIf === undefined ? '' : ` **${cell(outcome.whatIf)}** (the run's stored config otherwise).`}`,
     '',
     '| mix | monthly bill | API calls | on-prem marginal | on-prem fixed | fallback | shadow | per query (variable) | vs all-baseline |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
