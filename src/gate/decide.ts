@@ -271,7 +271,9 @@ function routerChecks(metrics: RunMetrics, thresholds: Thresholds, checks: Check
     }
   }
   if (thresholds.max_router_p95_us !== undefined) {
-    if (router === undefined || router.decisionMicros.n === 0) {
+    if (router?.latencyNotComparable !== undefined) {
+      checks.push(skip('router_p95_us', router.latencyNotComparable, `<= ${thresholds.max_router_p95_us} us`));
+    } else if (router === undefined || router.decisionMicros.n === 0) {
       checks.push(skip('router_p95_us', `routing policy ${router?.policy ?? 'unknown'} records no decision time`, `<= ${thresholds.max_router_p95_us} us`));
     } else {
       checks.push(quantileCheck('router_p95_us', router.decisionMicros, thresholds.max_router_p95_us, 'us', 'routing decisions'));

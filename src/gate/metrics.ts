@@ -43,6 +43,8 @@ export interface RouterMetrics {
   /** label -> routed tier -> count. */
   confusion: Array<{ label: Tier; tier: Tier; n: number }>;
   decisionMicros: QuantileEstimate;
+  /** Why the decision times are not comparable with a replay's (then the gate does not check them). */
+  latencyNotComparable?: string;
 }
 
 export interface RunMetrics {
@@ -108,6 +110,8 @@ export interface RunData {
   pairwise: { judge: string; rows: PairwiseRow[] } | Absent;
   human: HumanRow[] | Absent;
   onpremJudge?: OnpremJudgeEvidence | Absent;
+  /** Set by the gate for runs whose router latency was measured otherwise than a replay measures it. */
+  routerLatencyNotComparable?: string;
 }
 
 interface FactRow {
@@ -375,6 +379,7 @@ function routerMetrics(data: RunData): RouterMetrics {
     underrouteRate: wilsonInterval(underrouted, labelled),
     confusion: [...confusion.values()],
     decisionMicros: quantileInterval(micros, 0.95),
+    ...(data.routerLatencyNotComparable === undefined ? {} : { latencyNotComparable: data.routerLatencyNotComparable }),
   };
 }
 

@@ -9,7 +9,7 @@ import { selectStep, type GatePlan, type GateStep } from './plan.ts';
 import { applyWhatIf, labelVolume, type WhatIf } from './what-if.ts';
 
 export interface GateRunStore extends GateStore {
-  getRun(runId: string): Promise<{ run_id: string; status: string; config_json: string; dataset: string; policy: string; created_at: string; notes?: string | undefined } | undefined>;
+  getRun(runId: string): Promise<{ run_id: string; status: string; config_json: string; dataset: string; policy: string; created_at: string; notes?: string | undefined; mode?: string } | undefined>;
   writeGateDecision(row: { runId: string; plan: string; step: string; decision: Decision; reasons: unknown; metrics: unknown; decidedAt?: Date }): Promise<void>;
 }
 
@@ -64,7 +64,7 @@ export interface GateOptions {
 export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan, options: GateOptions = {}): Promise<GateOutcome> {
   const gated = selectStep(plan, options.step);
   const { run, config } = await readRun(store, runId);
-  const data = options.data ?? (await loadRunData(store, runId));
+  const data = withRouterLatencyNote(options.data ?? (await loadRunData(store, runId)), run.mode);
   const priced = applyWhatIf(config, options.whatIf);
   const costModel = costModelFrom(labelVolume(await readCostInputs(store, runId, priced.config), options.whatIf), priced.config, plan);
 
@@ -138,6 +138,21 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
     decidedAt: new Date(outcome.decidedAt),
   });
   return outcome;
+}
+
+/**
+ * A replay times the router alone: the model loaded once, each query's share of its batch's
+ * tokenising and ONNX run. Inside promptfoo's provider the same decision shares the event loop with
+ * promptfoo's own concurrent work, and its time includes waiting there (11 ms at p50 against 0.8 ms
+ * in a replay of the same queries): not comparable, so the gate states it and does not check it.
+ */
+function withRouterLatencyNote(data: RunData, mode: string | undefined): RunData {
+  if (mode !== 'promptfoo' || data.routerLatencyNotComparable !== undefined) return data;
+  return {
+    ...data,
+    routerLatencyNotComparable:
+      "router latency of a promptfoo run was measured inside promptfoo's provider, where it includes waiting behind promptfoo's own work; not comparable with a replay's (run `hybrid-eval replay` or `router eval` for it)",
+  };
 }
 
 /** The replay command marks runs against the simulator in their notes. */

@@ -109,7 +109,7 @@ function routerLine(outcome: GateOutcome): string {
   const router = outcome.metrics.router;
   if (router === undefined) return 'Routing not read.';
   const confusion = router.confusion.map((cellValue) => `${cellValue.label}->${cellValue.tier} ${cellValue.n}`).join(', ');
-  return `Policy ${cell(router.policy)}. ${router.labelled} labelled queries: accuracy ${pct(router.accuracy.mean)} [${pct(router.accuracy.lower)}, ${pct(router.accuracy.upper)}], under-routed ${router.underrouted}, over-routed ${router.overrouted}${confusion === '' ? '' : ` (label->routed: ${confusion})`}. Decision time p95: ${router.decisionMicros.n === 0 ? 'not recorded' : `${num(router.decisionMicros.value, 1)} us on n=${router.decisionMicros.n}`}.`;
+  return `Policy ${cell(router.policy)}. ${router.labelled} labelled queries: accuracy ${pct(router.accuracy.mean)} [${pct(router.accuracy.lower)}, ${pct(router.accuracy.upper)}], under-routed ${router.underrouted}, over-routed ${router.overrouted}${confusion === '' ? '' : ` (label->routed: ${confusion})`}. Decision time p95: ${router.latencyNotComparable !== undefined ? `not comparable (${cell(router.latencyNotComparable)})` : router.decisionMicros.n === 0 ? 'not recorded' : `${num(router.decisionMicros.value, 1)} us on n=${router.decisionMicros.n}`}.`;
 }
 
 function comparisonLines(outcome: GateOutcome): string[] {
