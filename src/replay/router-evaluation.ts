@@ -5,6 +5,7 @@ import { parseFieldFlags } from '../ingest/field-mapping.ts';
 import { openLog } from '../ingest/open-log.ts';
 import { calibrateRouter, type Calibration } from '../router/calibrate.ts';
 import { calibrateWithLabels, DEFAULT_MAX_UNDERROUTE, type LabelledCalibration } from '../router/calibrate-labelled.ts';
+import { compareToReference, readFolderDomainReference, type DomainShift } from '../router/domain-shift.ts';
 import { evaluateRouter, type LabelledText, type RouterEvaluation } from '../router/evaluate.ts';
 import { loadRouter, type Router } from '../router/load-router.ts';
 import { routeLlmMeasures, type RouteLlmMeasures } from '../router/routellm.ts';
@@ -42,6 +43,8 @@ export interface RouterEvalResult extends RouterEvaluation {
   rejects: number;
   /** Where the result row went: router_evals in this database, or null (stored only with --db or -c). */
   stored: { database: string; eval_id: string } | null;
+  /** The set's router confidence against the router's training data (shifted undefined: no reference stored). */
+  domain_shift: DomainShift;
 }
 
 /** `router eval`: metrics on a labelled log, stored in router_evals when a store is given. */
@@ -64,11 +67,13 @@ export async function runRouterEval(options: {
     await router.close();
   }
   const evalId = `eval-${randomBytes(6).toString('hex')}`;
+  const domainShift = compareToReference(evaluation.domain, await readFolderDomainReference(options.model));
   const result: RouterEvalResult = {
     ...evaluation,
     data_file: options.data,
     unlabelled: log.unlabelled,
     rejects: log.rejects,
+    domain_shift: domainShift,
     stored: options.store === undefined ? null : { database: options.store.path, eval_id: evalId },
   };
   if (options.store !== undefined) {

@@ -1,4 +1,5 @@
 import type { Tier } from '../core/tier.ts';
+import { domainProfile, type DomainProfile } from './domain-shift.ts';
 import type { Router } from './load-router.ts';
 import { classificationMetrics, DEFAULT_MISROUTE_COST, percentile, type ClassificationMetrics, type MisrouteCostMatrix } from './metrics.ts';
 import type { RouterThresholds } from './thresholds.ts';
@@ -20,6 +21,8 @@ export interface RouterEvaluation extends ClassificationMetrics {
   truncated: number;
   /** Every query routed to another tier than its label, worst first (misroutes.ts). */
   misrouted: Misroute[];
+  /** How sure the router was on this set (compared with its training data by domain-shift.ts). */
+  domain: DomainProfile;
 }
 
 export interface EvaluateOptions {
@@ -67,5 +70,6 @@ export async function evaluateRouter(
     },
     truncated: results.filter((result) => result.truncated).length,
     misrouted: misroutes(items, results, options.cost ?? DEFAULT_MISROUTE_COST),
+    domain: domainProfile(results),
   };
 }
