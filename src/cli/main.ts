@@ -32,6 +32,8 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   demo: async () => (await import('./commands/demo.ts')).registerDemo,
   loadtest: async () => (await import('./commands/loadtest.ts')).registerLoadtest,
   capacity: async () => (await import('./commands/capacity.ts')).registerCapacity,
+  sql: async () => (await import('./commands/sql.ts')).registerSql,
+  view: async () => (await import('./commands/view.ts')).registerView,
 };
 
 // A known command name first registers only that command; anything else (--help, `help`, a typo

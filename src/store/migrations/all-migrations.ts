@@ -10,7 +10,8 @@ import { onpremJudge } from './011-onprem-judge.ts';
 import { runFingerprints } from './012-run-fingerprints.ts';
 import { labelling } from './013-labelling.ts';
 import { loadtestCapacity } from './015-loadtest-capacity.ts';
+import { selectedRun } from './016-selected-run.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration this binary knows, in version order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial, analystViews, judge, spotcheck, routerEvals, gateViews, privacy, routeMixView, onpremJudge, runFingerprints, labelling, loadtestCapacity];
+export const MIGRATIONS: readonly Migration[] = [initial, analystViews, judge, spotcheck, routerEvals, gateViews, privacy, routeMixView, onpremJudge, runFingerprints, labelling, loadtestCapacity, selectedRun];
