@@ -14,6 +14,7 @@ import { openLog, type LogReader } from '../ingest/open-log.ts';
 import { mergeFieldMappings } from './mapping.ts';
 import { judgeStoredRun, type JudgeRunSummary } from '../judge/judge-run.ts';
 import { llmJudge } from '../judge/llm-judge.ts';
+import { measureOnpremJudge, onpremJudgeToMeasure, type OnpremAgreementSummary } from '../judge/onprem-agreement.ts';
 import { loadRubric } from '../judge/rubric.ts';
 import { routePolicyFor, type PolicyHandle } from '../router/policy-for-config.ts';
 import { startSim, parseFaultSpec, type SimServer } from '../sim/server.ts';
@@ -58,6 +59,8 @@ export interface ReplayCommandResult extends ReplaySummary {
   config: Config;
   /** When the config names a pairwise rubric: the comparisons of the served answers with the baseline. */
   pairwise: JudgeRunSummary | undefined;
+  /** The on-prem judge's measured agreement with the main judge (privacy.sensitive.judge set), else undefined. */
+  onpremJudge: OnpremAgreementSummary | undefined;
 }
 
 export function newRunId(now: Date = new Date()): string {
@@ -187,7 +190,20 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
     // cache), so a resumed or re-run replay never pays twice for a comparison. The run stays
     // 'running' until it is done: a run killed in this stage must not look complete.
     const pairwiseStage = config.judge.pairwise_rubric !== undefined && summary.status === 'complete';
-    await store.setRunStatus(runId, pairwiseStage ? 'running' : summary.status, counts);
+    // The on-prem judge's agreement with the main judge, measured on non-sensitive answers (issue 15).
+    const agreementStage = summary.status === 'complete' && onpremJudgeToMeasure(config);
+    await store.setRunStatus(runId, pairwiseStage || agreementStage ? 'running' : summary.status, counts);
+    let onpremJudge: OnpremAgreementSummary | undefined;
+    if (agreementStage) {
+      try {
+        onpremJudge = await measureOnpremJudge({ runId, db: store.path, ...(options.sim ? { sim: true } : {}), env, signal });
+      } catch (error) {
+        await store.setRunStatus(runId, 'failed', counts);
+        throw error;
+      }
+      if (signal.aborted) summary = { ...summary, status: 'interrupted' };
+      if (!pairwiseStage) await store.setRunStatus(runId, summary.status, counts);
+    }
     let pairwise: JudgeRunSummary | undefined;
     if (pairwiseStage) {
       try {
@@ -208,7 +224,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
       await store.setRunStatus(runId, summary.status, counts);
     }
     if (options.snapshot !== undefined) await writeSnapshot(store, options.snapshot, options.progressOutput);
-    return { ...summary, database: store.path, config, pairwise };
+    return { ...summary, database: store.path, config, pairwise, onpremJudge };
   } finally {
     for (const client of clients.values()) client.close?.();
     judgeClient?.close?.();
