@@ -51,7 +51,8 @@ export function shapeOf(record: unknown): Shape {
   if (Array.isArray(object['resourceSpans']) || Array.isArray(object['scopeSpans']) || Array.isArray(object['instrumentationLibrarySpans'])) return 'otel';
   if (typeof object['custom_id'] === 'string' && typeof object['body'] === 'object' && object['body'] !== null) return 'openai-batch';
   const request = object['request'];
-  if (Array.isArray(object['messages']) || (typeof request === 'object' && request !== null && Array.isArray((request as Record<string, unknown>)['messages']))) return 'openai-chat';
+  // A `messages` key of any type: a broken one is then a reject naming it, not a flat row without a query.
+  if ('messages' in object || (typeof request === 'object' && request !== null && 'messages' in request)) return 'openai-chat';
   if (typeof object['spanId'] === 'string' && Array.isArray(object['attributes'])) return 'otel';
   return 'flat';
 }
