@@ -160,3 +160,25 @@ describe('OTLP GenAI spans', () => {
     ]);
   });
 });
+
+describe('OTLP spans sharing a line', () => {
+  it('stores the rejects of one line as one (the rejects table is keyed by file and line), every span id and reason kept', async () => {
+    const path = temp.path('compact.json');
+    const good = span('bbbbbbbbbbbbbbb3', { 'gen_ai.operation.name': 'chat', 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }]) });
+    writeFileSync(
+      path,
+      JSON.stringify(
+        exportOf([
+          span('bbbbbbbbbbbbbbb1', { 'gen_ai.operation.name': 'chat' }),
+          good,
+          span('bbbbbbbbbbbbbbb2', { 'gen_ai.operation.name': 'chat', 'gen_ai.input.messages': '[]' }),
+        ]),
+      ),
+    );
+    const { queries, rejects } = await collect(await openLog({ path, mapping: {} }));
+    expect(queries.map((query) => query.queryId)).toEqual(['bbbbbbbbbbbbbbb3']);
+    expect(rejects).toHaveLength(1);
+    expect(rejects[0]).toMatchObject({ line: 1, spanId: 'bbbbbbbbbbbbbbb1' });
+    expect(rejects[0]!.reason).toMatch(/^span bbbbbbbbbbbbbbb1: gen_ai\.input\.messages: missing .*; span bbbbbbbbbbbbbbb2: gen_ai\.input\.messages: empty, nothing to replay$/);
+  });
+});
