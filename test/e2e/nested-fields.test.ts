@@ -84,7 +84,9 @@ describe('epoch timestamps', () => {
 
     const gate = await runCli(['gate', '--run', 'epoch', '--db', db, '--results', dir, '--plan', 'suites/rollout.yaml']);
     expect([0, 1, 3]).toContain(gate.code);
-    expect(gate.stdout).toMatch(/cost at [\d,]+ queries\/month from the log: 40 timestamped queries/);
-    expect(gate.stdout).not.toContain('volume unknown');
+    expect(gate.stdout).toMatch(/projected_monthly_cost_usd: \$[\d,]+ at [\d,]+ queries\/month/);
+    expect(gate.stdout).not.toContain('monthly volume unknown');
+    const report = readFileSync(join(dir, 'epoch', 'report.md'), 'utf8');
+    expect(report).toMatch(/Volume: [\d,]+ queries\/month from the log: 40 timestamped queries/);
   });
 });
