@@ -152,11 +152,11 @@ describe('OTLP GenAI spans', () => {
     const { queries, rejects } = await collect(await openLog({ path, mapping: { label: 'app.tier' } }));
     expect(queries.map((query) => [query.queryId, query.label])).toEqual([['aaaaaaaaaaaaaaa6', 'complex']]);
     expect(rejects.map((reject) => [reject.line, reject.spanId, reject.reason])).toEqual([
-      [1, 'aaaaaaaaaaaaaaa1', expect.stringMatching(/^gen_ai\.input\.messages: invalid JSON/)],
-      [2, 'aaaaaaaaaaaaaaa2', "gen_ai.input.messages[0].parts[0]: a 'blob' part cannot be replayed (only text parts can)"],
-      [3, 'aaaaaaaaaaaaaaa3', "gen_ai.input.messages[0].role: unknown role 'narrator' (system, developer, user, assistant, tool)"],
-      [4, 'aaaaaaaaaaaaaaa4', expect.stringMatching(/^gen_ai\.input\.messages: missing/)],
-      [5, 'aaaaaaaaaaaaaaa5', "gen_ai.input.messages[0].tool_call_id: no earlier assistant tool call has id 'call_x'"],
+      [1, 'aaaaaaaaaaaaaaa1', expect.stringMatching(/^span aaaaaaaaaaaaaaa1: gen_ai\.input\.messages: invalid JSON/)],
+      [2, 'aaaaaaaaaaaaaaa2', "span aaaaaaaaaaaaaaa2: gen_ai.input.messages[0].parts[0]: a 'blob' part cannot be replayed (only text parts can)"],
+      [3, 'aaaaaaaaaaaaaaa3', "span aaaaaaaaaaaaaaa3: gen_ai.input.messages[0].role: unknown role 'narrator' (system, developer, user, assistant, tool)"],
+      [4, 'aaaaaaaaaaaaaaa4', expect.stringMatching(/^span aaaaaaaaaaaaaaa4: gen_ai\.input\.messages: missing/)],
+      [5, 'aaaaaaaaaaaaaaa5', "span aaaaaaaaaaaaaaa5: gen_ai.input.messages[0].tool_call_id: no earlier assistant tool call has id 'call_x'"],
     ]);
   });
 });

@@ -98,9 +98,10 @@ export interface OtelCounts {
 }
 
 /**
- * The rejects table is keyed by (file, line), and one line can hold many spans (a JSONL export line,
- * a compact single-line export file): the rejects of one line are stored as one, each span's id and
- * reason kept in its reason, so none is lost and none collides.
+ * A reject's reason names its span (`span <id>: ...`): the stored reject has a file and a line, and a
+ * line can hold many spans. The rejects table is keyed by (file, line), so the rejects of one line
+ * (a JSONL export line, a compact single-line export file) are stored as one, each span's id and
+ * reason kept in its reason: none is lost and none collides.
  */
 function createLineRejects(): { add(reject: Reject): IngestItem[]; flush(): IngestItem[] } {
   let pending: { reject: Reject; count: number } | undefined;
@@ -114,13 +115,12 @@ function createLineRejects(): { add(reject: Reject): IngestItem[]; flush(): Inge
   return {
     add(reject) {
       if (pending !== undefined && pending.reject.file === reject.file && pending.reject.line === reject.line) {
-        if (pending.count === 1) pending.reject = { ...pending.reject, reason: label(pending.reject) };
         pending.reject = { ...pending.reject, reason: `${pending.reject.reason}; ${label(reject)}` };
         pending.count++;
         return [];
       }
       const out = flush();
-      pending = { reject, count: 1 };
+      pending = { reject: { ...reject, reason: label(reject) }, count: 1 };
       return out;
     },
     flush,

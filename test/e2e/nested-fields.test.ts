@@ -88,5 +88,6 @@ describe('epoch timestamps', () => {
     expect(gate.stdout).not.toContain('monthly volume unknown');
     const report = readFileSync(join(dir, 'epoch', 'report.md'), 'utf8');
     expect(report).toMatch(/Volume: [\d,]+ queries\/month from the log: 40 timestamped queries/);
-  });
+    // Two CLI runs on a shared, loaded machine: a ceiling, not a timed assertion.
+  }, 240_000);
 });
