@@ -115,3 +115,22 @@ describe('turn tables', () => {
     expect(fromParquet.queries.map((query) => [query.queryId, query.text, query.request!.messages.length])).toEqual([['s1:3', 'And Saturday?', 3]]);
   });
 });
+
+describe('turn rows in JSONL', () => {
+  it('are recognised by their keys (conversation_id, turn, role, content, no query)', async () => {
+    const path = temp.path('auto.jsonl');
+    writeFileSync(
+      path,
+      [
+        { conversation_id: 'k', turn: 1, role: 'user', content: 'hi' },
+        { conversation_id: 'k', turn: 2, role: 'assistant', content: 'hello' },
+      ]
+        .map((row) => JSON.stringify(row))
+        .join('\n'),
+    );
+    const reader = await openLog({ path, mapping: {} });
+    expect(reader.format).toBe('turns');
+    const { queries } = await collect(reader);
+    expect(queries.map((query) => [query.queryId, query.text, query.loggedAnswer])).toEqual([['k:2', 'hi', 'hello']]);
+  });
+});
