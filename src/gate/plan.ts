@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { formatIssues } from '../config/load.ts';
 import { UsageError } from '../core/errors.ts';
 import { TIERS, type Tier } from '../core/tier.ts';
+import { cascadeStepSchema, type CascadeStep } from './cascade-step.ts';
 
 const perTier = <T extends z.ZodType>(value: T) =>
   z.strictObject({ simple: value.optional(), medium: value.optional(), complex: value.optional() });
@@ -51,6 +52,7 @@ const stepSchema = z.strictObject({
   shares: sharesSchema,
   shadow_share: share.default(0).describe('Share of traffic also sent to the candidate in shadow (paid, not served)'),
   thresholds: thresholdsSchema.default({}),
+  cascade: cascadeStepSchema.optional(),
 });
 
 const regressionSchema = z.strictObject({
@@ -111,6 +113,8 @@ export interface GateStep {
   shares: Shares | undefined;
   shadowShare: number;
   thresholds: Thresholds;
+  /** Serve through the validator cascade at this threshold (gated by cascade-check.ts). */
+  cascade?: CascadeStep;
 }
 
 export interface GatePlan {
@@ -169,6 +173,7 @@ function toPlan(plan: ParsedPlan, file: string): GatePlan {
           shares: step.shares,
           shadowShare: step.shadow_share,
           thresholds: resolveThresholds(plan.thresholds, step.thresholds),
+          ...(step.cascade === undefined ? {} : { cascade: step.cascade }),
         }));
   return {
     file,

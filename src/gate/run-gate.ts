@@ -1,8 +1,9 @@
 import { configSchema, type Config } from '../config/schema.ts';
 import { UsageError } from '../core/errors.ts';
 import { TIERS, type Tier } from '../core/tier.ts';
+import { applyCascadeChecks, loadCascadeEvidence } from './cascade-check.ts';
 import { compareRuns, type Comparison } from './compare.ts';
-import { costModelFrom, readCostInputs, type CostModel, type CostProjection } from './cost.ts';
+import { buildCostModel, costModelFrom, readCostInputs, type CostModel, type CostProjection } from './cost.ts';
 import { decide, decisionOf, type Check, type Decision, type GateResult } from './decide.ts';
 import { loadRunData, summarise, type GateStore, type RunData, type RunMetrics } from './metrics.ts';
 import { selectStep, type GatePlan, type GateStep } from './plan.ts';
@@ -58,7 +59,8 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
   const gated = selectStep(plan, options.step);
   const { run, config } = await readRun(store, runId);
   const data = options.data ?? (await loadRunData(store, runId));
-  const costModel = costModelFrom(await readCostInputs(store, runId, config), config, plan);
+  const costModel = await buildCostModel(store, runId, config, plan);
+  const cascades = await loadCascadeEvidence(store, runId, plan, config, (step) => stepScope(step, config).tiers);
 
   // Steps that send the same tiers to the candidate share their metrics: bootstrap each scope once.
   const scoped = new Map<string, RunMetrics>();
@@ -71,6 +73,7 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
   let selected: { result: GateResult; metrics: RunMetrics; cost: CostProjection } | undefined;
   const steps: StepSummary[] = plan.steps.map((step, index) => {
     const evaluated = evaluateStep(step, config, costModel.steps[index]!, run.status, metricsFor);
+    applyCascadeChecks(evaluated.result, step, evaluated.cost, costModel.tierMix, cascades.get(step.name), options.seed);
     if (step === gated) selected = evaluated;
     return {
       step: step.name,

@@ -28,6 +28,7 @@ import { runFingerprint, type RunFingerprint } from './run-fingerprint.ts';
 import { parseShard } from './shard.ts';
 import { createProgress } from './progress.ts';
 import type { ReplaySummary } from './types.ts';
+import { cascadeSetup, simValidatorSkills, type CascadeSetup } from '../cascade/cascade-setup.ts';
 import { privacySettingsFromConfig, redactOptionsFromConfig, sensitivityPolicyFromConfig } from '../privacy/config-schema.ts';
 
 export interface ReplayCommandOptions {
@@ -97,6 +98,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
   let store: Store | undefined;
   let policy: PolicyHandle | undefined;
   let judgeClient: EndpointClient | undefined;
+  let cascade: CascadeSetup | undefined;
   const clients = new Map<string, EndpointClient>();
   try {
     const items = await primed(reader, datasetPath);
@@ -105,6 +107,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
         port: 0,
         timeScale: options.simTimeScale ?? 1,
         ...(faults === undefined ? {} : { faults }),
+        validatorSkills: simValidatorSkills(config),
       });
     }
     for (const name of names) clients.set(name, createEndpointClient(endpointSettings(config, name, keys.get(name), sim)));
@@ -124,7 +127,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
             rubric,
             client: createEndpointClient({ ...endpointSettings(config, sensitiveJudgeName, keys.get(sensitiveJudgeName), sim), name: `${sensitiveJudgeName} (judge)`, stream: false }),
           });
-    await preflight([...clients.values()].map((client) => client.settings));
+    cascade = cascadeSetup(config, { env, sim });
+    await preflight([...clients.values(), ...(cascade?.clients ?? [])].map((client) => client.settings));
     // A router folder with a missing file or the wrong labels is a start-up error: before the run exists.
     policy = await routePolicyFor(config);
 
@@ -171,6 +175,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
             settings: privacySettingsFromConfig(config.privacy),
             endpoints: Object.fromEntries(Object.entries(config.endpoints).map(([name, endpoint]) => [name, { onPrem: endpoint.on_prem }])),
           },
+          ...(cascade === undefined ? {} : { cascade: cascade.stage }),
           now: () => new Date(),
           signal,
         },
@@ -215,6 +220,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
   } finally {
     for (const client of clients.values()) client.close?.();
     judgeClient?.close?.();
+    for (const client of cascade?.clients ?? []) client.close?.();
     await policy?.close?.();
     await reader.close();
     await store?.close();

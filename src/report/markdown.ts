@@ -3,6 +3,8 @@ import type { ReportData } from './collect.ts';
 import { domainShiftLine } from './domain-shift.ts';
 import { ci, cell, count, DECISION_LABEL, excerpt, num, OUTCOME_LABEL, pct, usd, usdPrecise, versusBaseline } from './format.ts';
 import { costRows, reasonsOf } from './sections.ts';
+import { cascadeMarkdown } from './cascade-section.ts';
+import { capacitySectionMarkdown } from './capacity-report.ts';
 
 export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string {
   const { metrics, costModel } = outcome;
@@ -71,6 +73,7 @@ export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string 
     'Prices: ' + costModel.prices.map((price) => `${cell(price.endpoint)} (${cell(price.model)}${price.onPrem ? ', on-prem' : ''}): ${cell(price.pricing)}`).join('; ') + '.',
     '',
     ...costModel.notes.map((note) => `- ${cell(note)}`),
+    ...capacitySectionMarkdown(data?.capacity),
     '',
     '## Latency and calls',
     '',
@@ -86,6 +89,7 @@ export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string 
     '',
     ...(domainShiftLine(data?.domainShift) === undefined ? [] : [domainShiftLine(data?.domainShift)!, '']),
     ...comparisonLines(outcome),
+    ...cascadeMarkdown(data?.cascade ?? []),
     ...(data === undefined ? [] : worstLines(data)),
   ];
   return lines.join('\n');

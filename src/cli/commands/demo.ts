@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { demoCascade } from '../../cascade/demo-cascade.ts';
 import { loadPlan } from '../../gate/plan.ts';
 import { runReplayCommand } from '../../replay/run-replay.ts';
 import { gateAndReport } from '../../report/gate-and-report.ts';
@@ -48,6 +49,7 @@ export function registerDemo(program: Command): void {
           } finally {
             await store.close();
           }
+          await demoCascade(replayed.database, replayed.config, replayed.runId, process.stdout);
           // The demo shows a decision; it does not fail on a no-go.
           return 0;
         } finally {
