@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { spreadsheetSafe } from '../core/csv-cell.ts';
 
 export const SQL_FORMATS = ['table', 'csv', 'json'] as const;
 export type SqlFormat = (typeof SQL_FORMATS)[number];
@@ -57,7 +58,8 @@ export async function writeRows(
   if (format === 'csv') {
     write(stringify([columns as string[]]));
     for await (const batch of batches) {
-      if (batch.length > 0) write(stringify(batch.map((row) => row.map((value) => (value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : value)))));
+      // The project's one CSV rule (core/csv-cell.ts) on text cells: a query starting with "=" is not a formula.
+      if (batch.length > 0) write(stringify(batch.map((row) => row.map((value) => (value === null || value === undefined ? '' : typeof value === 'object' ? spreadsheetSafe(JSON.stringify(value)) : typeof value === 'string' ? spreadsheetSafe(value) : value)))));
       count += batch.length;
     }
     return count;
