@@ -92,6 +92,10 @@ async function trial(index: number, random: () => number): Promise<TrialResult> 
   for (let kill = 0; kill < killCount; kill++) {
     const delayMs = Math.round(700 + random() * 3000);
     const { child, done } = startCli([...replayArgs(db, runId, '0.03'), ...(started ? ['--resume'] : [])]);
+    // A first run's delay counts from its database file appearing, not from the spawn: on a loaded
+    // machine loading the CLI alone took seconds, every kill landed before the run existed, and the
+    // "some kill mid-replay" check below failed with every exactly-once check passing.
+    for (let waited = 0; !started && waited < 60_000 && !existsSync(db) && child.exitCode === null; waited += 20) await sleep(20);
     await sleep(delayMs);
     child.kill('SIGKILL');
     const result = await done;
