@@ -10,10 +10,13 @@ import { checkRunId } from '../core/run-id.ts';
 import type { IngestItem } from '../core/query.ts';
 import { createEndpointClient } from '../endpoints/endpoint-client.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
-import { openLog, type LogReader } from '../ingest/open-log.ts';
+import { openLog, type LogFormat, type LogReader } from '../ingest/open-log.ts';
+import { logSourceFor } from '../ingest/log-source.ts';
+import type { TurnMode } from '../ingest/turns-reader.ts';
 import { mergeFieldMappings } from './mapping.ts';
 import { judgeStoredRun, type JudgeRunSummary } from '../judge/judge-run.ts';
 import { llmJudge } from '../judge/llm-judge.ts';
+import { measureOnpremJudge, onpremJudgeToMeasure, type OnpremAgreementSummary } from '../judge/onprem-agreement.ts';
 import { loadRubric } from '../judge/rubric.ts';
 import { routePolicyFor, type PolicyHandle } from '../router/policy-for-config.ts';
 import { startSim, parseFaultSpec, type SimServer } from '../sim/server.ts';
@@ -33,6 +36,10 @@ export interface ReplayCommandOptions {
   config: string;
   dataset?: string;
   fields?: string[];
+  /** Override dataset.format / dataset.batch_output / dataset.turns (ingest's options, passed through). */
+  format?: LogFormat;
+  batchOutput?: string;
+  turns?: TurnMode;
   runId?: string;
   limit?: number;
   /** A consistent copy of the database for analysts, rewritten every `snapshotEvery` batches and at the end. */
@@ -58,6 +65,8 @@ export interface ReplayCommandResult extends ReplaySummary {
   config: Config;
   /** When the config names a pairwise rubric: the comparisons of the served answers with the baseline. */
   pairwise: JudgeRunSummary | undefined;
+  /** The on-prem judge's measured agreement with the main judge (privacy.sensitive.judge set), else undefined. */
+  onpremJudge: OnpremAgreementSummary | undefined;
 }
 
 export function newRunId(now: Date = new Date()): string {
@@ -87,7 +96,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
 
   // The results database is never a source: user SQL (dataset.sql) must not reach it, not even to read.
   if (sameFile(datasetPath, options.db ?? config.database)) throw new UsageError(`dataset ${datasetPath} is the results database: replay a log, not the results`);
-  const reader = await openLog({ path: datasetPath, format: config.dataset.format, table: config.dataset.table, sql: config.dataset.sql, mapping });
+  const reader = await openLog(logSourceFor(config.dataset, { path: datasetPath, mapping, format: options.format, batchOutput: options.batchOutput, turns: options.turns }));
   let sim: SimServer | undefined;
   let store: Store | undefined;
   let policy: PolicyHandle | undefined;
@@ -182,12 +191,27 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
       throw error;
     }
     progress.stop();
+    const skipped = reader.skipped?.();
+    if (skipped !== undefined && skipped.count > 0) options.progressOutput.write(`${skipped.count} ${skipped.what} skipped in ${datasetPath}\n`);
     const counts = { queryCount: summary.storedQueries, rejectCount: summary.rejects };
     // Pairwise judging is a stage of its own over the stored pairs (both orders, through the judge
     // cache), so a resumed or re-run replay never pays twice for a comparison. The run stays
     // 'running' until it is done: a run killed in this stage must not look complete.
     const pairwiseStage = config.judge.pairwise_rubric !== undefined && summary.status === 'complete';
-    await store.setRunStatus(runId, pairwiseStage ? 'running' : summary.status, counts);
+    // The on-prem judge's agreement with the main judge, measured on non-sensitive answers (issue 15).
+    const agreementStage = summary.status === 'complete' && onpremJudgeToMeasure(config);
+    await store.setRunStatus(runId, pairwiseStage || agreementStage ? 'running' : summary.status, counts);
+    let onpremJudge: OnpremAgreementSummary | undefined;
+    if (agreementStage) {
+      try {
+        onpremJudge = await measureOnpremJudge({ runId, db: store.path, ...(options.sim ? { sim: true } : {}), env, signal });
+      } catch (error) {
+        await store.setRunStatus(runId, 'failed', counts);
+        throw error;
+      }
+      if (signal.aborted) summary = { ...summary, status: 'interrupted' };
+      if (!pairwiseStage) await store.setRunStatus(runId, summary.status, counts);
+    }
     let pairwise: JudgeRunSummary | undefined;
     if (pairwiseStage) {
       try {
@@ -208,7 +232,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
       await store.setRunStatus(runId, summary.status, counts);
     }
     if (options.snapshot !== undefined) await writeSnapshot(store, options.snapshot, options.progressOutput);
-    return { ...summary, database: store.path, config, pairwise };
+    return { ...summary, database: store.path, config, pairwise, onpremJudge };
   } finally {
     for (const client of clients.values()) client.close?.();
     judgeClient?.close?.();

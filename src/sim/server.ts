@@ -306,7 +306,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       content = simValidatorReply(userMessages.map((message) => messageText(message.content)).join('\n'), skill, (query) => store.lookup(query)?.reference);
       if (fault === 'bad_json') content = content.slice(0, Math.max(8, Math.floor(content.length / 2)));
     } else if (judgeFormat !== undefined) {
-      content = simJudgeReply(judgeFormat, userMessages.map((message) => messageText(message.content)).join('\n'), (query) => store.lookup(query)?.reference);
+      content = simJudgeReply(judgeFormat, userMessages.map((message) => messageText(message.content)).join('\n'), (query) => store.lookup(query)?.reference, model);
       const malform = fault === 'bad_json' ? MALFORMED_VERDICTS[faultRandom.int(0, MALFORMED_VERDICTS.length - 1)] : undefined;
       if (malform) content = malform(content);
     } else {

@@ -6,7 +6,7 @@ import { gateAndReport } from '../../report/gate-and-report.ts';
 import { openStore } from '../../store/store.ts';
 import { action, nonNegativeNumber, positiveInt } from '../run-action.ts';
 import { shutdownSignal } from '../signals.ts';
-import { printCostSummary, printStepSummary } from './gate-output.ts';
+import { printCostSummary, printJudgeCoverage, printStepSummary } from './gate-output.ts';
 
 export function registerDemo(program: Command): void {
   program
@@ -42,6 +42,7 @@ export function registerDemo(program: Command): void {
             for (const check of outcome.checks) {
               if (check.outcome !== 'skip') process.stdout.write(`  ${check.outcome.padEnd(4)} ${check.metric}: ${check.detail}\n`);
             }
+            printJudgeCoverage(outcome, process.stdout);
             printStepSummary(outcome, process.stdout);
             printCostSummary(outcome, process.stdout);
             process.stdout.write(`\ndatabase: ${replayed.database}\nreport:   ${report.html}\n          ${report.markdown}\n          ${report.json}\n          ${report.junit}\n`);
