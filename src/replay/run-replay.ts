@@ -10,7 +10,9 @@ import { checkRunId } from '../core/run-id.ts';
 import type { IngestItem } from '../core/query.ts';
 import { createEndpointClient } from '../endpoints/endpoint-client.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
-import { openLog, type LogReader } from '../ingest/open-log.ts';
+import { openLog, type LogFormat, type LogReader } from '../ingest/open-log.ts';
+import { logSourceFor } from '../ingest/log-source.ts';
+import type { TurnMode } from '../ingest/turns-reader.ts';
 import { mergeFieldMappings } from './mapping.ts';
 import { judgeStoredRun, type JudgeRunSummary } from '../judge/judge-run.ts';
 import { llmJudge } from '../judge/llm-judge.ts';
@@ -34,6 +36,10 @@ export interface ReplayCommandOptions {
   config: string;
   dataset?: string;
   fields?: string[];
+  /** Override dataset.format / dataset.batch_output / dataset.turns (ingest's options, passed through). */
+  format?: LogFormat;
+  batchOutput?: string;
+  turns?: TurnMode;
   runId?: string;
   limit?: number;
   /** A consistent copy of the database for analysts, rewritten every `snapshotEvery` batches and at the end. */
@@ -90,7 +96,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
 
   // The results database is never a source: user SQL (dataset.sql) must not reach it, not even to read.
   if (sameFile(datasetPath, options.db ?? config.database)) throw new UsageError(`dataset ${datasetPath} is the results database: replay a log, not the results`);
-  const reader = await openLog({ path: datasetPath, format: config.dataset.format, table: config.dataset.table, sql: config.dataset.sql, mapping });
+  const reader = await openLog(logSourceFor(config.dataset, { path: datasetPath, mapping, format: options.format, batchOutput: options.batchOutput, turns: options.turns }));
   let sim: SimServer | undefined;
   let store: Store | undefined;
   let policy: PolicyHandle | undefined;
@@ -185,6 +191,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
       throw error;
     }
     progress.stop();
+    const skipped = reader.skipped?.();
+    if (skipped !== undefined && skipped.count > 0) options.progressOutput.write(`${skipped.count} ${skipped.what} skipped in ${datasetPath}\n`);
     const counts = { queryCount: summary.storedQueries, rejectCount: summary.rejects };
     // Pairwise judging is a stage of its own over the stored pairs (both orders, through the judge
     // cache), so a resumed or re-run replay never pays twice for a comparison. The run stays
