@@ -1,6 +1,6 @@
 import type { JudgeSpec, Verdict } from '../core/judgment.ts';
 import { UsageError } from '../core/errors.ts';
-import type { ChatMessage, EndpointClient } from '../endpoints/types.ts';
+import type { EndpointClient, TextMessage } from '../endpoints/types.ts';
 import { judgeCacheKey, type JudgeCache } from './judge-cache.ts';
 import { section } from './neutralise.ts';
 import { PROMPT_TEMPLATES, responseFormatFor, type Rubric } from './rubric.ts';
@@ -28,7 +28,7 @@ export interface Judge {
   grade(input: JudgeInput, signal?: AbortSignal): Promise<JudgeResult>;
 }
 
-export function judgeMessages(rubric: Rubric, input: JudgeInput): ChatMessage[] {
+export function judgeMessages(rubric: Rubric, input: JudgeInput): TextMessage[] {
   const parts = [section('query', input.query)];
   if (input.reference !== undefined) parts.push(section('reference', input.reference));
   parts.push(section('answer', input.answer));
