@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createEndpointClient } from './endpoint-client.ts';
 import type { ChatMessage, EndpointSettings } from './types.ts';
-import { toWireMessages } from './wire-messages.ts';
+import { toWireMessages } from '../core/wire-messages.ts';
 import type { ConversationMessage, ToolDefinition } from '../core/conversation.ts';
 
 // Multi-turn requests against a loopback server that records the raw bytes it received.

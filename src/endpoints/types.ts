@@ -1,5 +1,6 @@
 import type { RequestParameters, ToolCall, ToolDefinition } from '../core/conversation.ts';
 import type { CallStatus } from '../core/response.ts';
+import type { WireMessage } from '../core/wire-messages.ts';
 
 /** What one call costs. `fixed` is on-prem: the monthly GPU bill is the cost model's business, not a call's. */
 export type Pricing =
@@ -34,22 +35,11 @@ export interface EndpointSettings {
   contextTokens?: number;
 }
 
-/** One function call on the wire (`tool_calls[]` of an assistant message). */
-export interface WireToolCall {
-  id: string;
-  type: 'function';
-  function: { name: string; arguments: string };
-}
-
 /** A chat message on the wire, as the OpenAI chat-completions API (and vLLM) take it. */
-export interface ChatMessage {
-  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
-  /** null only for an assistant message that just calls tools. */
-  content: string | null;
-  tool_calls?: WireToolCall[];
-  tool_call_id?: string;
-  name?: string;
-}
+export type ChatMessage = WireMessage;
+
+/** One function call on the wire (`tool_calls[]` of an assistant message). */
+export type WireToolCall = NonNullable<WireMessage['tool_calls']>[number];
 
 /** A message with text: what the harness writes itself (judge prompts, single-turn queries). */
 export type TextMessage = ChatMessage & { content: string };

@@ -12,6 +12,8 @@ export interface JudgeInput {
   answer: string;
   /** Known facts, or the baseline's answer when grading the candidate against it. */
   reference: string | undefined;
+  /** The conversation around the graded turn (judge-context.ts), for a multi-turn request. */
+  context?: string;
 }
 
 export interface JudgeResult {
@@ -29,7 +31,8 @@ export interface Judge {
 }
 
 export function judgeMessages(rubric: Rubric, input: JudgeInput): TextMessage[] {
-  const parts = [section('query', input.query)];
+  const parts = input.context === undefined ? [] : [section('conversation', input.context)];
+  parts.push(section('query', input.query));
   if (input.reference !== undefined) parts.push(section('reference', input.reference));
   parts.push(section('answer', input.answer));
   return [

@@ -2,17 +2,23 @@ import type { JudgmentRecord } from '../core/judgment.ts';
 import type { Query } from '../core/query.ts';
 import type { ResponseRecord, Role } from '../core/response.ts';
 import type { Tier } from '../core/tier.ts';
-import type { EndpointClient } from '../endpoints/types.ts';
+import type { EndpointClient, Pricing } from '../endpoints/types.ts';
 import { callCost } from '../endpoints/pricing.ts';
 import type { Judge } from '../judge/llm-judge.ts';
 import type { RouteDecision, RoutePolicy } from '../router/policy.ts';
 import type { QueryRows } from './types.ts';
-import { outboundJudgeInput, outboundText } from '../privacy/outbound.ts';
+import { outboundJudgeInput } from '../privacy/outbound.ts';
+import { judgeContext } from '../judge/judge-context.ts';
+import type { ToolCall } from '../core/conversation.ts';
+import { customerText, outboundRequest, redactMessages } from './outbound-request.ts';
 import { planPrivacy, type PrivacySettings, type Send, type Withheld } from '../privacy/plan.ts';
 import { privacyRecord } from '../privacy/record.ts';
 import { createRedactor, type Redactor } from '../privacy/redact.ts';
 import { classifySensitivity, type SensitivityPolicy } from '../privacy/sensitivity.ts';
 import type { RedactOptions, RedactResult } from '../privacy/types.ts';
+
+/** judge.context_tokens' default, for callers that build a context by hand. */
+const DEFAULT_JUDGE_CONTEXT_TOKENS = 2000;
 
 /** What the privacy stage needs per query: built once per run from config.privacy. */
 export interface QueryPrivacy {
@@ -29,6 +35,8 @@ export interface QueryContext {
   route: RoutePolicy;
   tiers: Record<Tier, string>;
   baseline: string;
+  /** Prices a logged baseline's usage when no baseline client exists (the baseline comes from the log). */
+  baselinePricing?: Pricing;
   /** Serves the query when an on-prem candidate call fails. */
   fallback: string | undefined;
   clients: ReadonlyMap<string, EndpointClient>;
@@ -39,6 +47,10 @@ export interface QueryContext {
   /** Judges sensitive queries on-prem (privacy.sensitive.judge), when that is not the judge itself. */
   sensitiveJudge: Judge | undefined;
   privacy: QueryPrivacy;
+  /** Token budget for the conversation shown to the judge (judge.context_tokens). */
+  judgeContextTokens?: number;
+  /** Send multi-turn requests without their history (the experiment that measures what it is worth). */
+  stripHistory?: boolean;
   now: () => Date;
   signal: AbortSignal;
 }
@@ -51,10 +63,11 @@ export interface QueryContext {
 export async function processQuery(query: Query, context: QueryContext, decided?: RouteDecision): Promise<QueryRows> {
   const decision = decided ?? (await context.route(query));
   const routed = context.tiers[decision.tier];
-  const fromLog = query.loggedAnswer !== undefined;
+  const fromLog = query.loggedAnswer !== undefined || query.loggedResponse !== undefined;
   const plan = planPrivacy(
     {
-      sensitivity: classifySensitivity(query, context.privacy.policy),
+      // Every user message and tool result of a logged request, not only the last turn.
+      sensitivity: classifySensitivity(query.request === undefined ? query : { ...query, text: customerText(query) }, context.privacy.policy),
       routed,
       baseline: fromLog ? undefined : context.baseline,
       fallback: context.fallback,
@@ -91,7 +104,15 @@ export async function processQuery(query: Query, context: QueryContext, decided?
           responses
             .filter((response) => response.output !== undefined && (response.status === 'ok' || response.status === 'ok_after_retry'))
             .map((response) =>
-              judgeResponse(query, response, response.role === 'baseline' ? query.reference : (query.reference ?? baselineAnswer), judge, judgeTarget, redactor, context),
+              judgeResponse(
+                query,
+                response,
+                response.role === 'baseline' ? query.reference : (query.reference ?? (baselineAnswer === undefined ? undefined : answerText(baselineAnswer, baseline.toolCalls))),
+                judge,
+                judgeTarget,
+                redactor,
+                context,
+              ),
             ),
         );
   return {
@@ -110,7 +131,7 @@ export async function processQuery(query: Query, context: QueryContext, decided?
     responses,
     judgments,
     // Counts by type only: the placeholder numbers this redactor gave do not change them.
-    privacy: privacyRecord(context.runId, query.queryId, plan, redactor.redact(query.text).findings),
+    privacy: privacyRecord(context.runId, query.queryId, plan, redactor.redact(customerText(query)).findings),
   };
 }
 
@@ -164,11 +185,8 @@ async function callEndpoint(query: Query, endpoint: string, role: Role, target: 
   const client = context.clients.get(endpoint);
   if (client === undefined) throw new Error(`no client for endpoint "${endpoint}" (configuration was not validated)`);
   const startedAt = context.now();
-  const text = outboundText(query.text, target, redactor);
-  const messages = context.systemPrompt
-    ? [{ role: 'system' as const, content: context.systemPrompt }, { role: 'user' as const, content: text }]
-    : [{ role: 'user' as const, content: text }];
-  const result = await client.chat(messages, { signal: context.signal });
+  const outbound = outboundRequest(query, context.systemPrompt, target, redactor, context.stripHistory);
+  const result = await client.chat(outbound.messages, { ...outbound.options, signal: context.signal });
   const usage = { promptTokens: result.promptTokens, completionTokens: result.completionTokens };
   const succeeded = result.status === 'ok' || result.status === 'ok_after_retry';
   return {
@@ -188,29 +206,45 @@ async function callEndpoint(query: Query, endpoint: string, role: Role, target: 
     // A failed call's cost is unknown to us (the provider may bill partial work): undefined, not 0.
     costUsd: succeeded ? callCost(client.settings.pricing, usage) : undefined,
     startedAt,
+    ...(result.toolCalls === undefined ? {} : { toolCalls: result.toolCalls }),
+    ...(result.droppedParams === undefined ? {} : { droppedParams: result.droppedParams }),
   };
 }
 
+/**
+ * The answer production gave, as the baseline (source 'log'). With a logged response its usage,
+ * latency and tool calls come along, and its cost is the baseline endpoint's price for the logged
+ * usage; without usage the cost is unknown (NULL), never 0: production paid for it.
+ */
 function loggedBaseline(query: Query, context: QueryContext): ResponseRecord {
+  const logged = query.loggedResponse;
+  const usage = { promptTokens: logged?.promptTokens, completionTokens: logged?.completionTokens };
+  const pricing = context.clients.get(context.baseline)?.settings.pricing ?? context.baselinePricing;
   return {
     runId: context.runId,
     queryId: query.queryId,
     role: 'baseline',
     endpoint: context.baseline,
-    model: 'logged',
+    model: logged?.model ?? 'logged',
     source: 'log',
     status: 'ok',
     attempts: 0,
     error: undefined,
-    output: query.loggedAnswer,
-    // Production paid for this answer; the log does not say how much.
-    promptTokens: undefined,
-    completionTokens: undefined,
+    output: query.loggedAnswer ?? logged?.content,
+    ...usage,
     ttftMs: undefined,
-    latencyMs: undefined,
-    costUsd: undefined,
+    latencyMs: logged?.latencyMs,
+    costUsd: pricing === undefined || usage.promptTokens === undefined || usage.completionTokens === undefined ? undefined : callCost(pricing, usage),
     startedAt: context.now(),
+    ...(logged?.toolCalls === undefined || logged.toolCalls.length === 0 ? {} : { toolCalls: logged.toolCalls }),
   };
+}
+
+/** An answer as the judge reads it: its text, and the tool calls it made spelled out. */
+export function answerText(output: string, toolCalls: readonly ToolCall[] | undefined): string {
+  if (toolCalls === undefined || toolCalls.length === 0) return output;
+  const called = toolCalls.map((call) => `[calls tool ${call.name} with ${call.arguments}]`).join('\n');
+  return output === '' ? called : `${output}\n${called}`;
 }
 
 async function judgeResponse(
@@ -222,14 +256,18 @@ async function judgeResponse(
   redactor: Redactor,
   context: QueryContext,
 ): Promise<JudgmentRecord> {
-  const input = outboundJudgeInput({ query: query.text, answer: response.output ?? '', reference }, target, redactor);
-  const result = await judge.grade(input, context.signal);
+  const input = outboundJudgeInput({ query: query.text, answer: answerText(response.output ?? '', response.toolCalls), reference }, target, redactor);
+  // The judge sees the conversation (redacted like the rest for an external judge), cut to its budget.
+  const messages = query.request === undefined ? undefined : target.redact ? redactMessages(query.request.messages, redactor) : query.request.messages;
+  const shown = judgeContext(messages, context.judgeContextTokens ?? DEFAULT_JUDGE_CONTEXT_TOKENS);
+  const result = await judge.grade(shown.text === undefined ? input : { ...input, context: shown.text }, context.signal);
+  const spec = shown.cut === undefined ? judge.spec : { ...judge.spec, settings: { ...judge.spec.settings, context_cut: shown.cut } };
   return {
     runId: context.runId,
     queryId: query.queryId,
     role: response.role,
     kind: 'single',
-    judge: judge.spec,
+    judge: spec,
     verdict: result.verdict,
     latencyMs: result.latencyMs,
     createdAt: context.now(),

@@ -14,7 +14,7 @@ import { loadRubric } from '../judge/rubric.ts';
 import { routePolicyFor, type PolicyHandle } from '../router/policy-for-config.ts';
 import { startSim, parseFaultSpec, type SimServer } from '../sim/server.ts';
 import { openStore, type Store } from '../store/store.ts';
-import { endpointSettings } from './endpoint-settings.ts';
+import { endpointSettings, pricingOf } from './endpoint-settings.ts';
 import { replay } from './engine.ts';
 import { preflight } from './preflight.ts';
 import { parseShard } from './shard.ts';
@@ -38,6 +38,8 @@ export interface ReplayCommandOptions {
   sim?: boolean;
   simTimeScale?: number;
   simFaults?: string;
+  /** Send multi-turn requests without their history; the run's notes say so. */
+  stripHistory?: boolean;
   env?: NodeJS.ProcessEnv;
   /** Progress goes here (stderr in the CLI). */
   progressOutput: NodeJS.WritableStream & { isTTY?: boolean };
@@ -138,6 +140,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
           route,
           tiers: config.routing.tiers,
           baseline: config.baseline,
+          baselinePricing: pricingOf(config.endpoints[config.baseline]!),
           fallback: config.routing.fallback,
           clients,
           onPrem: new Set(Object.entries(config.endpoints).filter(([, endpoint]) => endpoint.on_prem).map(([name]) => name)),
@@ -150,6 +153,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
             settings: privacySettingsFromConfig(config.privacy),
             endpoints: Object.fromEntries(Object.entries(config.endpoints).map(([name, endpoint]) => [name, { onPrem: endpoint.on_prem }])),
           },
+          judgeContextTokens: config.judge.context_tokens,
+          stripHistory: options.stripHistory === true,
           now: () => new Date(),
           signal,
         },
@@ -221,9 +226,17 @@ async function startOrResumeRun(
     dataset,
     policy: config.routing.policy,
     config: { ...config, dataset: { ...config.dataset, path: dataset, fields: mapping } },
-    notes: options.sim ? 'simulated endpoints (sim): scores are a simulation' : undefined,
+    notes: runNotes(options),
   });
   return runId;
+}
+
+function runNotes(options: ReplayCommandOptions): string | undefined {
+  const notes = [
+    options.sim ? 'simulated endpoints (sim): scores are a simulation' : undefined,
+    options.stripHistory ? 'history stripped (--strip-history): multi-turn requests were sent with only their system and last user message' : undefined,
+  ].filter((note) => note !== undefined);
+  return notes.length > 0 ? notes.join('; ') : undefined;
 }
 
 /**

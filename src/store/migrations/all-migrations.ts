@@ -6,7 +6,8 @@ import { routerEvals } from './005-router-evals.ts';
 import { gateViews } from './006-gate-views.ts';
 import { privacy } from './008-privacy.ts';
 import { routeMixView } from './009-route-mix-view.ts';
+import { conversations } from './010-conversations.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration this binary knows, in version order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial, analystViews, judge, spotcheck, routerEvals, gateViews, privacy, routeMixView];
+export const MIGRATIONS: readonly Migration[] = [initial, analystViews, judge, spotcheck, routerEvals, gateViews, privacy, routeMixView, conversations];

@@ -1,15 +1,24 @@
-import type { ConversationMessage } from '../core/conversation.ts';
-import type { ChatMessage } from './types.ts';
+import type { ConversationMessage } from './conversation.ts';
+
+/** A chat message in the chat-completions API's own shape (what endpoints are sent, what the store keeps). */
+export interface WireMessage {
+  role: ConversationMessage['role'];
+  /** null only for an assistant message that just calls tools. */
+  content: string | null;
+  tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }>;
+  tool_call_id?: string;
+  name?: string;
+}
 
 /**
  * A logged conversation as the chat-completions API takes it: roles as logged (developer stays
  * developer), tool calls with their ids, tool results with the id of the call they answer. An
- * assistant message that only called tools is sent with `content: null`, as the API itself writes it.
+ * assistant message that only called tools gets `content: null`, as the API itself writes it.
  */
-export function toWireMessages(messages: readonly ConversationMessage[]): ChatMessage[] {
+export function toWireMessages(messages: readonly ConversationMessage[]): WireMessage[] {
   return messages.map((source) => {
     const calls = source.toolCalls;
-    const wire: ChatMessage = {
+    const wire: WireMessage = {
       role: source.role,
       content: source.role === 'assistant' && calls !== undefined && calls.length > 0 && source.content === '' ? null : source.content,
     };
