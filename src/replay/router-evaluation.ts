@@ -8,6 +8,8 @@ import { evaluateRouter, type LabelledText, type RouterEvaluation } from '../rou
 import { loadRouter, type Router } from '../router/load-router.ts';
 import { routeLlmMeasures, type RouteLlmMeasures } from '../router/routellm.ts';
 import type { Store } from '../store/types.ts';
+import type { Query } from '../core/query.ts';
+import { DEFAULT_ROUTER_CONTEXT, routerText, type RouterContext } from '../router/router-input.ts';
 
 export interface LabelledLog {
   items: LabelledText[];
@@ -16,8 +18,8 @@ export interface LabelledLog {
   rejects: number;
 }
 
-/** Reads queries (and their labels, when mapped) from any log hybrid-eval can ingest. */
-export async function readLabelledLog(path: string, fields: readonly string[]): Promise<LabelledLog> {
+/** Reads queries (and their labels, when mapped) from any log hybrid-eval can ingest, as the router will read them. */
+export async function readLabelledLog(path: string, fields: readonly string[], textOf: (query: Query) => string = (query) => query.text): Promise<LabelledLog> {
   const reader = await openLog({ path, mapping: parseFieldFlags(fields) });
   const items: LabelledText[] = [];
   let unlabelled = 0;
@@ -26,7 +28,7 @@ export async function readLabelledLog(path: string, fields: readonly string[]): 
     for await (const item of reader.items()) {
       if (item.kind === 'reject') rejects++;
       else if (item.query.label === undefined) unlabelled++;
-      else items.push({ text: item.query.text, label: item.query.label });
+      else items.push({ text: textOf(item.query), label: item.query.label });
     }
   } finally {
     await reader.close();
@@ -41,12 +43,15 @@ export interface RouterEvalResult extends RouterEvaluation {
 }
 
 /** `router eval`: metrics on a labelled log, stored in router_evals when a store is given. */
-export async function runRouterEval(options: { data: string; fields: readonly string[]; model: string; store?: Store; now?: () => Date }): Promise<RouterEvalResult> {
-  const log = await readLabelledLog(options.data, options.fields);
-  if (log.items.length === 0) throw new UsageError(`${options.data}: no labelled query (map the label column with --field label=COLUMN)`);
+export async function runRouterEval(options: { data: string; fields: readonly string[]; model: string; context?: RouterContext; store?: Store; now?: () => Date }): Promise<RouterEvalResult> {
   const router = await loadRouter(options.model);
   let evaluation: RouterEvaluation;
+  let log: LabelledLog;
   try {
+    // The same input the replay's router sees (routing.router.context).
+    const context = options.context ?? DEFAULT_ROUTER_CONTEXT;
+    log = await readLabelledLog(options.data, options.fields, (query) => routerText(query, context, router.maxLength));
+    if (log.items.length === 0) throw new UsageError(`${options.data}: no labelled query (map the label column with --field label=COLUMN)`);
     evaluation = await evaluateRouter(router, log.items);
   } finally {
     await router.close();
@@ -86,17 +91,18 @@ export function parseMix(text: string): Record<Tier, number> {
 }
 
 /** `router calibrate --data`: thresholds that hit a target traffic mix on logged queries (labels not needed). */
-export async function runRouterCalibrate(options: { data: string; fields: readonly string[]; model: string; target: Record<Tier, number> }): Promise<Calibration> {
-  const reader = await openLog({ path: options.data, mapping: parseFieldFlags(options.fields) });
-  const texts: string[] = [];
-  try {
-    for await (const item of reader.items()) if (item.kind === 'query') texts.push(item.query.text);
-  } finally {
-    await reader.close();
-  }
-  if (texts.length === 0) throw new UsageError(`${options.data}: no query to calibrate on`);
+export async function runRouterCalibrate(options: { data: string; fields: readonly string[]; model: string; target: Record<Tier, number>; context?: RouterContext }): Promise<Calibration> {
   const router = await loadRouter(options.model);
   try {
+    const context = options.context ?? DEFAULT_ROUTER_CONTEXT;
+    const reader = await openLog({ path: options.data, mapping: parseFieldFlags(options.fields) });
+    const texts: string[] = [];
+    try {
+      for await (const item of reader.items()) if (item.kind === 'query') texts.push(routerText(item.query, context, router.maxLength));
+    } finally {
+      await reader.close();
+    }
+    if (texts.length === 0) throw new UsageError(`${options.data}: no query to calibrate on`);
     return await calibrateRouter(router, texts, options.target);
   } finally {
     await router.close();

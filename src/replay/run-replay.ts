@@ -13,6 +13,7 @@ import { llmJudge } from '../judge/llm-judge.ts';
 import { loadRubric } from '../judge/rubric.ts';
 import { routePolicyFor, type PolicyHandle } from '../router/policy-for-config.ts';
 import { startSim, parseFaultSpec, type SimServer } from '../sim/server.ts';
+import { referenceKeyFor } from '../sim/conversation.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { endpointSettings, pricingOf } from './endpoint-settings.ts';
 import { replay } from './engine.ts';
@@ -132,7 +133,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
                   if (batches % (options.snapshotEvery ?? 10) === 0) await writeSnapshot(store!, options.snapshot!, options.progressOutput);
                 },
           routeAhead: policy.routeAhead,
-          observe: activeSim === undefined ? undefined : (query) => query.reference !== undefined && activeSim.addReference(query.text, query.reference, query.label),
+          observe: activeSim === undefined ? undefined : (query) => query.reference !== undefined && activeSim.addReference(referenceKeyFor(query), query.reference, query.label),
         },
         {
           runId,

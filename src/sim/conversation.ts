@@ -1,6 +1,7 @@
 import { SHOWROOMS } from '../datasets/company.ts';
 import { createRandom, hashString } from '../datasets/random.ts';
 import type { SimModel } from './models.ts';
+import type { Query } from '../core/query.ts';
 
 // How the sim reads a multi-turn request: what the customer said across turns, what tools returned,
 // what the request offers. Deterministic, like everything the sim answers.
@@ -84,6 +85,12 @@ export function readConversation(messages: readonly WireMessageLike[]): Conversa
 /** The key a conversation's reference is stored and looked up under: all its customer messages. */
 export function conversationKey(userTexts: readonly string[]): string {
   return userTexts.join('\n');
+}
+
+/** The key a logged query's reference goes under in the sim: its text, or its whole conversation's customer messages. */
+export function referenceKeyFor(query: Pick<Query, 'text' | 'request'>): string {
+  if (query.request === undefined) return query.text;
+  return conversationKey(query.request.messages.filter((message) => message.role === 'user').map((message) => message.content));
 }
 
 interface ToolJson {

@@ -4,7 +4,13 @@ import { TIERS } from '../../core/tier.ts';
 import { parseMix, runRouterCalibrate, runRouterCurve, runRouterEval } from '../../replay/router-evaluation.ts';
 import { openStore } from '../../store/store.ts';
 import { databasePath } from '../database-path.ts';
-import { action, collect } from '../run-action.ts';
+import { action, collect, positiveInt } from '../run-action.ts';
+import type { RouterContext } from '../../router/router-input.ts';
+
+function routerContextFlag(value: string): RouterContext['context'] {
+  if (value !== 'last_user' && value !== 'last_k') throw new UsageError(`--context must be last_user or last_k, got "${value}"`);
+  return value;
+}
 
 const pct = (value: number | undefined): string => (value === undefined ? 'n/a' : `${(value * 100).toFixed(1)}%`);
 
@@ -16,14 +22,16 @@ export function registerRouter(program: Command): void {
     .requiredOption('--data <file>', 'labelled log (JSONL, CSV, Parquet, DuckDB)')
     .option('--field <field=column>', 'field mapping, repeatable (query=COL, label=COL)', collect, [])
     .option('--model <dir>', 'router folder', 'models/router')
+    .option('--context <what>', 'multi-turn requests: last_user (the last user message) or last_k (recent messages that fit max_length), as routing.router.context', routerContextFlag, 'last_user')
+    .option('--context-messages <k>', 'with --context last_k: at most K recent messages', positiveInt('--context-messages'), 4)
     .option('--db <path>', 'store the result in this database (default: the default database)')
     .option('--no-store', 'do not store the result')
     .option('--json', 'print one JSON object', false)
     .action(
-      action(async (flags: { data: string; field: string[]; model: string; db?: string; store: boolean; json: boolean }) => {
+      action(async (flags: { data: string; field: string[]; model: string; context: RouterContext['context']; contextMessages: number; db?: string; store: boolean; json: boolean }) => {
         const store = flags.store ? await openStore(databasePath(flags)) : undefined;
         try {
-          const result = await runRouterEval({ data: flags.data, fields: flags.field, model: flags.model, store });
+          const result = await runRouterEval({ data: flags.data, fields: flags.field, model: flags.model, context: { context: flags.context, contextMessages: flags.contextMessages }, store });
           if (flags.json) {
             process.stdout.write(`${JSON.stringify(result)}\n`);
             return;
@@ -56,14 +64,22 @@ export function registerRouter(program: Command): void {
     .option('--db <path>', 'database file (with --run)')
     .option('-c, --config <file>', 'config whose database to use (with --run)')
     .option('--model <dir>', 'router folder', 'models/router')
+    .option('--context <what>', 'with --data, multi-turn requests: last_user or last_k, as routing.router.context', routerContextFlag, 'last_user')
+    .option('--context-messages <k>', 'with --context last_k: at most K recent messages', positiveInt('--context-messages'), 4)
     .option('--json', 'print one JSON object', false)
     .action(
-      action(async (flags: { data?: string; field: string[]; target: string; run?: string; db?: string; config?: string; model: string; json: boolean }) => {
+      action(async (flags: { data?: string; field: string[]; target: string; run?: string; db?: string; config?: string; model: string; context: RouterContext['context']; contextMessages: number; json: boolean }) => {
         if (flags.data === undefined && flags.run === undefined) {
           throw new UsageError('router calibrate needs --data FILE (traffic mix) or --run ID (cost-quality curve)');
         }
         if (flags.data !== undefined) {
-          const calibration = await runRouterCalibrate({ data: flags.data, fields: flags.field, model: flags.model, target: parseMix(flags.target) });
+          const calibration = await runRouterCalibrate({
+            data: flags.data,
+            fields: flags.field,
+            model: flags.model,
+            target: parseMix(flags.target),
+            context: { context: flags.context, contextMessages: flags.contextMessages },
+          });
           if (flags.json) process.stdout.write(`${JSON.stringify(calibration)}\n`);
           else {
             process.stdout.write(
