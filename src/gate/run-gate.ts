@@ -6,6 +6,8 @@ import { costModelFrom, readCostInputs, type CostModel, type CostProjection } fr
 import { decide, decisionOf, type Check, type Decision, type GateResult } from './decide.ts';
 import { loadRunData, summarise, type GateStore, type RunData, type RunMetrics } from './metrics.ts';
 import { selectStep, type GatePlan, type GateStep } from './plan.ts';
+import { readToolAgreement, toolAgreementCheck, type ToolAgreementByTier } from './tool-agreement.ts';
+import type { Absent } from './optional-evidence.ts';
 
 export interface GateRunStore extends GateStore {
   getRun(runId: string): Promise<{ run_id: string; status: string; config_json: string; dataset: string; policy: string; created_at: string; notes?: string | undefined } | undefined>;
@@ -39,6 +41,8 @@ export interface GateOutcome extends GateResult {
   costModel: CostModel;
   /** Every step of the plan decided on this run (only the gated one is stored). */
   steps: StepSummary[];
+  /** Tool-call agreement per routed tier (the `tool_calls_by_tier` view). */
+  toolCalls: ToolAgreementByTier[] | Absent;
   comparison?: Comparison;
   decidedAt: string;
 }
@@ -59,6 +63,7 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
   const { run, config } = await readRun(store, runId);
   const data = options.data ?? (await loadRunData(store, runId));
   const costModel = costModelFrom(await readCostInputs(store, runId, config), config, plan);
+  const toolCalls = await readToolAgreement(store, runId);
 
   // Steps that send the same tiers to the candidate share their metrics: bootstrap each scope once.
   const scoped = new Map<string, RunMetrics>();
@@ -70,7 +75,7 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
   };
   let selected: { result: GateResult; metrics: RunMetrics; cost: CostProjection } | undefined;
   const steps: StepSummary[] = plan.steps.map((step, index) => {
-    const evaluated = evaluateStep(step, config, costModel.steps[index]!, run.status, metricsFor);
+    const evaluated = evaluateStep(step, config, costModel.steps[index]!, run.status, metricsFor, toolCalls);
     if (step === gated) selected = evaluated;
     return {
       step: step.name,
@@ -115,6 +120,7 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
     cost,
     costModel,
     steps,
+    toolCalls,
     ...(comparison === undefined ? {} : { comparison }),
     decidedAt: (options.now ?? (() => new Date()))().toISOString(),
   };
@@ -167,10 +173,12 @@ export function stepScope(step: GateStep, config: Config): { tiers: Tier[]; unme
   return { tiers: tiers.length === 0 ? [...TIERS] : tiers, unmeasured };
 }
 
-function evaluateStep(step: GateStep, config: Config, cost: CostProjection, runStatus: string, metricsFor: (tiers: Tier[]) => RunMetrics) {
+function evaluateStep(step: GateStep, config: Config, cost: CostProjection, runStatus: string, metricsFor: (tiers: Tier[]) => RunMetrics, toolCalls: ToolAgreementByTier[] | Absent) {
   const scope = stepScope(step, config);
   const metrics = metricsFor(scope.tiers);
   const result = decide(metrics, cost, step.thresholds);
+  const toolBar = step.thresholds.min_tool_call_agreement;
+  if (toolBar !== undefined) result.checks.push(toolAgreementCheck(toolCalls, scope.tiers, toolBar));
   for (const { tier, endpoint, measured } of scope.unmeasured) {
     result.checks.push({
       metric: `measured_${tier}_${endpoint}`,

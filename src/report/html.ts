@@ -6,6 +6,7 @@ import { buildCharts, type Chart } from './charts.ts';
 import type { ReportData } from './collect.ts';
 import { ci, count, DECISION_LABEL, escapeHtml as h, excerpt, num, OUTCOME_LABEL, pct, scriptJson, usd, usdPrecise, versusBaseline } from './format.ts';
 import { costRows, reasonsOf } from './sections.ts';
+import { toolCallSection } from './tool-calls.ts';
 
 let vegaRuntime: string | undefined;
 
@@ -83,6 +84,7 @@ ${stepsTable(outcome)}
 <section id="charts"><h2>Charts</h2><div class="charts">${charts.map(figure).join('\n')}</div></section>
 ${qualityTable(outcome)}
 ${costSection(outcome)}
+${toolCallSection(outcome)}
 ${comparisonSection(outcome)}
 ${worstTable(data)}
 <script type="application/json" id="chart-specs">${scriptJson(specs)}</script>

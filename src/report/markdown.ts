@@ -2,6 +2,7 @@ import type { GateOutcome } from '../gate/run-gate.ts';
 import type { ReportData } from './collect.ts';
 import { ci, cell, count, DECISION_LABEL, excerpt, num, OUTCOME_LABEL, pct, usd, usdPrecise, versusBaseline } from './format.ts';
 import { costRows, reasonsOf } from './sections.ts';
+import { toolCallLines } from './tool-calls.ts';
 
 export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string {
   const { metrics, costModel } = outcome;
@@ -83,6 +84,7 @@ export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string 
     '',
     routerLine(outcome),
     '',
+    ...toolCallLines(outcome),
     ...comparisonLines(outcome),
     ...(data === undefined ? [] : worstLines(data)),
   ];
