@@ -99,6 +99,11 @@ export const fieldMappingSchema = z.strictObject({
   reference: z.string().optional(),
   answer: z.string().optional().describe('Column holding the production (GPT-4) answer: stored as the baseline, not re-called'),
   sensitive: z.string().optional().describe('Column tagging a query as sensitive (true/false, 1/0, yes/no): it stays on-prem'),
+  turn: z.string().optional().describe('Turn tables: the column ordering messages within a conversation (default turn)'),
+  role: z.string().optional().describe('Turn tables: the message role column (default role)'),
+  content: z.string().optional().describe('Turn tables: the message text column (default content)'),
+  tool_calls: z.string().optional().describe('Turn tables: assistant tool calls as JSON text (default tool_calls)'),
+  tool_call_id: z.string().optional().describe('Turn tables: the call a tool message answers (default tool_call_id)'),
 });
 
 export const configSchema = z
@@ -127,7 +132,12 @@ export const configSchema = z
     }),
     dataset: z.strictObject({
       path: z.string(),
-      format: z.enum(['jsonl', 'csv', 'parquet', 'duckdb']).optional(),
+      format: z
+        .enum(['jsonl', 'json', 'csv', 'parquet', 'duckdb', 'openai-chat', 'openai-batch', 'otel', 'turns'])
+        .optional()
+        .describe('Omitted: detected from the extension and the content (chat logs, Batch files, OTLP spans, turn tables)'),
+      batch_output: z.string().optional().describe('openai-batch: the Batch API output file, joined to the input by custom_id'),
+      turns: z.enum(['last', 'all']).optional().describe('Turn tables: replay the last assistant turn of each conversation (default) or every one'),
       table: z.string().optional(),
       sql: z.string().optional(),
       fields: fieldMappingSchema.default({}),

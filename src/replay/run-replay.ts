@@ -6,7 +6,9 @@ import { UsageError } from '../core/errors.ts';
 import type { IngestItem } from '../core/query.ts';
 import { createEndpointClient } from '../endpoints/endpoint-client.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
-import { openLog, type LogReader } from '../ingest/open-log.ts';
+import { openLog, type LogFormat, type LogReader } from '../ingest/open-log.ts';
+import { logSourceFor } from '../ingest/log-source.ts';
+import type { TurnMode } from '../ingest/turns-reader.ts';
 import { mergeFieldMappings } from './mapping.ts';
 import { judgeStoredRun, type JudgeRunSummary } from '../judge/judge-run.ts';
 import { llmJudge } from '../judge/llm-judge.ts';
@@ -27,6 +29,10 @@ export interface ReplayCommandOptions {
   config: string;
   dataset?: string;
   fields?: string[];
+  /** Override dataset.format / dataset.batch_output / dataset.turns (ingest's options, passed through). */
+  format?: LogFormat;
+  batchOutput?: string;
+  turns?: TurnMode;
   runId?: string;
   limit?: number;
   /** A consistent copy of the database for analysts, rewritten every `snapshotEvery` batches and at the end. */
@@ -75,7 +81,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
   const rubric = loadRubric(config.judge.rubric);
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
 
-  const reader = await openLog({ path: datasetPath, format: config.dataset.format, table: config.dataset.table, sql: config.dataset.sql, mapping });
+  const reader = await openLog(logSourceFor(config.dataset, { path: datasetPath, mapping, format: options.format, batchOutput: options.batchOutput, turns: options.turns }));
   let sim: SimServer | undefined;
   let store: Store | undefined;
   let policy: PolicyHandle | undefined;
@@ -168,6 +174,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
       throw error;
     }
     progress.stop();
+    const skipped = reader.skipped?.();
+    if (skipped !== undefined && skipped.count > 0) options.progressOutput.write(`${skipped.count} ${skipped.what} skipped in ${datasetPath}\n`);
     const counts = { queryCount: summary.storedQueries, rejectCount: summary.rejects };
     // Pairwise judging is a stage of its own over the stored pairs (both orders, through the judge
     // cache), so a resumed or re-run replay never pays twice for a comparison. The run stays
