@@ -140,18 +140,36 @@ export async function processQuery(query: Query, context: QueryContext, decided?
  * are already assigned), so the query (sent to candidate, baseline and two judge calls) and the
  * reference (two judge calls) are redacted once each. Redaction was a sixth of the replay's CPU.
  */
-function memoised(redactor: Redactor): Redactor {
+function memoised(redactor: Redactor): Redactor & { originals: Map<string, string> } {
   const done = new Map<string, RedactResult>();
+  // placeholder -> the value it replaced, for tool-call arguments (restoreToolCalls).
+  const originals = new Map<string, string>();
   return {
+    originals,
     redact(text) {
       let result = done.get(text);
       if (result === undefined) {
         result = redactor.redact(text);
         done.set(text, result);
+        for (const finding of result.findings) if (!originals.has(finding.placeholder)) originals.set(finding.placeholder, text.slice(finding.start, finding.end));
       }
       return result;
     },
   };
+}
+
+/**
+ * An external model that was sent "[ORDER_1]" calls the tool with "[ORDER_1]". The tool runs on
+ * the premises, where the gateway that redacted the request puts the value back: the stored call
+ * is the one that would run, and it compares with the baseline's like for like.
+ */
+function restoreToolCalls(calls: ToolCall[] | undefined, originals: ReadonlyMap<string, string>): ToolCall[] | undefined {
+  if (calls === undefined || originals.size === 0) return calls;
+  return calls.map((call) => ({ ...call, arguments: call.arguments.replace(/\[[A-Z]+_\d+\]/g, (placeholder) => {
+      const original = originals.get(placeholder);
+      // Arguments are JSON: the value goes back escaped as the inside of a JSON string.
+      return original === undefined ? placeholder : JSON.stringify(original).slice(1, -1);
+    }) }));
 }
 
 function send(query: Query, endpoint: string, role: Role, target: Send | Withheld, redactor: Redactor, context: QueryContext): Promise<ResponseRecord> {
@@ -181,7 +199,7 @@ function withheldResponse(query: Query, endpoint: string, role: Role, reason: st
   };
 }
 
-async function callEndpoint(query: Query, endpoint: string, role: Role, target: Send, redactor: Redactor, context: QueryContext): Promise<ResponseRecord> {
+async function callEndpoint(query: Query, endpoint: string, role: Role, target: Send, redactor: Redactor & { originals?: Map<string, string> }, context: QueryContext): Promise<ResponseRecord> {
   const client = context.clients.get(endpoint);
   if (client === undefined) throw new Error(`no client for endpoint "${endpoint}" (configuration was not validated)`);
   const startedAt = context.now();
@@ -206,7 +224,7 @@ async function callEndpoint(query: Query, endpoint: string, role: Role, target: 
     // A failed call's cost is unknown to us (the provider may bill partial work): undefined, not 0.
     costUsd: succeeded ? callCost(client.settings.pricing, usage) : undefined,
     startedAt,
-    ...(result.toolCalls === undefined ? {} : { toolCalls: result.toolCalls }),
+    ...(result.toolCalls === undefined ? {} : { toolCalls: target.redact && redactor.originals !== undefined ? restoreToolCalls(result.toolCalls, redactor.originals)! : result.toolCalls }),
     ...(result.droppedParams === undefined ? {} : { droppedParams: result.droppedParams }),
   };
 }
