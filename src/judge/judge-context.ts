@@ -72,3 +72,10 @@ export function judgeContext(messages: readonly ConversationMessage[] | undefine
     cut: `kept ${kept.size} of ${contextIndexes.length} context messages (~${used} of ~${total} tokens, budget ${budgetTokens}); cut: ${what}`,
   };
 }
+
+/** An answer as the judge reads it: its text, and the tool calls it made spelled out. */
+export function answerText(output: string, toolCalls: readonly ToolCall[] | undefined): string {
+  if (toolCalls === undefined || toolCalls.length === 0) return output;
+  const called = toolCalls.map((call) => `[calls tool ${call.name} with ${call.arguments}]`).join('\n');
+  return output === '' ? called : `${output}\n${called}`;
+}

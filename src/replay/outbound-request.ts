@@ -66,15 +66,3 @@ export function redactMessages(messages: readonly ConversationMessage[], redacto
     return redacted;
   });
 }
-
-/**
- * The customer's side of a request, for the sensitivity rules: every user message and every tool
- * result (an order lookup can return an address or a card's last digits), not only the last turn.
- */
-export function customerText(query: Query): string {
-  if (query.request === undefined) return query.text;
-  return query.request.messages
-    .filter((message) => message.role === 'user' || message.role === 'tool')
-    .map((message) => message.content)
-    .join('\n');
-}

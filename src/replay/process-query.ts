@@ -8,9 +8,10 @@ import type { Judge } from '../judge/llm-judge.ts';
 import type { RouteDecision, RoutePolicy } from '../router/policy.ts';
 import type { QueryRows } from './types.ts';
 import { outboundJudgeInput } from '../privacy/outbound.ts';
-import { judgeContext } from '../judge/judge-context.ts';
+import { answerText, judgeContext } from '../judge/judge-context.ts';
 import type { ToolCall } from '../core/conversation.ts';
-import { customerText, outboundRequest, redactMessages } from './outbound-request.ts';
+import { outboundRequest, redactMessages } from './outbound-request.ts';
+import { customerText } from '../privacy/customer-text.ts';
 import { planPrivacy, type PrivacySettings, type Send, type Withheld } from '../privacy/plan.ts';
 import { privacyRecord } from '../privacy/record.ts';
 import { createRedactor, type Redactor } from '../privacy/redact.ts';
@@ -258,12 +259,6 @@ function loggedBaseline(query: Query, context: QueryContext): ResponseRecord {
   };
 }
 
-/** An answer as the judge reads it: its text, and the tool calls it made spelled out. */
-export function answerText(output: string, toolCalls: readonly ToolCall[] | undefined): string {
-  if (toolCalls === undefined || toolCalls.length === 0) return output;
-  const called = toolCalls.map((call) => `[calls tool ${call.name} with ${call.arguments}]`).join('\n');
-  return output === '' ? called : `${output}\n${called}`;
-}
 
 async function judgeResponse(
   query: Query,
