@@ -16,6 +16,7 @@ const program = new Command('hybrid-eval')
 const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   replay: async () => (await import('./commands/replay.ts')).registerReplay,
   router: async () => (await import('./commands/router.ts')).registerRouter,
+  label: async () => (await import('./commands/label.ts')).registerLabel,
   judge: async () => (await import('./commands/judge.ts')).registerJudge,
   gate: async () => (await import('./commands/gate.ts')).registerGate,
   sim: async () => (await import('./commands/sim.ts')).registerSim,

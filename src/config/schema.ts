@@ -139,7 +139,10 @@ export const configSchema = z
       batch_output: z.string().optional().describe('openai-batch: the Batch API output file, joined to the input by custom_id'),
       turns: z.enum(['last', 'all']).optional().describe('Turn tables: replay the last assistant turn of each conversation (default) or every one'),
       table: z.string().optional(),
-      sql: z.string().optional(),
+      sql: z
+        .string()
+        .optional()
+        .describe('DuckDB sources: exactly one read-only SELECT (or WITH ... SELECT) over the attached file; it can read nothing else'),
       fields: fieldMappingSchema.default({}),
     }),
     database: z.string().default('results/hybrid-eval.duckdb'),

@@ -67,29 +67,31 @@ export function argumentsText(value: unknown, field: string): string {
   throw new FieldProblem(`${field}: expected JSON text or an object, got ${describeValue(value)}`);
 }
 
+/** One chat-completions message, on its own (the conversation's checks are checkConversation's). */
+export function parseWireMessage(raw: unknown, where: string): ConversationMessage {
+  const object = asObject(raw, where);
+  const role = object['role'];
+  if (!isRole(role)) {
+    throw new FieldProblem(`${where}.role: ${typeof role === 'string' ? `unknown role '${role}'` : `expected a string, got ${describeValue(role)}`} (${MESSAGE_ROLES.join(', ')})`);
+  }
+  const message: ConversationMessage = { role, content: contentText(object['content'], `${where}.content`) };
+  if (role === 'assistant' && object['tool_calls'] !== undefined && object['tool_calls'] !== null) {
+    const calls = toolCalls(object['tool_calls'], `${where}.tool_calls`);
+    if (calls.length > 0) message.toolCalls = calls;
+  }
+  if (role === 'tool') {
+    const id = object['tool_call_id'];
+    if (typeof id !== 'string' || id === '') throw new FieldProblem(`${where}.tool_call_id: a tool message needs the id of the call it answers, got ${describeValue(id)}`);
+    message.toolCallId = id;
+  }
+  if (typeof object['name'] === 'string' && object['name'] !== '') message.name = object['name'];
+  return message;
+}
+
 /** Parses the `messages` array of a chat-completions request. `field` names it in rejects. */
 export function parseWireMessages(value: unknown, field = 'messages'): ConversationMessage[] {
   if (!Array.isArray(value)) throw new FieldProblem(`${field}: expected an array, got ${describeValue(value)}`);
-  const messages = value.map((raw, index): ConversationMessage => {
-    const where = `${field}[${index}]`;
-    const object = asObject(raw, where);
-    const role = object['role'];
-    if (!isRole(role)) {
-      throw new FieldProblem(`${where}.role: ${typeof role === 'string' ? `unknown role '${role}'` : `expected a string, got ${describeValue(role)}`} (${MESSAGE_ROLES.join(', ')})`);
-    }
-    const message: ConversationMessage = { role, content: contentText(object['content'], `${where}.content`) };
-    if (role === 'assistant' && object['tool_calls'] !== undefined && object['tool_calls'] !== null) {
-      const calls = toolCalls(object['tool_calls'], `${where}.tool_calls`);
-      if (calls.length > 0) message.toolCalls = calls;
-    }
-    if (role === 'tool') {
-      const id = object['tool_call_id'];
-      if (typeof id !== 'string' || id === '') throw new FieldProblem(`${where}.tool_call_id: a tool message needs the id of the call it answers, got ${describeValue(id)}`);
-      message.toolCallId = id;
-    }
-    if (typeof object['name'] === 'string' && object['name'] !== '') message.name = object['name'];
-    return message;
-  });
+  const messages = value.map((raw, index) => parseWireMessage(raw, `${field}[${index}]`));
   checkConversation(messages, field);
   return messages;
 }

@@ -8,7 +8,8 @@ import { JsonScanner, ScanError } from './json-scanner.ts';
  * Where records come from (the container) and what they mean (the shape). The container follows
  * the extension, and for JSON the content: a first line that parses on its own is JSONL, else one
  * JSON document. The shape follows the first record: `resourceSpans` -> otel, `custom_id` with a
- * `body` -> openai-batch, `messages` (or `request.messages`) -> openai-chat, anything else flat rows.
+ * `body` -> openai-batch, `messages` (or `request.messages`) -> openai-chat, `conversation_id`, `turn`,
+ * `role` and `content` without `query` -> turns, anything else flat rows.
  * Tables (CSV, Parquet, DuckDB) are flat unless their columns are a turn table's (decided in open-log).
  */
 export type Container = 'jsonl' | 'json' | 'csv' | 'parquet' | 'duckdb';
@@ -51,8 +52,11 @@ export function shapeOf(record: unknown): Shape {
   if (Array.isArray(object['resourceSpans']) || Array.isArray(object['scopeSpans']) || Array.isArray(object['instrumentationLibrarySpans'])) return 'otel';
   if (typeof object['custom_id'] === 'string' && typeof object['body'] === 'object' && object['body'] !== null) return 'openai-batch';
   const request = object['request'];
-  if (Array.isArray(object['messages']) || (typeof request === 'object' && request !== null && Array.isArray((request as Record<string, unknown>)['messages']))) return 'openai-chat';
+  // A `messages` key of any type: a broken one is then a reject naming it, not a flat row without a query.
+  if ('messages' in object || (typeof request === 'object' && request !== null && 'messages' in request)) return 'openai-chat';
   if (typeof object['spanId'] === 'string' && Array.isArray(object['attributes'])) return 'otel';
+  // Turn rows exported as JSON: the default column names, and no query of their own.
+  if (['conversation_id', 'turn', 'role', 'content'].every((key) => key in object) && !('query' in object)) return 'turns';
   return 'flat';
 }
 

@@ -89,6 +89,8 @@ export async function openLog(source: LogSource): Promise<LogReader> {
     }
     if (!(declared === 'jsonl' || declared === 'json')) container = sniffed.container;
     otlpDocument = sniffed.otlpDocument || (container === 'json' && (shape ?? sniffed.shape) === 'otel');
+    // JSON turn rows under other column names: the mapping or --turns says what they are.
+    if (shape === undefined && sniffed.shape === 'flat' && (mentionsTurnFields(source.mapping) || source.turns !== undefined)) shape = 'turns';
     shape ??= sniffed.shape;
   }
   if (source.batchOutput !== undefined && shape !== undefined && shape !== 'openai-batch') {

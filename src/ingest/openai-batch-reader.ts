@@ -89,7 +89,7 @@ function outputEntry(record: Record<string, unknown>, line: number): OutputEntry
 
 function batchPart(record: Record<string, unknown>, output: BatchOutputIndex | undefined): ChatPart {
   const id = record['custom_id'];
-  if (typeof id !== 'string' || id === '') throw new FieldProblem(`custom_id: expected a non-empty string, got ${describeValue(id)}`);
+  if (typeof id !== 'string' || id === '') throw new FieldProblem(id === '' ? 'custom_id: empty' : `custom_id: expected a non-empty string, got ${describeValue(id)}`);
   const url = record['url'];
   if (typeof url === 'string' && !url.endsWith('/chat/completions')) throw new FieldProblem(`url: ${url} is not a chat-completions call (/v1/chat/completions)`);
   const body = record['body'];

@@ -1,5 +1,5 @@
 import { MESSAGE_ROLES, type ConversationMessage, type LoggedResponse, type MessageRole, type ToolCall, type ToolDefinition } from '../core/conversation.ts';
-import { argumentsText, contentText, parseWireMessages } from './chat-messages.ts';
+import { argumentsText, contentText, parseWireMessage } from './chat-messages.ts';
 import { parseTools } from './chat-request.ts';
 import { describeValue, FieldProblem } from './field-problem.ts';
 import { jsonAttribute, type Attributes } from './otel-attributes.ts';
@@ -67,18 +67,7 @@ function partsMessage(raw: unknown, field: string): ConversationMessage[] {
 }
 
 function parseWireMessagesLoose(raw: unknown, field: string): ConversationMessage[] {
-  const [message] = parseWireMessagesUnchecked([raw], field);
-  return [message!];
-}
-
-// parseWireMessages checks the whole conversation; here one message is parsed and checked later with the rest.
-function parseWireMessagesUnchecked(list: unknown[], field: string): ConversationMessage[] {
-  try {
-    return parseWireMessages([...list, { role: 'user', content: 'x' }], field).slice(0, list.length);
-  } catch (error) {
-    if (error instanceof FieldProblem) throw new FieldProblem(error.message.replace(`${field}[0]`, field));
-    throw error;
-  }
+  return [parseWireMessage(raw, field)];
 }
 
 function structuredMessages(value: unknown, key: string): ConversationMessage[] {

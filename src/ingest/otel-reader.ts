@@ -1,5 +1,5 @@
 import type { LoggedRequest, RequestParameters } from '../core/conversation.ts';
-import type { IngestItem } from '../core/query.ts';
+import type { IngestItem, Reject } from '../core/query.ts';
 import { checkConversation } from './chat-messages.ts';
 import { setParameter } from './chat-request.ts';
 import type { ResolvedMapping } from './field-mapping.ts';
@@ -7,7 +7,7 @@ import { readPath } from './field-path.ts';
 import { FieldProblem } from './field-problem.ts';
 import { decodeAttributes, nanosToMillis, type Attributes } from './otel-attributes.ts';
 import { inputMessages, outputMessage, toolDefinitions } from './otel-messages.ts';
-import type { PrepareHandler, RecordHandler } from './record-handler.ts';
+import type { PrepareHandler, RecordHandler, SourceRecord } from './record-handler.ts';
 import { createRecordConverter, rejectItem, type ChatPart } from './record-to-item.ts';
 
 /**
@@ -97,41 +97,77 @@ export interface OtelCounts {
   skipped: number;
 }
 
-export function otelHandler(file: string, mapping: ResolvedMapping, counts: OtelCounts): PrepareHandler {
-  return () => (): RecordHandler => {
-    const convert = createRecordConverter(file, mapping);
-    return {
-      *take(record): Generator<IngestItem> {
-        let position = 0;
-        for (const raw of spansOf(record.object ?? {})) {
-          position++;
-          if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-            yield rejectItem(file, record.line, 'span: not a JSON object', record.raw);
-            continue;
-          }
-          const span = raw as Record<string, unknown>;
-          const spanId = typeof span['spanId'] === 'string' && span['spanId'] !== '' ? span['spanId'] : undefined;
-          const spanText = JSON.stringify(span);
-          let attributes: Attributes;
-          try {
-            attributes = decodeAttributes(span['attributes']);
-          } catch (error) {
-            if (!(error instanceof FieldProblem)) throw error;
-            yield rejectItem(file, record.line, error.message, spanText, spanId);
-            continue;
-          }
-          if (!isChatSpan(attributes)) {
-            counts.skipped++;
-            continue;
-          }
-          const read = (column: string): unknown => (attributes.has(column) ? attributes.get(column) : readPath(span, column));
-          // Without a span id, the span's place on its line keeps the id stable across runs.
-          const chat = (): ChatPart => ({ logId: `L${record.line}.${position}`, ...spanChatPart(span, attributes, spanId) });
-          yield convert(read, record.line, spanText, { ...(spanId === undefined ? {} : { spanId }), chat });
-        }
-      },
-      finish: () => [],
-    };
+/**
+ * A reject's reason names its span (`span <id>: ...`): the stored reject has a file and a line, and a
+ * line can hold many spans. The rejects table is keyed by (file, line), so the rejects of one line
+ * (a JSONL export line, a compact single-line export file) are stored as one, each span's id and
+ * reason kept in its reason: none is lost and none collides.
+ */
+function createLineRejects(): { add(reject: Reject): IngestItem[]; flush(): IngestItem[] } {
+  let pending: { reject: Reject; count: number } | undefined;
+  const flush = (): IngestItem[] => {
+    if (pending === undefined) return [];
+    const item: IngestItem = { kind: 'reject', reject: pending.reject };
+    pending = undefined;
+    return [item];
+  };
+  const label = (reject: Reject): string => (reject.spanId === undefined ? reject.reason : `span ${reject.spanId}: ${reject.reason}`);
+  return {
+    add(reject) {
+      if (pending !== undefined && pending.reject.file === reject.file && pending.reject.line === reject.line) {
+        pending.reject = { ...pending.reject, reason: `${pending.reject.reason}; ${label(reject)}` };
+        pending.count++;
+        return [];
+      }
+      const out = flush();
+      pending = { reject: { ...reject, reason: label(reject) }, count: 1 };
+      return out;
+    },
+    flush,
   };
 }
 
+export function otelHandler(file: string, mapping: ResolvedMapping, counts: OtelCounts): PrepareHandler {
+  return () => (): RecordHandler => {
+    const convert = createRecordConverter(file, mapping);
+    const lineRejects = createLineRejects();
+    const spanItems = function* (record: SourceRecord): Generator<IngestItem> {
+      let position = 0;
+      for (const raw of spansOf(record.object ?? {})) {
+        position++;
+        if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+          yield rejectItem(file, record.line, 'span: not a JSON object', record.raw);
+          continue;
+        }
+        const span = raw as Record<string, unknown>;
+        const spanId = typeof span['spanId'] === 'string' && span['spanId'] !== '' ? span['spanId'] : undefined;
+        const spanText = JSON.stringify(span);
+        let attributes: Attributes;
+        try {
+          attributes = decodeAttributes(span['attributes']);
+        } catch (error) {
+          if (!(error instanceof FieldProblem)) throw error;
+          yield rejectItem(file, record.line, error.message, spanText, spanId);
+          continue;
+        }
+        if (!isChatSpan(attributes)) {
+          counts.skipped++;
+          continue;
+        }
+        const read = (column: string): unknown => (attributes.has(column) ? attributes.get(column) : readPath(span, column));
+        // Without a span id, the span's place on its line keeps the id stable across runs.
+        const chat = (): ChatPart => ({ logId: `L${record.line}.${position}`, ...spanChatPart(span, attributes, spanId) });
+        yield convert(read, record.line, spanText, { ...(spanId === undefined ? {} : { spanId }), chat });
+      }
+    };
+    return {
+      *take(record: SourceRecord): Generator<IngestItem> {
+        for (const item of spanItems(record)) {
+          if (item.kind === 'reject') yield* lineRejects.add(item.reject);
+          else yield item;
+        }
+      },
+      finish: () => lineRejects.flush(),
+    };
+  };
+}

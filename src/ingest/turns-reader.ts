@@ -1,6 +1,6 @@
 import type { ConversationMessage, LoggedResponse } from '../core/conversation.ts';
 import type { IngestItem } from '../core/query.ts';
-import { checkConversation, contentText, parseWireMessages } from './chat-messages.ts';
+import { checkConversation, contentText, parseWireMessage } from './chat-messages.ts';
 import type { ResolvedMapping } from './field-mapping.ts';
 import { PathMiss } from './field-path.ts';
 import { describeValue, FieldProblem } from './field-problem.ts';
@@ -80,10 +80,10 @@ function rowMessage(read: ReadColumn, mapping: ResolvedMapping): ConversationMes
   if (toolCalls !== undefined && toolCalls !== null) wire['tool_calls'] = toolCalls;
   if (typeof toolCallId === 'string' && toolCallId.trim() !== '') wire['tool_call_id'] = toolCallId.trim();
   try {
-    // A lone message with a user turn after it, so only the message's own checks apply here.
-    return parseWireMessages([wire, { role: 'user', content: 'x' }], 'row')[0]!;
+    return parseWireMessage(wire, 'row');
   } catch (error) {
-    if (error instanceof FieldProblem) throw new FieldProblem(error.message.replace(/^row\[0\]\.?/, ''));
+    // Named by the row's own columns: `role: ...`, `content[1]: ...`.
+    if (error instanceof FieldProblem) throw new FieldProblem(error.message.replace(/^row\.?/, ''));
     throw error;
   }
 }
@@ -154,15 +154,23 @@ export function turnsHandler(file: string, mapping: ResolvedMapping, mode: TurnM
         } catch (error) {
           if (!(error instanceof FieldProblem)) throw error;
           // A row that cannot be read breaks its conversation (when its id is known): half a history is not the logged one.
-          if (open !== undefined) {
-            const rawId = mapping.columns.conversation_id === undefined ? undefined : record.read(mapping.columns.conversation_id);
-            if (rawId !== undefined && String(rawId).trim() === open.id) {
-              if (!open.broken) yield rejectItem(file, record.line, `conversation ${open.id}: ${error.message}`, record.raw);
-              open.broken = true;
-              return;
-            }
+          const rawId = mapping.columns.conversation_id === undefined ? undefined : record.read(mapping.columns.conversation_id);
+          const knownId = typeof rawId === 'string' || typeof rawId === 'number' || typeof rawId === 'bigint' ? String(rawId).trim() : '';
+          if (knownId === '') {
+            yield rejectItem(file, record.line, error.message, record.raw);
+            return;
           }
-          yield rejectItem(file, record.line, error.message, record.raw);
+          if (open !== undefined && open.id !== knownId) {
+            yield* close(open);
+            open = undefined;
+          }
+          if (open === undefined) {
+            seen.add(knownId, record.line);
+            open = { id: knownId, firstLine: record.line, rows: [], broken: false };
+          }
+          if (!open.broken) yield rejectItem(file, record.line, `conversation ${knownId}: ${error.message}`, record.raw);
+          open.broken = true;
+          open.rows = [];
           return;
         }
         if (open !== undefined && open.id !== id) {

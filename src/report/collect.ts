@@ -1,5 +1,7 @@
 import type { Tier } from '../core/tier.ts';
 import type { GateStore, QueryFacts, RunData } from '../gate/metrics.ts';
+import type { DomainShift } from '../router/domain-shift.ts';
+import { collectDomainShift } from './domain-shift.ts';
 import { worstServed } from './worst-answers.ts';
 
 /** What the charts and tables need beyond the gate's own figures: distributions and examples. */
@@ -9,6 +11,8 @@ export interface ReportData {
   latencies: Array<{ series: string; ms: number }>;
   /** The lowest-scored served answers of each tier, unscored and judge errors first. */
   worstAnswers: WorstAnswer[];
+  /** The run's router confidence against its training data's (undefined: no router decided). */
+  domainShift?: DomainShift | undefined;
 }
 
 export interface WorstAnswer {
@@ -48,6 +52,7 @@ export async function collectReportData(store: GateStore, data: RunData): Promis
     scoreCounts: scoreCounts(data.facts),
     latencies: latencies.map((row) => ({ series: row.series, ms: Number(row.ms) })),
     worstAnswers: await worstAnswers(store, data.runId, worstServed(data.facts, WORST_PER_TIER)),
+    domainShift: await collectDomainShift(store, data.runId),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { GateOutcome } from '../gate/run-gate.ts';
 import type { ReportData } from './collect.ts';
+import { domainShiftLine } from './domain-shift.ts';
 import { ci, cell, count, DECISION_LABEL, excerpt, num, OUTCOME_LABEL, pct, usd, usdPrecise, versusBaseline } from './format.ts';
 import { costRows, reasonsOf } from './sections.ts';
 import { toolCallLines } from './tool-calls.ts';
@@ -84,6 +85,7 @@ export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string 
     '',
     routerLine(outcome),
     '',
+    ...(domainShiftLine(data?.domainShift) === undefined ? [] : [domainShiftLine(data?.domainShift)!, '']),
     ...toolCallLines(outcome),
     ...comparisonLines(outcome),
     ...(data === undefined ? [] : worstLines(data)),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseFaultSpec, startSim } from '../../sim/server.ts';
-import { action, collect, integer, nonNegativeNumber } from '../run-action.ts';
+import { action, collect, faultSpecOption, integer, nonNegativeNumber } from '../run-action.ts';
 
 export function registerSim(program: Command): void {
   program
@@ -9,7 +9,7 @@ export function registerSim(program: Command): void {
     .option('--port <port>', 'port (0 = a free one)', integer('--port'), 8000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--time-scale <x>', 'latency multiplier (0 = instant)', nonNegativeNumber('--time-scale'), 1)
-    .option('--faults <spec>', 'e.g. 500=0.05,429=0.03,timeout=0.02,cut=0.01,bad_json=0.02,down=llama-3-70b')
+    .option('--faults <spec>', 'e.g. 500=0.05,429=0.03,timeout=0.02,cut=0.01,bad_json=0.02,down=llama-3-70b', faultSpecOption('--faults'))
     .option('--dataset <file>', 'JSONL with query + reference fields the sim answers from (repeatable)', collect, [])
     .option('--seed <n>', 'seed for latency and fault draws', integer('--seed'), 1)
     .action(
