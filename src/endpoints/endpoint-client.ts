@@ -133,11 +133,18 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
       // Created on the first tool-call fragment only: a text answer pays nothing for it.
       let toolCalls: ReturnType<typeof createToolCallAccumulator> | undefined;
       const plainDelta = plainDeltaReader();
+      const onContent = options.onContent;
       const parser = createSseParser((bytes, start, end) => {
         const plain = plainDelta(bytes, start, end);
         if (plain !== undefined) {
           if (plain) {
-            ttftMs ??= now() - startedAt;
+            if (onContent !== undefined) {
+              const at = now();
+              ttftMs ??= at - startedAt;
+              onContent(at);
+            } else {
+              ttftMs ??= now() - startedAt;
+            }
             output += plain;
           }
           return;
@@ -149,7 +156,9 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
         const choice = chunk.choices?.[0];
         const content = choice?.delta?.content;
         if (content) {
-          ttftMs ??= now() - startedAt;
+          const at = now();
+          ttftMs ??= at - startedAt;
+          onContent?.(at);
           output += content;
         }
         const toolCallDeltas = choice?.delta?.tool_calls;

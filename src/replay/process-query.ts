@@ -5,6 +5,7 @@ import type { Tier } from '../core/tier.ts';
 import type { EndpointClient, Pricing } from '../endpoints/types.ts';
 import { callCost } from '../endpoints/pricing.ts';
 import type { Judge } from '../judge/llm-judge.ts';
+import { validateCandidate, type CascadeStage } from '../cascade/validate-stage.ts';
 import type { RouteDecision, RoutePolicy } from '../router/policy.ts';
 import type { QueryRows } from './types.ts';
 import { outboundJudgeInput } from '../privacy/outbound.ts';
@@ -52,6 +53,8 @@ export interface QueryContext {
   judgeContextTokens?: number;
   /** Send multi-turn requests without their history (the experiment that measures what it is worth). */
   stripHistory?: boolean;
+  /** The validator cascade (config.cascade): validates the candidate's answer per tier. */
+  cascade?: CascadeStage;
   now: () => Date;
   signal: AbortSignal;
 }
@@ -93,6 +96,8 @@ export async function processQuery(query: Query, context: QueryContext, decided?
     responses.push(await callEndpoint(query, context.fallback!, 'fallback', plan.fallback, redactor, context));
   }
 
+  // The cascade's validator runs beside the judge: it sees only the request and the candidate's answer.
+  const validating = validateCandidate(context.cascade, query, decision.tier, responses, context);
   // Known facts are the best reference; without them the candidate is graded against the baseline's answer.
   const baselineAnswer = baseline.status === 'ok' || baseline.status === 'ok_after_retry' ? baseline.output : undefined;
   const judgeTarget = plan.judge;
@@ -133,6 +138,7 @@ export async function processQuery(query: Query, context: QueryContext, decided?
     judgments,
     // Counts by type only: the placeholder numbers this redactor gave do not change them.
     privacy: privacyRecord(context.runId, query.queryId, plan, redactor.redact(customerText(query)).findings),
+    validations: await validating,
   };
 }
 

@@ -10,8 +10,8 @@ import { action } from '../run-action.ts';
 export function registerNotebook(program: Command): void {
   program
     .command('notebooks')
-    .description('execute the analyst notebooks (Markdown + SQL over the documented views) for a run and write HTML')
-    .argument('[files...]', 'notebooks to run (default: every notebooks/*.md)')
+    .description('execute the analyst notebooks (Jupyter, %%sql cells over the documented views) for a run: <name>.ipynb with outputs and <name>.html')
+    .argument('[files...]', 'notebooks to run, .ipynb or Markdown with ```sql blocks (default: every notebooks/*.ipynb)')
     .requiredOption('--run <id>', 'run id ("latest" for the newest complete run)')
     .option('--db <path>', 'database file')
     .option('-c, --config <file>', 'config whose database and results_dir to use')
@@ -30,9 +30,9 @@ export function registerNotebook(program: Command): void {
             flags.out ?? join(paths.results.path, safeName(runId), 'notebooks'),
           );
           for (const result of results) {
-            process.stdout.write(`${result.errors === 0 ? 'ok   ' : 'ERROR'} ${result.file} -> ${result.html}\n`);
+            process.stdout.write(`${result.errors === 0 ? 'ok   ' : 'ERROR'} ${result.file} -> ${result.ipynb}, ${result.html}\n`);
             for (const cell of result.cells) {
-              if (cell.kind === 'sql' && cell.error !== undefined) process.stdout.write(`      ${result.file}:${cell.line}: ${cell.error}\n`);
+              if (cell.kind === 'sql' && cell.error !== undefined) process.stdout.write(`      ${cell.where ?? `${result.file}:${cell.line}`}: ${cell.error}\n`);
             }
           }
           return results.some((result) => result.errors > 0) ? 1 : 0;
