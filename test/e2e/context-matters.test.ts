@@ -64,5 +64,5 @@ describe('the history of a multi-turn request matters', () => {
     } finally {
       await store.close();
     }
-  });
+  }, 600_000);
 });

@@ -259,7 +259,7 @@ describe('replaying logged conversations: what each endpoint received', () => {
     expect(judged.length).toBeGreaterThan(0);
     expect(judged[0]).toContain('<conversation>');
     expect(judged[0]).toContain('tool result (call_chat-a)');
-  });
+  }, 300_000);
 
   it('OpenAI Batch API input joined to its output file: the same bytes', async () => {
     const { input, output } = batchLogs(dir);
@@ -279,7 +279,7 @@ describe('replaying logged conversations: what each endpoint received', () => {
     } finally {
       await store.close();
     }
-  });
+  }, 300_000);
 
   it('OTLP JSON GenAI spans: system instructions, parts, tool calls and results become the same chat request', async () => {
     const sent = await replay(['--dataset', otelLog(dir)], 'otel');
@@ -304,5 +304,5 @@ describe('replaying logged conversations: what each endpoint received', () => {
     } finally {
       await store.close();
     }
-  });
+  }, 300_000);
 });
