@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { privacyConfigIssues, privacyConfigSchema } from '../privacy/config-schema.ts';
+import { cascadeConfigIssues, cascadeConfigSchema } from '../cascade/config-schema.ts';
+import { capacitySchema, loadtestSchema, sloSchema } from './phase2-schema.ts';
 
 /** Names are YAML keys: snake_case, as users write them. Unknown keys are errors everywhere (strictObject). */
 
@@ -78,6 +80,11 @@ export const fieldMappingSchema = z.strictObject({
   reference: z.string().optional(),
   answer: z.string().optional().describe('Column holding the production (GPT-4) answer: stored as the baseline, not re-called'),
   sensitive: z.string().optional().describe('Column tagging a query as sensitive (true/false, 1/0, yes/no): it stays on-prem'),
+  turn: z.string().optional().describe('Turn tables: the column ordering messages within a conversation (default turn)'),
+  role: z.string().optional().describe('Turn tables: the message role column (default role)'),
+  content: z.string().optional().describe('Turn tables: the message text column (default content)'),
+  tool_calls: z.string().optional().describe('Turn tables: assistant tool calls as JSON text (default tool_calls)'),
+  tool_call_id: z.string().optional().describe('Turn tables: the call a tool message answers (default tool_call_id)'),
 });
 
 export const configSchema = z
@@ -101,9 +108,17 @@ export const configSchema = z
     }),
     dataset: z.strictObject({
       path: z.string(),
-      format: z.enum(['jsonl', 'csv', 'parquet', 'duckdb']).optional(),
+      format: z
+        .enum(['jsonl', 'json', 'csv', 'parquet', 'duckdb', 'openai-chat', 'openai-batch', 'otel', 'turns'])
+        .optional()
+        .describe('Omitted: detected from the extension and the content (chat logs, Batch files, OTLP spans, turn tables)'),
+      batch_output: z.string().optional().describe('openai-batch: the Batch API output file, joined to the input by custom_id'),
+      turns: z.enum(['last', 'all']).optional().describe('Turn tables: replay the last assistant turn of each conversation (default) or every one'),
       table: z.string().optional(),
-      sql: z.string().optional(),
+      sql: z
+        .string()
+        .optional()
+        .describe('DuckDB sources: exactly one read-only SELECT (or WITH ... SELECT) over the attached file; it can read nothing else'),
       fields: fieldMappingSchema.default({}),
     }),
     database: z.string().default('results/hybrid-eval.duckdb'),
@@ -130,6 +145,10 @@ export const configSchema = z
       })
       .default({ max_in_flight: 64, batch_size: 200, database_memory_limit: '64MB' }),
     privacy: privacyConfigSchema.describe('PII redaction for external endpoints, and where sensitive queries may go'),
+    cascade: cascadeConfigSchema.optional(),
+    slo: sloSchema,
+    loadtest: loadtestSchema,
+    capacity: capacitySchema,
   })
   .superRefine((config, context) => {
     const names = new Set(Object.keys(config.endpoints));
@@ -150,6 +169,9 @@ export const configSchema = z
       context.addIssue({ code: 'custom', path: ['system_prompt_file'], message: 'give system_prompt or system_prompt_file, not both' });
     }
     for (const issue of privacyConfigIssues(config.privacy, config)) context.addIssue({ code: 'custom', ...issue });
+    for (const issue of cascadeConfigIssues(config.cascade, names)) context.addIssue({ code: 'custom', ...issue });
+    mustExist(config.capacity?.endpoint, ['capacity', 'endpoint']);
+    mustExist(config.capacity?.fallback, ['capacity', 'fallback']);
     if (config.routing.policy === 'fixed' && config.routing.fixed_tier === undefined) {
       context.addIssue({ code: 'custom', path: ['routing', 'fixed_tier'], message: 'required when policy is "fixed"' });
     }

@@ -1,14 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.ts';
+import { renderChart, type RenderedChart } from '../report/svg-chart.ts';
+import { parseIpynb } from './ipynb-source.ts';
+import { KERNEL_SETUP, runParameterSql } from './kernel-setup.ts';
 import { parseNotebook, type Cell } from './parse.ts';
 
 export interface NotebookStore {
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  columns<T extends Record<string, unknown[]>>(sql: string, params?: readonly unknown[]): Promise<T>;
 }
 
-export type CellResult =
-  | { kind: 'markdown'; markdown: string }
-  | { kind: 'sql'; sql: string; line: number; columns: string[]; rows: Record<string, unknown>[]; error: string | undefined };
+export type SqlCellResult = Extract<Cell, { kind: 'sql' }> & {
+  /** The run cell hybrid-eval added after the `parameters` cell. */
+  injected: boolean;
+  columns: string[];
+  /** At most MAX_ROWS of them; `rowCount` is the whole result. */
+  rows: unknown[][];
+  rowCount: number;
+  error: string | undefined;
+  chart: RenderedChart | undefined;
+};
+
+export type CellResult = Exclude<Cell, { kind: 'sql' }> | SqlCellResult;
 
 export interface NotebookResult {
   file: string;
@@ -17,12 +30,16 @@ export interface NotebookResult {
   errors: number;
 }
 
-/** Most rows a cell shows; the query still runs in full. */
+/** Most rows a table shows; the query still runs in full and the table says how many there were. */
 export const MAX_ROWS = 200;
+/** Most rows a chart draws (a chart of more points is a query to aggregate first). */
+const MAX_CHART_ROWS = 5000;
 
 /**
- * Runs every SQL cell with the run id available as getvariable('run_id'), so notebooks use the
- * documented views filtered to one run and nothing else.
+ * Runs every SQL cell in order on one connection, with the run selected for selected_run() (and
+ * getvariable('run_id')) by a cell placed after the notebook's `parameters` cell, as papermill
+ * does: the executed notebook shows which run it is about, and re-running it in a kernel selects
+ * the same run.
  */
 export async function runNotebook(file: string, store: NotebookStore, runId: string): Promise<NotebookResult> {
   let text: string;
@@ -31,19 +48,42 @@ export async function runNotebook(file: string, store: NotebookStore, runId: str
   } catch (error) {
     throw new UsageError(`notebook not found or unreadable: ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  await store.all(`SET VARIABLE run_id = '${runId.replace(/'/g, "''")}'`);
-  const cells: CellResult[] = [];
-  for (const cell of parseNotebook(text)) cells.push(await runCell(cell, store));
-  return { file, runId, cells, errors: cells.filter((cell) => cell.kind === 'sql' && cell.error !== undefined).length };
+  const cells = withRunCell(file.endsWith('.ipynb') ? parseIpynb(text, file) : withSetup(parseNotebook(text)), runId);
+  const results: CellResult[] = [];
+  for (const cell of cells) results.push(cell.kind === 'sql' ? await runCell(cell, store) : cell);
+  return { file, runId, cells: results, errors: results.filter((cell) => cell.kind === 'sql' && cell.error !== undefined).length };
 }
 
-async function runCell(cell: Cell, store: NotebookStore): Promise<CellResult> {
-  if (cell.kind === 'markdown') return cell;
+type RunnableCell = Extract<Cell, { kind: 'sql' }> & { injected: boolean };
+
+/** Markdown notebooks get the kernel's setup cell, so their .ipynb runs in Jupyter too. */
+function withSetup(cells: Cell[]): Cell[] {
+  const title = cells[0]?.kind === 'markdown' ? [cells[0]] : [];
+  return [...title, { kind: 'setup', code: KERNEL_SETUP, tags: ['setup'] }, ...cells.slice(title.length)];
+}
+
+function withRunCell(cells: Cell[], runId: string): Array<Exclude<Cell, { kind: 'sql' }> | RunnableCell> {
+  const runCell: RunnableCell = { kind: 'sql', sql: runParameterSql(runId), line: 0, tags: ['injected-parameters'], injected: true, where: 'the run cell' };
+  const marked = cells.findIndex((cell) => cell.kind === 'sql' && cell.tags.includes('parameters'));
+  const at = marked >= 0 ? marked + 1 : Math.max(0, cells.findIndex((cell) => cell.kind === 'setup') + 1);
+  const out = cells.map((cell) => (cell.kind === 'sql' ? { ...cell, injected: false } : cell));
+  out.splice(at, 0, runCell);
+  return out;
+}
+
+async function runCell(cell: RunnableCell, store: NotebookStore): Promise<SqlCellResult> {
+  const empty = { columns: [], rows: [], rowCount: 0, chart: undefined };
   try {
-    const rows = await store.all(cell.sql);
-    const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
-    return { ...cell, columns, rows: rows.slice(0, MAX_ROWS), error: undefined };
+    const columns = await store.columns<Record<string, unknown[]>>(cell.sql);
+    // SET and other statements without a result answer DuckDB's "Success" column: nothing to show.
+    if (/^\s*SET\s/i.test(cell.sql)) return { ...cell, ...empty, error: undefined };
+    const names = Object.keys(columns);
+    const rowCount = names.length === 0 ? 0 : columns[names[0]!]!.length;
+    const rowAt = (index: number) => names.map((name) => columns[name]![index]);
+    const rows = Array.from({ length: Math.min(rowCount, MAX_ROWS) }, (_, index) => rowAt(index));
+    const chart = cell.chartSpec === undefined ? undefined : await renderChart(cell.chartSpec, names, Array.from({ length: Math.min(rowCount, MAX_CHART_ROWS) }, (_, index) => rowAt(index)));
+    return { ...cell, columns: names, rows, rowCount, error: undefined, chart };
   } catch (error) {
-    return { ...cell, columns: [], rows: [], error: (error as Error).message.split('\n')[0] };
+    return { ...cell, ...empty, error: (error as Error).message.split('\n')[0] };
   }
 }

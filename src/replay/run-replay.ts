@@ -1,15 +1,22 @@
 import { randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { loadConfig } from '../config/load.ts';
+import { configForStorage, configSecrets } from '../config/secrets.ts';
 import { endpointsInUse, resolveApiKeys } from '../config/endpoints-in-use.ts';
 import { UsageError } from '../core/errors.ts';
+import { checkRunId } from '../core/run-id.ts';
 import type { IngestItem } from '../core/query.ts';
 import { createEndpointClient } from '../endpoints/endpoint-client.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
-import { openLog, type LogReader } from '../ingest/open-log.ts';
+import { openLog, type LogFormat, type LogReader } from '../ingest/open-log.ts';
+import { logSourceFor } from '../ingest/log-source.ts';
+import type { TurnMode } from '../ingest/turns-reader.ts';
 import { mergeFieldMappings } from './mapping.ts';
 import { judgeStoredRun, type JudgeRunSummary } from '../judge/judge-run.ts';
 import { llmJudge } from '../judge/llm-judge.ts';
+import { measureOnpremJudge, onpremJudgeToMeasure, type OnpremAgreementSummary } from '../judge/onprem-agreement.ts';
 import { loadRubric } from '../judge/rubric.ts';
 import { routePolicyFor, type PolicyHandle } from '../router/policy-for-config.ts';
 import { startSim, parseFaultSpec, type SimServer } from '../sim/server.ts';
@@ -17,15 +24,22 @@ import { openStore, type Store } from '../store/store.ts';
 import { endpointSettings } from './endpoint-settings.ts';
 import { replay } from './engine.ts';
 import { preflight } from './preflight.ts';
+import { checkResumeFingerprint, saveNewRunFingerprint } from './resume-fingerprint.ts';
+import { runFingerprint, type RunFingerprint } from './run-fingerprint.ts';
 import { parseShard } from './shard.ts';
 import { createProgress } from './progress.ts';
 import type { ReplaySummary } from './types.ts';
+import { cascadeSetup, simValidatorSkills, type CascadeSetup } from '../cascade/cascade-setup.ts';
 import { privacySettingsFromConfig, redactOptionsFromConfig, sensitivityPolicyFromConfig } from '../privacy/config-schema.ts';
 
 export interface ReplayCommandOptions {
   config: string;
   dataset?: string;
   fields?: string[];
+  /** Override dataset.format / dataset.batch_output / dataset.turns (ingest's options, passed through). */
+  format?: LogFormat;
+  batchOutput?: string;
+  turns?: TurnMode;
   runId?: string;
   limit?: number;
   /** A consistent copy of the database for analysts, rewritten every `snapshotEvery` batches and at the end. */
@@ -34,6 +48,8 @@ export interface ReplayCommandOptions {
   /** e.g. "2/4": this process replays one of four shards into its own database. */
   shard?: string;
   resume?: boolean;
+  /** Resume even though the config defines a different run; the change is recorded on the run. Implies resume. */
+  forceResume?: boolean;
   db?: string;
   sim?: boolean;
   simTimeScale?: number;
@@ -49,6 +65,8 @@ export interface ReplayCommandResult extends ReplaySummary {
   config: Config;
   /** When the config names a pairwise rubric: the comparisons of the served answers with the baseline. */
   pairwise: JudgeRunSummary | undefined;
+  /** The on-prem judge's measured agreement with the main judge (privacy.sensitive.judge set), else undefined. */
+  onpremJudge: OnpremAgreementSummary | undefined;
 }
 
 export function newRunId(now: Date = new Date()): string {
@@ -63,6 +81,10 @@ export function newRunId(now: Date = new Date()): string {
 export async function runReplayCommand(options: ReplayCommandOptions): Promise<ReplayCommandResult> {
   const env = options.env ?? process.env;
   const signal = options.signal ?? new AbortController().signal;
+  // Flags first, before the config or the dataset is read: a bad id or fault spec is one line, nothing started.
+  if (options.runId !== undefined) checkRunId(options.runId, '--run-id');
+  if (options.simFaults !== undefined && !options.sim) throw new UsageError('--sim-faults needs --sim (the faults are the simulator\'s)');
+  const faults = options.simFaults === undefined ? undefined : parseFaultSpec(options.simFaults);
   const config = loadConfig(options.config, { env });
   const datasetPath = options.dataset ?? config.dataset.path;
   const mapping = mergeFieldMappings(config.dataset.fields, options.fields ?? []);
@@ -72,11 +94,14 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
   const rubric = loadRubric(config.judge.rubric);
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
 
-  const reader = await openLog({ path: datasetPath, format: config.dataset.format, table: config.dataset.table, sql: config.dataset.sql, mapping });
+  // The results database is never a source: user SQL (dataset.sql) must not reach it, not even to read.
+  if (sameFile(datasetPath, options.db ?? config.database)) throw new UsageError(`dataset ${datasetPath} is the results database: replay a log, not the results`);
+  const reader = await openLog(logSourceFor(config.dataset, { path: datasetPath, mapping, format: options.format, batchOutput: options.batchOutput, turns: options.turns }));
   let sim: SimServer | undefined;
   let store: Store | undefined;
   let policy: PolicyHandle | undefined;
   let judgeClient: EndpointClient | undefined;
+  let cascade: CascadeSetup | undefined;
   const clients = new Map<string, EndpointClient>();
   try {
     const items = await primed(reader, datasetPath);
@@ -84,7 +109,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
       sim = await startSim({
         port: 0,
         timeScale: options.simTimeScale ?? 1,
-        ...(options.simFaults === undefined ? {} : { faults: parseFaultSpec(options.simFaults) }),
+        ...(faults === undefined ? {} : { faults }),
+        validatorSkills: simValidatorSkills(config),
       });
     }
     for (const name of names) clients.set(name, createEndpointClient(endpointSettings(config, name, keys.get(name), sim)));
@@ -104,13 +130,15 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
             rubric,
             client: createEndpointClient({ ...endpointSettings(config, sensitiveJudgeName, keys.get(sensitiveJudgeName), sim), name: `${sensitiveJudgeName} (judge)`, stream: false }),
           });
-    await preflight([...clients.values()].map((client) => client.settings));
+    cascade = cascadeSetup(config, { env, sim });
+    await preflight([...clients.values(), ...(cascade?.clients ?? [])].map((client) => client.settings));
     // A router folder with a missing file or the wrong labels is a start-up error: before the run exists.
     policy = await routePolicyFor(config);
 
     store = await openStore(options.db ?? config.database);
     await store.setMemoryLimit(config.replay.database_memory_limit);
-    const runId = await startOrResumeRun(store, options, config, datasetPath, mapping);
+    const fingerprint = runFingerprint({ config, dataset: datasetPath, mapping, policy: policy.describe, endpoints: names, sim: Boolean(options.sim), shard: options.shard });
+    const runId = await startOrResumeRun(store, options, config, datasetPath, mapping, fingerprint);
     const route = policy.route;
     const progress = createProgress({ output: options.progressOutput, total: options.limit });
     const activeSim = sim;
@@ -150,6 +178,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
             settings: privacySettingsFromConfig(config.privacy),
             endpoints: Object.fromEntries(Object.entries(config.endpoints).map(([name, endpoint]) => [name, { onPrem: endpoint.on_prem }])),
           },
+          ...(cascade === undefined ? {} : { cascade: cascade.stage }),
           now: () => new Date(),
           signal,
         },
@@ -162,12 +191,27 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
       throw error;
     }
     progress.stop();
+    const skipped = reader.skipped?.();
+    if (skipped !== undefined && skipped.count > 0) options.progressOutput.write(`${skipped.count} ${skipped.what} skipped in ${datasetPath}\n`);
     const counts = { queryCount: summary.storedQueries, rejectCount: summary.rejects };
     // Pairwise judging is a stage of its own over the stored pairs (both orders, through the judge
     // cache), so a resumed or re-run replay never pays twice for a comparison. The run stays
     // 'running' until it is done: a run killed in this stage must not look complete.
     const pairwiseStage = config.judge.pairwise_rubric !== undefined && summary.status === 'complete';
-    await store.setRunStatus(runId, pairwiseStage ? 'running' : summary.status, counts);
+    // The on-prem judge's agreement with the main judge, measured on non-sensitive answers (issue 15).
+    const agreementStage = summary.status === 'complete' && onpremJudgeToMeasure(config);
+    await store.setRunStatus(runId, pairwiseStage || agreementStage ? 'running' : summary.status, counts);
+    let onpremJudge: OnpremAgreementSummary | undefined;
+    if (agreementStage) {
+      try {
+        onpremJudge = await measureOnpremJudge({ runId, db: store.path, ...(options.sim ? { sim: true } : {}), env, signal });
+      } catch (error) {
+        await store.setRunStatus(runId, 'failed', counts);
+        throw error;
+      }
+      if (signal.aborted) summary = { ...summary, status: 'interrupted' };
+      if (!pairwiseStage) await store.setRunStatus(runId, summary.status, counts);
+    }
     let pairwise: JudgeRunSummary | undefined;
     if (pairwiseStage) {
       try {
@@ -188,10 +232,11 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
       await store.setRunStatus(runId, summary.status, counts);
     }
     if (options.snapshot !== undefined) await writeSnapshot(store, options.snapshot, options.progressOutput);
-    return { ...summary, database: store.path, config, pairwise };
+    return { ...summary, database: store.path, config, pairwise, onpremJudge };
   } finally {
     for (const client of clients.values()) client.close?.();
     judgeClient?.close?.();
+    for (const client of cascade?.clients ?? []) client.close?.();
     await policy?.close?.();
     await reader.close();
     await store?.close();
@@ -205,11 +250,13 @@ async function startOrResumeRun(
   config: Config,
   dataset: string,
   mapping: Record<string, string | undefined>,
+  fingerprint: RunFingerprint,
 ): Promise<string> {
-  if (options.resume) {
+  if (options.resume || options.forceResume) {
     const run = options.runId === undefined ? await store.latestRun() : await store.getRun(options.runId);
     if (run === undefined) throw new UsageError(options.runId === undefined ? 'no run to resume in this database' : `run not found: ${options.runId}`);
     if (run.dataset !== dataset) throw new UsageError(`run ${run.run_id} replayed ${run.dataset}, not ${dataset}: resume with the same dataset`);
+    await checkResumeFingerprint(store, run.run_id, fingerprint, Boolean(options.forceResume), new Date());
     await store.setRunStatus(run.run_id, 'running');
     return run.run_id;
   }
@@ -220,9 +267,11 @@ async function startOrResumeRun(
     mode: 'shadow',
     dataset,
     policy: config.routing.policy,
-    config: { ...config, dataset: { ...config.dataset, path: dataset, fields: mapping } },
+    // No key value and no credential from a base URL is stored (runs.config_json is exported and shared).
+    config: configForStorage({ ...config, dataset: { ...config.dataset, path: dataset, fields: mapping } }, configSecrets(config, options.env ?? process.env)),
     notes: options.sim ? 'simulated endpoints (sim): scores are a simulation' : undefined,
   });
+  await saveNewRunFingerprint(store, runId, fingerprint, new Date());
   return runId;
 }
 
@@ -272,4 +321,15 @@ async function writeSnapshot(store: Store, path: string, output: NodeJS.Writable
   } catch (error) {
     output.write(`hybrid-eval: warning: snapshot to ${path} failed: ${(error as Error).message.split('\n')[0]}\n`);
   }
+}
+
+function sameFile(a: string, b: string): boolean {
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  return real(a) === real(b);
 }
