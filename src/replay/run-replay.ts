@@ -20,8 +20,9 @@ import { measureOnpremJudge, onpremJudgeToMeasure, type OnpremAgreementSummary }
 import { loadRubric } from '../judge/rubric.ts';
 import { routePolicyFor, type PolicyHandle } from '../router/policy-for-config.ts';
 import { startSim, parseFaultSpec, type SimServer } from '../sim/server.ts';
+import { referenceKeyFor } from '../sim/conversation.ts';
 import { openStore, type Store } from '../store/store.ts';
-import { endpointSettings } from './endpoint-settings.ts';
+import { endpointSettings, pricingOf } from './endpoint-settings.ts';
 import { replay } from './engine.ts';
 import { preflight } from './preflight.ts';
 import { checkResumeFingerprint, saveNewRunFingerprint } from './resume-fingerprint.ts';
@@ -54,6 +55,8 @@ export interface ReplayCommandOptions {
   sim?: boolean;
   simTimeScale?: number;
   simFaults?: string;
+  /** Send multi-turn requests without their history; the run's notes say so. */
+  stripHistory?: boolean;
   env?: NodeJS.ProcessEnv;
   /** Progress goes here (stderr in the CLI). */
   progressOutput: NodeJS.WritableStream & { isTTY?: boolean };
@@ -158,7 +161,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
                   if (batches % (options.snapshotEvery ?? 10) === 0) await writeSnapshot(store!, options.snapshot!, options.progressOutput);
                 },
           routeAhead: policy.routeAhead,
-          observe: activeSim === undefined ? undefined : (query) => query.reference !== undefined && activeSim.addReference(query.text, query.reference, query.label),
+          observe: activeSim === undefined ? undefined : (query) => query.reference !== undefined && activeSim.addReference(referenceKeyFor(query), query.reference, query.label),
         },
         {
           runId,
@@ -166,6 +169,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
           route,
           tiers: config.routing.tiers,
           baseline: config.baseline,
+          baselinePricing: pricingOf(config.endpoints[config.baseline]!),
           fallback: config.routing.fallback,
           clients,
           onPrem: new Set(Object.entries(config.endpoints).filter(([, endpoint]) => endpoint.on_prem).map(([name]) => name)),
@@ -178,6 +182,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
             settings: privacySettingsFromConfig(config.privacy),
             endpoints: Object.fromEntries(Object.entries(config.endpoints).map(([name, endpoint]) => [name, { onPrem: endpoint.on_prem }])),
           },
+          judgeContextTokens: config.judge.context_tokens,
+          stripHistory: options.stripHistory === true,
           ...(cascade === undefined ? {} : { cascade: cascade.stage }),
           now: () => new Date(),
           signal,
@@ -269,10 +275,18 @@ async function startOrResumeRun(
     policy: config.routing.policy,
     // No key value and no credential from a base URL is stored (runs.config_json is exported and shared).
     config: configForStorage({ ...config, dataset: { ...config.dataset, path: dataset, fields: mapping } }, configSecrets(config, options.env ?? process.env)),
-    notes: options.sim ? 'simulated endpoints (sim): scores are a simulation' : undefined,
+    notes: runNotes(options),
   });
   await saveNewRunFingerprint(store, runId, fingerprint, new Date());
   return runId;
+}
+
+function runNotes(options: ReplayCommandOptions): string | undefined {
+  const notes = [
+    options.sim ? 'simulated endpoints (sim): scores are a simulation' : undefined,
+    options.stripHistory ? 'history stripped (--strip-history): multi-turn requests were sent with only their system and last user message' : undefined,
+  ].filter((note) => note !== undefined);
+  return notes.length > 0 ? notes.join('; ') : undefined;
 }
 
 /**

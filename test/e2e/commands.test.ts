@@ -138,7 +138,7 @@ describe('hybrid-eval config', () => {
 
 describe('hybrid-eval command loading', () => {
   // main.ts loads only the named command's module; --help and anything unknown load them all.
-  const names = ['replay', 'router', 'judge', 'gate', 'sim', 'spotcheck', 'promptfoo', 'datasets', 'export', 'runs', 'merge', 'nightly', 'notebooks', 'config', 'demo', 'loadtest', 'capacity', 'sql', 'view'];
+  const names = ['replay', 'router', 'label', 'judge', 'gate', 'sim', 'spotcheck', 'promptfoo', 'datasets', 'export', 'runs', 'merge', 'nightly', 'notebooks', 'config', 'demo', 'loadtest', 'capacity', 'sql', 'view', 'cascade', 'validate'];
 
   it('lists every command in the help, and suggests one for a typo', async () => {
     const help = await runCli(['--help']);
@@ -168,5 +168,5 @@ describe('hybrid-eval command loading', () => {
         .filter((url) => url.includes('/src/cli/commands/') && !url.endsWith('/gate-output.ts'));
       expect(commandModules.map((url) => url.replace(/.*\//, '')), name).toEqual([`${name === 'notebooks' ? 'notebook' : name}.ts`]);
     });
-  });
+  }, 240_000);
 });

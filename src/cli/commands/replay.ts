@@ -26,6 +26,7 @@ export function registerReplay(program: Command): void {
     .option('--sim', 'start the simulator in-process and point every endpoint at it', false)
     .option('--sim-time-scale <x>', 'simulated latency multiplier (0 = instant)', nonNegativeNumber('--sim-time-scale'))
     .option('--sim-faults <spec>', 'simulated faults (with --sim), e.g. 500=0.05,429=0.03,timeout=0.02,cut=0.01', faultSpecOption('--sim-faults'))
+    .option('--strip-history', 'experiment: send multi-turn requests with only their system and last user message (the judge still sees the whole conversation), to measure what the history is worth', false)
     .action(
       action(async (options: ReplayFlags) => {
         const shutdown = shutdownSignal(process.stderr);
@@ -69,4 +70,5 @@ interface ReplayFlags {
   sim: boolean;
   simTimeScale?: number;
   simFaults?: string;
+  stripHistory: boolean;
 }
