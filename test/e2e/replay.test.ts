@@ -34,12 +34,16 @@ describe('replay end to end through the CLI against the sim', () => {
               (SELECT count(*) FROM responses WHERE run_id = 'e2e-1' AND role = 'baseline') AS baseline,
               (SELECT count(*) FROM judgments WHERE run_id = 'e2e-1') AS judged,
               (SELECT count(*) FROM privacy_decisions WHERE run_id = 'e2e-1' AND judge_withheld) AS unjudged,
+              (SELECT count(*) FROM privacy_decisions WHERE run_id = 'e2e-1' AND sensitive) AS sensitive,
               (SELECT count(DISTINCT tier) FROM routes WHERE run_id = 'e2e-1') AS tiers`,
     );
-    // Sensitive queries stay on-prem: their external baseline and judge are withheld (privacy), so they are unjudged.
-    expect(counts).toMatchObject({ queries: 150, candidate: 150, baseline: 150, tiers: 3 });
-    expect(counts!.unjudged).toBeLessThan(15);
-    expect(counts!.judged).toBe(2 * (150 - counts!.unjudged));
+    // Sensitive queries stay on-prem: their external baseline is withheld (privacy), and the on-prem
+    // judge of examples/sim.yaml (privacy.sensitive.judge: llama) grades their candidate answer.
+    expect(counts).toMatchObject({ queries: 150, candidate: 150, baseline: 150, tiers: 3, unjudged: 0 });
+    const sensitive = Number((counts as unknown as { sensitive: number }).sensitive);
+    expect(sensitive).toBeGreaterThan(0);
+    expect(sensitive).toBeLessThan(15);
+    expect(counts!.judged).toBe(2 * (150 - sensitive) + sensitive);
 
     // Oracle routing: simple -> llama, medium -> gpt35, complex -> gpt4; usage recorded, cost known.
     const routed = await rows<{ tier: string; endpoint: string; model: string; tokens: number; costed: number; n: number }>(
