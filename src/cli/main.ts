@@ -16,6 +16,7 @@ const program = new Command('hybrid-eval')
 const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   replay: async () => (await import('./commands/replay.ts')).registerReplay,
   router: async () => (await import('./commands/router.ts')).registerRouter,
+  label: async () => (await import('./commands/label.ts')).registerLabel,
   judge: async () => (await import('./commands/judge.ts')).registerJudge,
   gate: async () => (await import('./commands/gate.ts')).registerGate,
   sim: async () => (await import('./commands/sim.ts')).registerSim,
@@ -29,6 +30,8 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   notebooks: async () => (await import('./commands/notebook.ts')).registerNotebook,
   config: async () => (await import('./commands/config.ts')).registerConfig,
   demo: async () => (await import('./commands/demo.ts')).registerDemo,
+  loadtest: async () => (await import('./commands/loadtest.ts')).registerLoadtest,
+  capacity: async () => (await import('./commands/capacity.ts')).registerCapacity,
   sql: async () => (await import('./commands/sql.ts')).registerSql,
   view: async () => (await import('./commands/view.ts')).registerView,
 };

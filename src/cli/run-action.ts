@@ -1,4 +1,7 @@
 import { UsageError } from '../core/errors.ts';
+import { checkRunId } from '../core/run-id.ts';
+import { scrubUrlsInText } from '../core/secrets.ts';
+import { parseFaultSpec } from '../sim/fault-spec.ts';
 
 /** Exit status for user errors (flags, config, dataset, mapping). 0/1/3 belong to the gate. */
 export const USAGE_EXIT = 2;
@@ -14,11 +17,12 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<number 
       process.exitCode = code ?? 0;
     } catch (error) {
       if (error instanceof UsageError) {
-        process.stderr.write(`hybrid-eval: ${error.message}\n`);
+        process.stderr.write(`hybrid-eval: ${scrubUrlsInText(error.message)}\n`);
         process.exitCode = USAGE_EXIT;
         return;
       }
-      process.stderr.write(`hybrid-eval: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      // The last line of defence for a credential in a URL that some message still carries.
+      process.stderr.write(`hybrid-eval: unexpected error: ${scrubUrlsInText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
       process.exitCode = 1;
     }
   };
@@ -49,5 +53,22 @@ export function integer(name: string): (value: string) => number {
     const parsed = Number(value);
     if (!Number.isSafeInteger(parsed)) throw new UsageError(`${name} must be an integer, got "${value}"`);
     return parsed;
+  };
+}
+
+/** A new run's id, checked when the flag is parsed: one line and exit 2 before anything starts. */
+export function runIdOption(name: string): (value: string) => string {
+  return (value) => checkRunId(value, name);
+}
+
+/** A fault spec, checked when the flag is parsed (the command still gets the text). */
+export function faultSpecOption(name: string): (value: string) => string {
+  return (value) => {
+    try {
+      parseFaultSpec(value);
+    } catch (error) {
+      throw new UsageError(`${name}: ${(error as Error).message}`, { cause: error });
+    }
+    return value;
   };
 }

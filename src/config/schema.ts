@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { privacyConfigIssues, privacyConfigSchema } from '../privacy/config-schema.ts';
+import { capacitySchema, loadtestSchema, sloSchema } from './phase2-schema.ts';
 
 /** Names are YAML keys: snake_case, as users write them. Unknown keys are errors everywhere (strictObject). */
 
@@ -103,7 +104,10 @@ export const configSchema = z
       path: z.string(),
       format: z.enum(['jsonl', 'csv', 'parquet', 'duckdb']).optional(),
       table: z.string().optional(),
-      sql: z.string().optional(),
+      sql: z
+        .string()
+        .optional()
+        .describe('DuckDB sources: exactly one read-only SELECT (or WITH ... SELECT) over the attached file; it can read nothing else'),
       fields: fieldMappingSchema.default({}),
     }),
     database: z.string().default('results/hybrid-eval.duckdb'),
@@ -130,6 +134,9 @@ export const configSchema = z
       })
       .default({ max_in_flight: 64, batch_size: 200, database_memory_limit: '64MB' }),
     privacy: privacyConfigSchema.describe('PII redaction for external endpoints, and where sensitive queries may go'),
+    slo: sloSchema,
+    loadtest: loadtestSchema,
+    capacity: capacitySchema,
   })
   .superRefine((config, context) => {
     const names = new Set(Object.keys(config.endpoints));
@@ -150,6 +157,8 @@ export const configSchema = z
       context.addIssue({ code: 'custom', path: ['system_prompt_file'], message: 'give system_prompt or system_prompt_file, not both' });
     }
     for (const issue of privacyConfigIssues(config.privacy, config)) context.addIssue({ code: 'custom', ...issue });
+    mustExist(config.capacity?.endpoint, ['capacity', 'endpoint']);
+    mustExist(config.capacity?.fallback, ['capacity', 'fallback']);
     if (config.routing.policy === 'fixed' && config.routing.fixed_tier === undefined) {
       context.addIssue({ code: 'custom', path: ['routing', 'fixed_tier'], message: 'required when policy is "fixed"' });
     }

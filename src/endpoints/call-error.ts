@@ -1,3 +1,4 @@
+import { scrubUrlsInText } from '../core/secrets.ts';
 import { isRetryableStatus, retryAfterMs, type HeaderReader } from './retry-policy.ts';
 import type { CallErrorKind } from './types.ts';
 
@@ -101,7 +102,7 @@ export function toErrorLine(message: string, secret: string | undefined): string
 }
 
 export function scrubSecret(text: string, secret: string | undefined): string {
-  let scrubbed = text;
+  let scrubbed = scrubUrlsInText(text);
   if (secret) scrubbed = scrubbed.split(secret).join('[redacted]');
   return scrubbed.replace(/\b(Bearer\s+)(?!\[redacted\])\S+/gi, '$1[redacted]');
 }

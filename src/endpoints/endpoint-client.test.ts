@@ -178,6 +178,24 @@ describe('createEndpointClient, streaming', () => {
     expect(server.requests[0]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
 
+  it('reports each content delta\'s arrival time to onContent, not the role or finish events', async () => {
+    const server = await startServer(async (res) => {
+      startSse(res);
+      res.write(chunk({ role: 'assistant', content: '' }));
+      await pause(20);
+      res.write(chunk({ content: 'We open ' }));
+      await pause(40);
+      res.write(chunk({ content: 'at 9.' }));
+      res.write(chunk({}, 'stop'));
+      res.end('data: [DONE]\n\n');
+    });
+    const times: number[] = [];
+    const result = await createEndpointClient(settings(server.baseUrl, { stream: true })).chat(userMessage, { onContent: (at) => times.push(at) });
+    expect(result.output).toBe('We open at 9.');
+    expect(times).toHaveLength(2);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(35);
+  });
+
   it('leaves tokens undefined when the stream carries no usage chunk', async () => {
     const server = await startServer((res) => {
       startSse(res);

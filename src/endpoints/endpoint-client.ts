@@ -127,11 +127,18 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
       let promptTokens: number | undefined;
       let completionTokens: number | undefined;
       const plainDelta = plainDeltaReader();
+      const onContent = options.onContent;
       const parser = createSseParser((bytes, start, end) => {
         const plain = plainDelta(bytes, start, end);
         if (plain !== undefined) {
           if (plain) {
-            ttftMs ??= now() - startedAt;
+            if (onContent !== undefined) {
+              const at = now();
+              ttftMs ??= at - startedAt;
+              onContent(at);
+            } else {
+              ttftMs ??= now() - startedAt;
+            }
             output += plain;
           }
           return;
@@ -143,7 +150,9 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
         const choice = chunk.choices?.[0];
         const content = choice?.delta?.content;
         if (content) {
-          ttftMs ??= now() - startedAt;
+          const at = now();
+          ttftMs ??= at - startedAt;
+          onContent?.(at);
           output += content;
         }
         if (choice?.finish_reason) finishReason = choice.finish_reason;

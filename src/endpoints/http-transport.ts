@@ -39,6 +39,16 @@ function basePath(url: URL): string {
   return url.pathname.replace(/\/+$/, '');
 }
 
+/**
+ * The URL of an API path under a base URL, keeping the base's query string: gateways (Azure-style)
+ * take `?api-version=...` or a key there, and appending the path after it would break both.
+ */
+export function endpointUrl(baseUrl: string, path: string): string {
+  const url = new URL(baseUrl);
+  url.pathname = `${basePath(url)}${path}`;
+  return url.href;
+}
+
 export function undiciTransport(settings: TransportSettings): Transport {
   const url = new URL(settings.baseUrl);
   const prefix = basePath(url);
@@ -46,7 +56,7 @@ export function undiciTransport(settings: TransportSettings): Transport {
   const pool = new Pool(url.origin, { connections: settings.connections, pipelining: 1, keepAliveTimeout: 10_000 });
   return {
     async post(path, body, signal) {
-      const response = await pool.request({ path: `${prefix}${path}`, method: 'POST', headers: settings.headers, body, signal });
+      const response = await pool.request({ path: `${prefix}${path}${url.search}`, method: 'POST', headers: settings.headers, body, signal });
       const headers = response.headers;
       const stream = response.body;
       return {
@@ -85,10 +95,9 @@ async function eachAsBuffer(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Ar
 
 /** The same over an injected fetch (tests, proxies, instrumentation). */
 export function fetchTransport(settings: TransportSettings, fetchImpl: typeof fetch): Transport {
-  const prefix = settings.baseUrl.replace(/\/+$/, '');
   return {
     async post(path, body, signal) {
-      const response = await fetchImpl(`${prefix}${path}`, { method: 'POST', headers: settings.headers, body, signal });
+      const response = await fetchImpl(endpointUrl(settings.baseUrl, path), { method: 'POST', headers: settings.headers, body, signal });
       return {
         status: response.status,
         headers: response.headers,

@@ -32,6 +32,11 @@ export interface CallOptions {
   maxTokens?: number;
   /** Aborts the call, its retries and its backoff sleeps: the result is 'interrupted'. */
   signal?: AbortSignal;
+  /**
+   * Streaming only: called with the clock's time (deps.now) as each content delta arrives, for
+   * inter-token latency (src/loadtest). Deltas of a failed attempt are reported too.
+   */
+  onContent?: (atMs: number) => void;
 }
 
 export type CallErrorKind =

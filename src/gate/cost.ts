@@ -4,6 +4,7 @@ import { TIERS, type Tier } from '../core/tier.ts';
 import type { GateStore } from './metrics.ts';
 import type { GatePlan, Shares } from './plan.ts';
 import { monthlyVolume, type MonthlyVolume } from './volume.ts';
+import { onPremCostSource } from './capacity-cost.ts';
 
 /** Measured calls of one endpoint on one routed tier (successful calls, any role). */
 export interface CostCell {
@@ -311,8 +312,11 @@ export function breakEven(shares: Shares, inputs: CostInputs, config: Config, ca
 
 /** The whole cost model of a run under a plan: every step, the target mix, all-baseline, break-even. */
 export async function buildCostModel(store: GateStore, runId: string, config: Config, plan: GatePlan): Promise<CostModel> {
-  const inputs = await readCostInputs(store, runId, config);
-  return costModelFrom(inputs, config, plan);
+  // A stored capacity plan prices the on-prem fixed cost instead of the typed figure (issue 19).
+  const onPrem = await onPremCostSource(store, config);
+  const inputs = await readCostInputs(store, runId, onPrem.config);
+  const model = costModelFrom(inputs, onPrem.config, plan);
+  return { ...model, notes: [...onPrem.notes, ...model.notes] };
 }
 
 export function costModelFrom(inputs: CostInputs, config: Config, plan: GatePlan): CostModel {

@@ -2,7 +2,7 @@ import { configSchema, type Config } from '../config/schema.ts';
 import { UsageError } from '../core/errors.ts';
 import { TIERS, type Tier } from '../core/tier.ts';
 import { compareRuns, type Comparison } from './compare.ts';
-import { costModelFrom, readCostInputs, type CostModel, type CostProjection } from './cost.ts';
+import { buildCostModel, costModelFrom, readCostInputs, type CostModel, type CostProjection } from './cost.ts';
 import { decide, decisionOf, type Check, type Decision, type GateResult } from './decide.ts';
 import { loadRunData, summarise, type GateStore, type RunData, type RunMetrics } from './metrics.ts';
 import { selectStep, type GatePlan, type GateStep } from './plan.ts';
@@ -58,7 +58,7 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
   const gated = selectStep(plan, options.step);
   const { run, config } = await readRun(store, runId);
   const data = options.data ?? (await loadRunData(store, runId));
-  const costModel = costModelFrom(await readCostInputs(store, runId, config), config, plan);
+  const costModel = await buildCostModel(store, runId, config, plan);
 
   // Steps that send the same tiers to the candidate share their metrics: bootstrap each scope once.
   const scoped = new Map<string, RunMetrics>();

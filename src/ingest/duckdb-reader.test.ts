@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.ts';
@@ -136,6 +136,48 @@ describe('DuckDB logs', () => {
     await expect(openLog({ path: databasePath, mapping, sql: 'DELETE FROM logs' })).rejects.toThrow(UsageError);
     const { queries } = await collect(await openLog({ path: databasePath, mapping, table: 'logs' }));
     expect(queries).toHaveLength(2);
+  });
+
+  it('runs exactly one read-only SELECT: other statements, scripts and file access are refused in one line', async () => {
+    const victim = temp.path('victim.duckdb');
+    const victimInstance = await DuckDBInstance.create(victim);
+    const victimConnection = await victimInstance.connect();
+    await victimConnection.run('CREATE TABLE human_ratings AS SELECT range AS id FROM range(62)');
+    victimConnection.closeSync();
+    victimInstance.closeSync();
+    const pwned = temp.path('pwned.csv');
+    const refused: Array<[string, RegExp]> = [
+      [`SELECT * FROM logs; COPY (SELECT 'pwned') TO ${sqlString(pwned)}`, /exactly one SELECT statement, got 2 statements/],
+      [`SELECT * FROM logs; ATTACH ${sqlString(victim)} AS victim; DROP TABLE victim.human_ratings`, /got 3 statements/],
+      [`COPY (SELECT 'pwned') TO ${sqlString(pwned)}`, /dataset\.sql.*(COPY|Permission Error)/],
+      [`ATTACH ${sqlString(victim)} AS victim`, /dataset\.sql.*(ATTACH|Permission Error)/],
+      ['DELETE FROM logs', /dataset\.sql/],
+      ["SET enable_external_access = true", /dataset\.sql/],
+      [`SELECT * FROM read_csv(${sqlString(victim)})`, /file system operations are disabled/],
+      // query() runs a SQL string: DuckDB itself allows only a SELECT there.
+      [`SELECT query_text FROM logs UNION ALL SELECT * FROM query(${sqlString(`ATTACH ${sqlString(victim)} AS v`)})`, /dataset\.sql.*Expected a single SELECT statement/],
+      ['  -- nothing to run\n', /holds no statement/],
+      ['SELEC query_text FROM logs', /does not parse/],
+    ];
+    for (const [sql, message] of refused) {
+      const error = await openLog({ path: databasePath, mapping, sql }).catch((caught: unknown) => caught);
+      expect(error, sql).toBeInstanceOf(UsageError);
+      expect((error as Error).message, sql).toMatch(message);
+      expect((error as Error).message, sql).not.toContain('\n');
+    }
+    expect(existsSync(pwned)).toBe(false);
+    const check = await DuckDBInstance.create(victim);
+    const connection = await check.connect();
+    expect((await connection.runAndReadAll('SELECT count(*)::INTEGER AS n FROM human_ratings')).getRowObjectsJson()).toEqual([{ n: 62 }]);
+    connection.closeSync();
+    check.closeSync();
+  });
+
+  it('reads WITH ... SELECT, and a query ending in a comment', async () => {
+    const { queries } = await collect(
+      await openLog({ path: databasePath, mapping, sql: 'WITH good AS (SELECT * FROM logs WHERE tier IS NOT NULL) SELECT * FROM good -- the labelled ones' }),
+    );
+    expect(queries.map((query) => query.queryId)).toEqual(['101', '102']);
   });
 
   it('explains a missing table, a missing column and a missing table/sql choice', async () => {

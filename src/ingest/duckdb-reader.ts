@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { InputError, UsageError } from '../core/errors.ts';
 import type { IngestItem } from '../core/query.ts';
@@ -30,17 +31,64 @@ async function connect(file: string, relation: Relation): Promise<{ instance: Du
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  if (relation.kind !== 'parquet') {
-    try {
-      await connection.run(`ATTACH ${sqlString(file)} AS ${ATTACHED} (READ_ONLY)`);
-      await connection.run(`USE ${ATTACHED}`);
-    } catch (error) {
-      connection.closeSync();
-      instance.closeSync();
-      throw new UsageError(`${file}: cannot open as a DuckDB database: ${describeError(error)}`);
+  try {
+    if (relation.kind !== 'parquet') {
+      try {
+        await connection.run(`ATTACH ${sqlString(file)} AS ${ATTACHED} (READ_ONLY)`);
+        await connection.run(`USE ${ATTACHED}`);
+      } catch (error) {
+        throw new UsageError(`${file}: cannot open as a DuckDB database: ${describeError(error)}`);
+      }
     }
+    await lockDown(connection, file);
+  } catch (error) {
+    connection.closeSync();
+    instance.closeSync();
+    throw error;
   }
   return { instance, connection };
+}
+
+/**
+ * From here on the connection reads the source and nothing else: no file is written or read
+ * (COPY, read_csv, ATTACH of the results database, EXPORT, extensions), save the source itself
+ * (already attached, or the one Parquet file allowed), and the configuration is locked so SQL
+ * cannot undo it. `dataset.sql` comes from a config that may come from a pull request.
+ */
+async function lockDown(connection: DuckDBConnection, file: string): Promise<void> {
+  await connection.run(`SET allowed_paths = [${sqlString(resolve(file))}]`);
+  await connection.run('SET enable_external_access = false');
+  await connection.run('SET lock_configuration = true');
+}
+
+/**
+ * `dataset.sql` is one read-only query, as DuckDB's own parser sees it: exactly one statement, of
+ * type SELECT (WITH ... SELECT, FROM ..., VALUES and DESCRIBE are SELECTs to DuckDB). Anything else
+ * is refused before it runs, in one line; the locked-down connection is the second line of defence.
+ */
+async function checkSingleSelect(connection: DuckDBConnection, sql: string, file: string): Promise<void> {
+  const { StatementType } = await import('@duckdb/node-api');
+  const what = `dataset.sql (over ${file})`;
+  // DuckDB's extractor fails without a message on a string with no statement at all.
+  if (sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '').trim() === '') throw new UsageError(`${what}: holds no statement; write one SELECT`);
+  let extracted: Awaited<ReturnType<DuckDBConnection['extractStatements']>>;
+  try {
+    extracted = await connection.extractStatements(sql);
+  } catch (error) {
+    throw new UsageError(`${what}: does not parse: ${describeError(error).replace(/^Failed to extract statements: /, '')}`);
+  }
+  if (extracted.count !== 1) throw new UsageError(`${what}: must be exactly one SELECT statement, got ${extracted.count} statements`);
+  let type: number;
+  try {
+    const prepared = await extracted.prepare(0);
+    type = prepared.statementType;
+    prepared.destroySync();
+  } catch (error) {
+    throw new UsageError(`${what}: ${describeError(error)}`);
+  }
+  if (type !== StatementType.SELECT) {
+    throw new UsageError(`${what}: must be a read-only SELECT (or WITH ... SELECT), got a ${StatementType[type] ?? `type ${type}`} statement`);
+  }
 }
 
 /**
@@ -63,11 +111,12 @@ export async function openDuckdbBacked(file: string, mapping: ResolvedMapping, r
     let query: string;
     if (relation.kind === 'sql') {
       query = relation.sql.trim().replace(/;+\s*$/, '');
+      await checkSingleSelect(connection, query, file);
       columns = await describe(connection, query, file, 'the sql query');
     } else {
       const from =
         relation.kind === 'parquet'
-          ? `read_parquet(${sqlString(file)})`
+          ? `read_parquet(${sqlString(resolve(file))})`
           : relation.table.split('.').map(sqlIdentifier).join('.');
       columns = await describe(connection, `SELECT * FROM ${from}`, file, relation.kind === 'parquet' ? 'the Parquet file' : `table '${relation.table}'`);
       // Reading only the mapped columns lets Parquet skip wide ones (embeddings, payloads).
@@ -139,7 +188,8 @@ async function describe(connection: DuckDBConnection, query: string, file: strin
 async function checkComplete(connection: DuckDBConnection, query: string, file: string, rowsRead: number): Promise<void> {
   let expected: number;
   try {
-    const reader = await connection.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM (${query})`);
+    // The newline ends a trailing -- comment of an sql source.
+    const reader = await connection.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM (${query}\n)`);
     expected = Number(reader.getRowObjectsJson()[0]?.['n']);
   } catch (error) {
     throw new InputError(`cannot read past row ${rowsRead}: ${describeError(error)}`, { file, line: rowsRead + 1 }, { cause: error });

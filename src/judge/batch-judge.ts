@@ -2,6 +2,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import OpenAI, { toFile } from 'openai';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
+import { scrubUrl, scrubUrlsInText, scrubValues, urlCredentials } from '../core/secrets.ts';
 import { KEYLESS_PLACEHOLDER } from '../endpoints/endpoint-client.ts';
 import type { CallOptions, ChatMessage, EndpointClient } from '../endpoints/types.ts';
 import type { JudgeBatchIdentity, JudgeTables } from '../store/judge-tables.ts';
@@ -203,10 +204,12 @@ async function refusedAsUsage<T>(sdk: OpenAI, task: () => Promise<T>): Promise<T
     return await task();
   } catch (error) {
     // Providers echo (masked) keys in auth errors; never let the key itself into a message.
-    const scrub = (text: string): string => (sdk.apiKey ? text.replaceAll(sdk.apiKey, '***') : text);
-    if (error instanceof OpenAI.APIConnectionError) throw new UsageError(`Batch API at ${sdk.baseURL} unreachable: ${scrub(error.message)}`);
+    // A gateway's key may sit in the base URL itself (user part or query): shown without it.
+    const scrub = (text: string): string => scrubValues(scrubUrlsInText(sdk.apiKey ? text.replaceAll(sdk.apiKey, '***') : text), urlCredentials(sdk.baseURL));
+    const at = scrubUrl(sdk.baseURL);
+    if (error instanceof OpenAI.APIConnectionError) throw new UsageError(`Batch API at ${at} unreachable: ${scrub(error.message)}`);
     if (error instanceof OpenAI.APIError && error.status !== undefined && error.status < 500) {
-      throw new UsageError(`Batch API at ${sdk.baseURL} refused the batch (HTTP ${error.status}): ${scrub(error.message)}; use live judging (no --batch) for endpoints without it`);
+      throw new UsageError(`Batch API at ${at} refused the batch (HTTP ${error.status}): ${scrub(error.message)}; use live judging (no --batch) for endpoints without it`);
     }
     throw error;
   }

@@ -2,6 +2,7 @@ import { loadConfig } from '../config/load.ts';
 import { configSchema, type Config } from '../config/schema.ts';
 import { resolveApiKeys } from '../config/endpoints-in-use.ts';
 import { UsageError } from '../core/errors.ts';
+import { REDACTED } from '../core/secrets.ts';
 import { createEndpointClient } from '../endpoints/endpoint-client.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
 import { endpointSettings } from '../replay/endpoint-settings.ts';
@@ -58,6 +59,10 @@ export function resolveJudgeSetup(run: RunRow, options: JudgeSetupOptions, sim: 
   const rubric = loadRubric(rubricFile, options.kind);
   const judgeName = endpoint === config.judge.endpoint ? rubric.name : `${rubric.name}@${endpoint}`;
   const apiKey = sim ? undefined : resolveApiKeys(config, [endpoint], env).get(endpoint);
+  // A stored config keeps a base URL without its credentials (replaced by "redacted" when stored).
+  if (!sim && options.config === undefined && hadCredentials(config.endpoints[endpoint]!.base_url)) {
+    throw new UsageError(`run ${run.run_id}: the stored base URL of "${endpoint}" had credentials, which are never stored: pass -c CONFIG`);
+  }
   return { config, endpoint, rubric, judgeName, apiKey };
 }
 
@@ -70,4 +75,9 @@ export function judgeClient(setup: JudgeSetup, sim: { url: string } | undefined)
     stream: false,
     maxConcurrency: setup.config.judge.max_concurrency ?? settings.maxConcurrency,
   });
+}
+
+function hadCredentials(baseUrl: string): boolean {
+  const url = new URL(baseUrl);
+  return url.username === REDACTED || url.password === REDACTED || [...url.searchParams.values()].includes(REDACTED);
 }

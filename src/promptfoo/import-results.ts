@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/load.ts';
+import { configForStorage, configSecrets } from '../config/secrets.ts';
 import { UsageError } from '../core/errors.ts';
+import { checkRunId } from '../core/run-id.ts';
 import { openStore } from '../store/store.ts';
 import { chooseSides, groupByProvider, type ProviderGroup, type SideSelection } from './import-sides.ts';
 import { JUDGE_METADATA_KEY, judgeMetadataSchema } from './metadata.ts';
@@ -48,7 +50,7 @@ export async function importPromptfooResults(options: ImportOptions): Promise<Im
     throw new UsageError(`${options.file}: no hybrid-eval provider or judge recorded a config: pass -c CONFIG (prices, volume and database come from it)`);
   }
   const config = loadConfig(configFile, { env });
-  const runId = options.runId ?? defaultRunId(file);
+  const runId = checkRunId(options.runId ?? defaultRunId(file), options.runId === undefined ? "the run id made from promptfoo's eval id" : '--run-id');
   const rows = resultsToRows(file, options.file, runId, sides, config);
   if (rows.queries.length === 0) throw new UsageError(`${options.file}: no test results to import`);
 
@@ -63,8 +65,8 @@ export async function importPromptfooResults(options: ImportOptions): Promise<Im
       mode: 'promptfoo',
       dataset: options.file,
       policy: rows.policy,
-      // As a replay stores it: the validated config, which names key variables, never keys.
-      config,
+      // As a replay stores it: the validated config, which names key variables, never keys, and URLs without credentials.
+      config: configForStorage(config, configSecrets(config, env)),
       notes: [
         `promptfoo eval ${file.evalId ?? '(no id)'}${file.config?.description ? ` "${file.config.description}"` : ''}: ${stats.successes} passed, ${stats.failures} failed, ${stats.errors ?? '?'} errors`,
         `candidate ${sides.candidate.key}, baseline ${sides.baseline?.key ?? 'none'}`,

@@ -1,4 +1,6 @@
 import { UsageError } from '../core/errors.ts';
+import { scrubUrl, scrubUrlsInText, scrubValues, urlCredentials } from '../core/secrets.ts';
+import { endpointUrl } from '../endpoints/http-transport.ts';
 import type { EndpointSettings } from '../endpoints/types.ts';
 
 /**
@@ -9,7 +11,9 @@ export async function preflight(endpoints: EndpointSettings[], fetchImpl: typeof
   const seen = new Set<string>();
   await Promise.all(
     endpoints.map(async (endpoint) => {
-      const url = `${endpoint.baseUrl.replace(/\/+$/, '')}/models`;
+      const url = endpointUrl(endpoint.baseUrl, '/models');
+      // Said without credentials: a key may sit in the URL's user part or query (gateways).
+      const shown = scrubUrl(endpoint.baseUrl);
       const key = `${url} ${endpoint.apiKey === undefined ? '' : 'auth'}`;
       if (seen.has(key)) return;
       seen.add(key);
@@ -21,15 +25,15 @@ export async function preflight(endpoints: EndpointSettings[], fetchImpl: typeof
         });
       } catch (error) {
         const { cause } = error as { cause?: { code?: string; message?: string } };
-        const reason = cause?.code ?? cause?.message ?? (error as Error).message;
-        throw new UsageError(`endpoint "${endpoint.name}" unreachable at ${endpoint.baseUrl}: ${reason}`);
+        const reason = scrubValues(scrubUrlsInText(cause?.code ?? cause?.message ?? (error as Error).message), [endpoint.apiKey, ...urlCredentials(endpoint.baseUrl)]);
+        throw new UsageError(`endpoint "${endpoint.name}" unreachable at ${shown}: ${reason}`);
       }
       await response.body?.cancel();
       if (response.status === 401 || response.status === 403) {
-        throw new UsageError(`endpoint "${endpoint.name}" at ${endpoint.baseUrl} refused the API key (HTTP ${response.status})`);
+        throw new UsageError(`endpoint "${endpoint.name}" at ${shown} refused the API key (HTTP ${response.status})`);
       }
       if (response.status >= 500) {
-        throw new UsageError(`endpoint "${endpoint.name}" at ${endpoint.baseUrl} is failing (HTTP ${response.status} on /models)`);
+        throw new UsageError(`endpoint "${endpoint.name}" at ${shown} is failing (HTTP ${response.status} on /models)`);
       }
     }),
   );

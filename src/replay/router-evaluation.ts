@@ -4,6 +4,7 @@ import { TIERS, type Tier } from '../core/tier.ts';
 import { parseFieldFlags } from '../ingest/field-mapping.ts';
 import { openLog } from '../ingest/open-log.ts';
 import { calibrateRouter, type Calibration } from '../router/calibrate.ts';
+import { compareToReference, readFolderDomainReference, type DomainShift } from '../router/domain-shift.ts';
 import { evaluateRouter, type LabelledText, type RouterEvaluation } from '../router/evaluate.ts';
 import { loadRouter, type Router } from '../router/load-router.ts';
 import { routeLlmMeasures, type RouteLlmMeasures } from '../router/routellm.ts';
@@ -38,6 +39,8 @@ export interface RouterEvalResult extends RouterEvaluation {
   data_file: string;
   unlabelled: number;
   rejects: number;
+  /** The set's router confidence against the router's training data (shifted undefined: no reference stored). */
+  domain_shift: DomainShift;
 }
 
 /** `router eval`: metrics on a labelled log, stored in router_evals when a store is given. */
@@ -51,7 +54,8 @@ export async function runRouterEval(options: { data: string; fields: readonly st
   } finally {
     await router.close();
   }
-  const result: RouterEvalResult = { ...evaluation, data_file: options.data, unlabelled: log.unlabelled, rejects: log.rejects };
+  const domainShift = compareToReference(evaluation.domain, await readFolderDomainReference(options.model));
+  const result: RouterEvalResult = { ...evaluation, data_file: options.data, unlabelled: log.unlabelled, rejects: log.rejects, domain_shift: domainShift };
   if (options.store !== undefined) {
     await options.store.all(
       `INSERT INTO router_evals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { loadConfig } from '../config/load.ts';
+import { configForStorage, configSecrets } from '../config/secrets.ts';
 import { endpointsInUse, resolveApiKeys } from '../config/endpoints-in-use.ts';
 import { UsageError } from '../core/errors.ts';
+import { checkRunId } from '../core/run-id.ts';
 import type { IngestItem } from '../core/query.ts';
 import { createEndpointClient } from '../endpoints/endpoint-client.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
@@ -17,6 +21,8 @@ import { openStore, type Store } from '../store/store.ts';
 import { endpointSettings } from './endpoint-settings.ts';
 import { replay } from './engine.ts';
 import { preflight } from './preflight.ts';
+import { checkResumeFingerprint, saveNewRunFingerprint } from './resume-fingerprint.ts';
+import { runFingerprint, type RunFingerprint } from './run-fingerprint.ts';
 import { parseShard } from './shard.ts';
 import { createProgress } from './progress.ts';
 import type { ReplaySummary } from './types.ts';
@@ -34,6 +40,8 @@ export interface ReplayCommandOptions {
   /** e.g. "2/4": this process replays one of four shards into its own database. */
   shard?: string;
   resume?: boolean;
+  /** Resume even though the config defines a different run; the change is recorded on the run. Implies resume. */
+  forceResume?: boolean;
   db?: string;
   sim?: boolean;
   simTimeScale?: number;
@@ -63,6 +71,10 @@ export function newRunId(now: Date = new Date()): string {
 export async function runReplayCommand(options: ReplayCommandOptions): Promise<ReplayCommandResult> {
   const env = options.env ?? process.env;
   const signal = options.signal ?? new AbortController().signal;
+  // Flags first, before the config or the dataset is read: a bad id or fault spec is one line, nothing started.
+  if (options.runId !== undefined) checkRunId(options.runId, '--run-id');
+  if (options.simFaults !== undefined && !options.sim) throw new UsageError('--sim-faults needs --sim (the faults are the simulator\'s)');
+  const faults = options.simFaults === undefined ? undefined : parseFaultSpec(options.simFaults);
   const config = loadConfig(options.config, { env });
   const datasetPath = options.dataset ?? config.dataset.path;
   const mapping = mergeFieldMappings(config.dataset.fields, options.fields ?? []);
@@ -72,6 +84,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
   const rubric = loadRubric(config.judge.rubric);
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
 
+  // The results database is never a source: user SQL (dataset.sql) must not reach it, not even to read.
+  if (sameFile(datasetPath, options.db ?? config.database)) throw new UsageError(`dataset ${datasetPath} is the results database: replay a log, not the results`);
   const reader = await openLog({ path: datasetPath, format: config.dataset.format, table: config.dataset.table, sql: config.dataset.sql, mapping });
   let sim: SimServer | undefined;
   let store: Store | undefined;
@@ -84,7 +98,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
       sim = await startSim({
         port: 0,
         timeScale: options.simTimeScale ?? 1,
-        ...(options.simFaults === undefined ? {} : { faults: parseFaultSpec(options.simFaults) }),
+        ...(faults === undefined ? {} : { faults }),
       });
     }
     for (const name of names) clients.set(name, createEndpointClient(endpointSettings(config, name, keys.get(name), sim)));
@@ -110,7 +124,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
 
     store = await openStore(options.db ?? config.database);
     await store.setMemoryLimit(config.replay.database_memory_limit);
-    const runId = await startOrResumeRun(store, options, config, datasetPath, mapping);
+    const fingerprint = runFingerprint({ config, dataset: datasetPath, mapping, policy: policy.describe, endpoints: names, sim: Boolean(options.sim), shard: options.shard });
+    const runId = await startOrResumeRun(store, options, config, datasetPath, mapping, fingerprint);
     const route = policy.route;
     const progress = createProgress({ output: options.progressOutput, total: options.limit });
     const activeSim = sim;
@@ -205,11 +220,13 @@ async function startOrResumeRun(
   config: Config,
   dataset: string,
   mapping: Record<string, string | undefined>,
+  fingerprint: RunFingerprint,
 ): Promise<string> {
-  if (options.resume) {
+  if (options.resume || options.forceResume) {
     const run = options.runId === undefined ? await store.latestRun() : await store.getRun(options.runId);
     if (run === undefined) throw new UsageError(options.runId === undefined ? 'no run to resume in this database' : `run not found: ${options.runId}`);
     if (run.dataset !== dataset) throw new UsageError(`run ${run.run_id} replayed ${run.dataset}, not ${dataset}: resume with the same dataset`);
+    await checkResumeFingerprint(store, run.run_id, fingerprint, Boolean(options.forceResume), new Date());
     await store.setRunStatus(run.run_id, 'running');
     return run.run_id;
   }
@@ -220,9 +237,11 @@ async function startOrResumeRun(
     mode: 'shadow',
     dataset,
     policy: config.routing.policy,
-    config: { ...config, dataset: { ...config.dataset, path: dataset, fields: mapping } },
+    // No key value and no credential from a base URL is stored (runs.config_json is exported and shared).
+    config: configForStorage({ ...config, dataset: { ...config.dataset, path: dataset, fields: mapping } }, configSecrets(config, options.env ?? process.env)),
     notes: options.sim ? 'simulated endpoints (sim): scores are a simulation' : undefined,
   });
+  await saveNewRunFingerprint(store, runId, fingerprint, new Date());
   return runId;
 }
 
@@ -272,4 +291,15 @@ async function writeSnapshot(store: Store, path: string, output: NodeJS.Writable
   } catch (error) {
     output.write(`hybrid-eval: warning: snapshot to ${path} failed: ${(error as Error).message.split('\n')[0]}\n`);
   }
+}
+
+function sameFile(a: string, b: string): boolean {
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  return real(a) === real(b);
 }

@@ -14,9 +14,23 @@ export const ci = (interval: Interval | undefined): string =>
 export const OUTCOME_LABEL = { pass: 'PASS', fail: 'FAIL', hold: 'HOLD', skip: 'n/a' } as const;
 export const DECISION_LABEL = { go: 'GO', 'no-go': 'NO-GO', hold: 'HOLD' } as const;
 
-/** Markdown cells: a pipe, newline or HTML in data must not break the table or become markup. */
+/**
+ * The one Markdown rule for report.md: text from data (queries, answers, reasons, names) shows as the
+ * text it is. A pipe or newline must not break a table, HTML must not become markup, and links and
+ * images (`![](http://...)` loads an image when the file is viewed; `[x](javascript:...)` is a link)
+ * must not become links: the characters that make them are backslash-escaped (CommonMark lets any
+ * ASCII punctuation be escaped), and bare URLs and emails, which GFM turns into links by themselves,
+ * are broken up with an escape. What a viewer shows is the original text.
+ */
 export function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+  return text
+    .replace(/[\\`*_{}[\]()#!|~@]/g, '\\$&')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([A-Za-z][A-Za-z0-9+.-]*):(?=\/\/)/g, '$1\\:')
+    .replace(/\b(www)\./gi, '$1\\.')
+    .replace(/^(\s*)([-+=]|\d+[.)])/, (_match, space: string, marker: string) => `${space}${marker.replace(/[-+=.)]$/, '\\$&')}`)
+    .replace(/\r?\n/g, ' ');
 }
 
 export function escapeHtml(text: string): string {

@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import type { GateOutcome } from '../gate/run-gate.ts';
 import { buildCharts, type Chart } from './charts.ts';
 import type { ReportData } from './collect.ts';
+import { domainShiftLine } from './domain-shift.ts';
 import { ci, count, DECISION_LABEL, escapeHtml as h, excerpt, num, OUTCOME_LABEL, pct, scriptJson, usd, usdPrecise, versusBaseline } from './format.ts';
 import { costRows, reasonsOf } from './sections.ts';
+import { capacitySectionHtml } from './capacity-report.ts';
 
 let vegaRuntime: string | undefined;
 
@@ -83,8 +85,10 @@ ${stepsTable(outcome)}
 <section id="charts"><h2>Charts</h2><div class="charts">${charts.map(figure).join('\n')}</div></section>
 ${qualityTable(outcome)}
 ${costSection(outcome)}
+${capacitySectionHtml(data.capacity)}
 ${comparisonSection(outcome)}
 ${worstTable(data)}
+${domainShiftLine(data.domainShift) === undefined ? '' : `<section id="domain-shift"><h2>Router and this log</h2><p>${h(domainShiftLine(data.domainShift)!)}</p></section>`}
 <script type="application/json" id="chart-specs">${scriptJson(specs)}</script>
 <script>${vegaScript()}</script>
 <script>${EMBED}</script>

@@ -1,7 +1,9 @@
 import type { GateOutcome } from '../gate/run-gate.ts';
 import type { ReportData } from './collect.ts';
+import { domainShiftLine } from './domain-shift.ts';
 import { ci, cell, count, DECISION_LABEL, excerpt, num, OUTCOME_LABEL, pct, usd, usdPrecise, versusBaseline } from './format.ts';
 import { costRows, reasonsOf } from './sections.ts';
+import { capacitySectionMarkdown } from './capacity-report.ts';
 
 export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string {
   const { metrics, costModel } = outcome;
@@ -70,6 +72,7 @@ export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string 
     'Prices: ' + costModel.prices.map((price) => `${cell(price.endpoint)} (${cell(price.model)}${price.onPrem ? ', on-prem' : ''}): ${cell(price.pricing)}`).join('; ') + '.',
     '',
     ...costModel.notes.map((note) => `- ${cell(note)}`),
+    ...capacitySectionMarkdown(data?.capacity),
     '',
     '## Latency and calls',
     '',
@@ -83,6 +86,7 @@ export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string 
     '',
     routerLine(outcome),
     '',
+    ...(domainShiftLine(data?.domainShift) === undefined ? [] : [domainShiftLine(data?.domainShift)!, '']),
     ...comparisonLines(outcome),
     ...(data === undefined ? [] : worstLines(data)),
   ];

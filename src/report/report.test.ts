@@ -78,7 +78,7 @@ describe('report files', () => {
 
   it('escapes data in Markdown tables', () => {
     const markdown = renderMarkdown(outcome, data);
-    expect(markdown).toContain('Where is my order? &lt;/script&gt;&lt;script&gt;window.__pwned = 1&lt;/script&gt; \\| & "quotes"');
+    expect(markdown).toContain('Where is my order? &lt;/script&gt;&lt;script&gt;window.\\_\\_pwned = 1&lt;/script&gt; \\| & "quotes"');
     expect(markdown).not.toContain('<script>');
     expect(markdown).toContain('## Cost projection');
   });

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { RUN_ID_PATTERN } from '../core/run-id.ts';
 import type { GateOutcome } from '../gate/run-gate.ts';
 import type { ReportData } from './collect.ts';
 import { renderHtml } from './html.ts';
@@ -40,7 +42,13 @@ function atomicWrite(path: string, text: string): void {
   renameSync(temporary, path);
 }
 
-/** Run ids become folder names: keep them to a safe alphabet. */
+/**
+ * Run ids become folder names. A valid id (core/run-id.ts) is its own folder name; an older id from
+ * before the rule, outside the alphabet, gets its characters replaced and a hash of the whole id, so
+ * two ids never share a folder ("a/b" and "a_b") and none is empty or a path ("", "..").
+ */
 export function safeName(runId: string): string {
-  return runId.replace(/[^A-Za-z0-9._-]/g, '_');
+  if (RUN_ID_PATTERN.test(runId)) return runId;
+  const hash = createHash('sha256').update(runId).digest('hex').slice(0, 8);
+  return `_${runId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 48)}-${hash}`;
 }

@@ -1,4 +1,5 @@
 import type { Tier } from '../core/tier.ts';
+import { domainProfile, type DomainProfile } from './domain-shift.ts';
 import type { Router } from './load-router.ts';
 import { classificationMetrics, DEFAULT_MISROUTE_COST, percentile, type ClassificationMetrics, type MisrouteCostMatrix } from './metrics.ts';
 import type { RouterThresholds } from './thresholds.ts';
@@ -17,6 +18,8 @@ export interface RouterEvaluation extends ClassificationMetrics {
   throughput: { batch_size: number; queries_per_second: number; us_per_query: number };
   /** Queries longer than the model's max length (classified on their first tokens). */
   truncated: number;
+  /** How sure the router was on this set (compared with its training data by domain-shift.ts). */
+  domain: DomainProfile;
 }
 
 export interface EvaluateOptions {
@@ -63,5 +66,6 @@ export async function evaluateRouter(
       us_per_query: (batchSeconds * 1e6) / items.length,
     },
     truncated: results.filter((result) => result.truncated).length,
+    domain: domainProfile(results),
   };
 }

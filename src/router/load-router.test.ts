@@ -146,14 +146,23 @@ describe('start-up validation of a model folder', () => {
     await writeFile(join(path, 'config.json'), JSON.stringify(config));
   }
 
-  it('names a missing file', async () => {
+  it('names every missing file, in a fixed order', async () => {
     for (const missing of ['model.onnx', 'tokenizer.json', 'config.json']) {
       const path = await folder(`missing-${missing}`, (p) => rm(join(p, missing)));
       const error = await loadRouter(path).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(UsageError);
       expect((error as Error).message).toContain(`missing ${missing}`);
     }
-    await expect(loadRouter(join(dir, 'no-such-folder'))).rejects.toThrow(/missing model\.onnx/);
+    // Every missing file, always in the same order (the reads run concurrently; the message must not
+    // depend on which finished first).
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await expect(loadRouter(join(dir, 'no-such-folder'))).rejects.toThrow(/: missing model\.onnx, tokenizer\.json, config\.json$/);
+    }
+    const two = await folder('missing-two', async (p) => {
+      await rm(join(p, 'config.json'));
+      await rm(join(p, 'model.onnx'));
+    });
+    await expect(loadRouter(two)).rejects.toThrow(/: missing model\.onnx, config\.json$/);
   });
 
   it('refuses a label set that does not match the routing policy', async () => {

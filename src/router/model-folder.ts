@@ -23,14 +23,28 @@ export interface ModelFolder {
 const REQUIRED_FILES = ['model.onnx', 'tokenizer.json', 'config.json'] as const;
 const FALLBACK_MAX_LENGTH = 512;
 
-async function readRequired(dir: string, name: string): Promise<Buffer> {
-  try {
-    return await readFile(join(dir, name));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`router model folder ${dir}: missing ${name}`, { cause: error });
-    throw new UsageError(`router model folder ${dir}: cannot read ${name} (${code ?? String(error)})`, { cause: error });
-  }
+/**
+ * Reads every required file. Every missing one is named, in REQUIRED_FILES order: the reads run
+ * concurrently, and reporting the first to fail made the message depend on which read finished first.
+ */
+async function readRequired(dir: string): Promise<Buffer[]> {
+  const settled = await Promise.allSettled(REQUIRED_FILES.map((name) => readFile(join(dir, name))));
+  const missing: string[] = [];
+  const unreadable: string[] = [];
+  let firstCause: unknown;
+  settled.forEach((result, index) => {
+    if (result.status === 'fulfilled') return;
+    const code = (result.reason as NodeJS.ErrnoException).code;
+    firstCause ??= result.reason;
+    if (code === 'ENOENT') missing.push(REQUIRED_FILES[index]!);
+    else unreadable.push(`${REQUIRED_FILES[index]!} (${code ?? String(result.reason)})`);
+  });
+  const problems = [
+    ...(missing.length === 0 ? [] : [`missing ${missing.join(', ')}`]),
+    ...(unreadable.length === 0 ? [] : [`cannot read ${unreadable.join(', ')}`]),
+  ];
+  if (problems.length > 0) throw new UsageError(`router model folder ${dir}: ${problems.join('; ')}`, { cause: firstCause });
+  return settled.map((result) => (result as PromiseFulfilledResult<Buffer>).value);
 }
 
 function parseObject(dir: string, name: string, bytes: Buffer): Record<string, unknown> {
@@ -84,7 +98,7 @@ function readMaxLength(config: Record<string, unknown>, tokenizerJson: Record<st
 }
 
 export async function readModelFolder(dir: string): Promise<ModelFolder> {
-  const [modelBytes, tokenizerBytes, configBytes] = await Promise.all(REQUIRED_FILES.map((name) => readRequired(dir, name)));
+  const [modelBytes, tokenizerBytes, configBytes] = await readRequired(dir);
   const tokenizerJson = parseObject(dir, 'tokenizer.json', tokenizerBytes as Buffer);
   const config = parseObject(dir, 'config.json', configBytes as Buffer);
   let tokenizerConfig: Record<string, unknown> = {};

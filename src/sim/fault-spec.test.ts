@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../datasets/random.ts';
+import { UsageError } from '../core/errors.ts';
 import { drawFault, parseFaultSpec } from './fault-spec.ts';
 
 describe('parseFaultSpec', () => {
@@ -29,6 +30,7 @@ describe('parseFaultSpec', () => {
     ['500=0.6,429=0.6', /add up to/],
   ])('rejects %s naming the bad part', (spec, message) => {
     expect(() => parseFaultSpec(spec)).toThrow(message);
+    expect(() => parseFaultSpec(spec)).toThrow(UsageError);
   });
 });
 

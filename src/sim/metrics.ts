@@ -52,6 +52,9 @@ export interface FinishedRequest {
   finishReason: 'stop' | 'length';
 }
 
+/** A model's live scheduler figures, when the sim runs a load model for it (batch-engine.ts). */
+export type LiveGauges = (model: SimModel) => { running: number; waiting: number; kvUsage: number } | undefined;
+
 export interface SimMetrics {
   /** Returns a function that marks the request as no longer in flight (idempotent). */
   started(model: SimModel, tokens: number): () => void;
@@ -78,13 +81,13 @@ function float(value: number): string {
   return Number.isInteger(value) ? `${value}.0` : String(value);
 }
 
-export function createMetrics(): SimMetrics {
+export function createMetrics(live: LiveGauges = () => undefined): SimMetrics {
   const stats = Object.fromEntries(SIM_MODELS.map((model) => [model, newStats()])) as Record<SimModel, ModelStats>;
   const labels = (model: SimModel, extra = ''): string => `{engine="0",model_name="${model}"${extra}}`;
 
-  function gauge(lines: string[], name: string, help: string, value: (model: ModelStats) => number): void {
+  function gauge(lines: string[], name: string, help: string, value: (entry: ModelStats, model: SimModel) => number): void {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
-    for (const model of SIM_MODELS) lines.push(`${name}${labels(model)} ${float(value(stats[model]))}`);
+    for (const model of SIM_MODELS) lines.push(`${name}${labels(model)} ${float(value(stats[model], model))}`);
   }
   function counter(lines: string[], name: string, help: string, value: (model: ModelStats) => number): void {
     lines.push(`# HELP ${name}_total ${help}`, `# TYPE ${name}_total counter`);
@@ -131,10 +134,12 @@ export function createMetrics(): SimMetrics {
     },
     render() {
       const lines: string[] = [];
-      gauge(lines, 'vllm:num_requests_running', 'Number of requests in model execution batches.', (entry) => Math.min(entry.running, MAX_NUM_SEQS));
-      gauge(lines, 'vllm:num_requests_waiting', 'Number of requests waiting to be processed.', (entry) => Math.max(0, entry.running - MAX_NUM_SEQS));
-      gauge(lines, 'vllm:kv_cache_usage_perc', 'KV-cache usage. 1 means 100 percent usage.', (entry) => Math.min(1, entry.tokensInFlight / KV_CACHE_TOKENS));
-      gauge(lines, 'vllm:gpu_cache_usage_perc', 'GPU KV-cache usage. 1 means 100 percent usage.DEPRECATED: Use vllm:kv_cache_usage_perc instead.', (entry) => Math.min(1, entry.tokensInFlight / KV_CACHE_TOKENS));
+      // Under a load model the scheduler's own queue and cache; otherwise requests in flight against fixed limits.
+      const kv = (entry: ModelStats, model: SimModel): number => live(model)?.kvUsage ?? Math.min(1, entry.tokensInFlight / KV_CACHE_TOKENS);
+      gauge(lines, 'vllm:num_requests_running', 'Number of requests in model execution batches.', (entry, model) => live(model)?.running ?? Math.min(entry.running, MAX_NUM_SEQS));
+      gauge(lines, 'vllm:num_requests_waiting', 'Number of requests waiting to be processed.', (entry, model) => live(model)?.waiting ?? Math.max(0, entry.running - MAX_NUM_SEQS));
+      gauge(lines, 'vllm:kv_cache_usage_perc', 'KV-cache usage. 1 means 100 percent usage.', kv);
+      gauge(lines, 'vllm:gpu_cache_usage_perc', 'GPU KV-cache usage. 1 means 100 percent usage.DEPRECATED: Use vllm:kv_cache_usage_perc instead.', kv);
       counter(lines, 'vllm:prompt_tokens', 'Number of prefill tokens processed.', (entry) => entry.promptTokens);
       counter(lines, 'vllm:generation_tokens', 'Number of generation tokens processed.', (entry) => entry.generationTokens);
       lines.push('# HELP vllm:request_success_total Count of successfully processed requests.', '# TYPE vllm:request_success_total counter');

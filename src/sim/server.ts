@@ -17,6 +17,8 @@ import {
 } from './protocol.ts';
 import type { ChatUsage, CompletionIdentity, FinishReason } from './protocol.ts';
 import { createReferenceStore, loadReferenceFile } from './reference-store.ts';
+import { createBatchEngine, type BatchEngine } from './batch-engine.ts';
+import { loadModelFor, type LoadModelParams } from './load-model.ts';
 
 // Re-exported so callers that start a sim can parse a CLI fault string from the same module.
 export { parseFaultSpec } from './fault-spec.ts';
@@ -39,6 +41,12 @@ export interface SimOptions {
   requestLogLimit?: number;
   /** How long a Batch API job takes from creation to completed (default 2000 ms x timeScale). */
   batchMs?: number;
+  /**
+   * Opt-in: vLLM-flavoured models (llama-3-70b) answer through a continuous-batching load model
+   * (load-model.ts) instead of their fixed latency profile, so they saturate like one replica.
+   * true for the defaults, or overrides of its parameters. Needs timeScale > 0.
+   */
+  loadModel?: boolean | Partial<LoadModelParams>;
 }
 
 export interface SimRequestLogEntry {
@@ -130,7 +138,16 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
 
   const faultRandom = createRandom(seed);
   const latencyRandom = createRandom(hashString('latency', String(seed)));
-  const metrics: SimMetrics = createMetrics();
+  const engines = new Map<SimModel, BatchEngine>();
+  if (options.loadModel !== undefined && options.loadModel !== false) {
+    if (!(timeScale > 0)) throw new RangeError('the sim load model needs timeScale > 0 (it is a model of time)');
+    const overrides = options.loadModel === true ? {} : options.loadModel;
+    for (const model of SIM_MODELS) {
+      const params = loadModelFor(model, overrides);
+      if (params !== undefined) engines.set(model, createBatchEngine(params, timeScale));
+    }
+  }
+  const metrics: SimMetrics = createMetrics((model) => engines.get(model)?.stats());
   const requestLog: SimRequestLogEntry[] = [];
   let sequence = 0;
   const batches = createBatchService({ batchMs: options.batchMs ?? 2000 * timeScale, lookup: (query) => store.lookup(query) });
@@ -321,6 +338,19 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       done();
     };
     const cut = fault === 'cut';
+    const engine = engines.get(model);
+    if (engine !== undefined) {
+      const first = (messages as ChatMessage[])[0];
+      const prefixText = first !== undefined && first.role === 'system' && messages.length > 1 ? messageText(first.content) : '';
+      engineAnswer(res, engine, {
+        identity, content, finishReason, tokens, cut, plan, finish,
+        stream: record.stream,
+        includeUsage: (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
+        prefixKey: prefixText.length > 0 ? `${hashString(prefixText)}:${prefixText.length}` : undefined,
+        prefixTokens: estimateTokens(prefixText),
+      });
+      return;
+    }
     if (record.stream) {
       const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
       streamAnswer(res, { identity, content, finishReason, tokens, includeUsage, cut, plan, finish });
@@ -357,6 +387,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     },
     close() {
       batches.close();
+      for (const engine of engines.values()) engine.close();
       return new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
@@ -456,4 +487,64 @@ function streamAnswer(res: ServerResponse, reply: Reply & { includeUsage: boolea
     timer = setTimeout(tick, gap * perTick);
   };
   timer = setTimeout(tick, reply.plan.ttftMs);
+}
+
+/** Token-sized pieces (the sim's four characters a token), so one stream event carries one token as vLLM's do. */
+function tokenPieces(text: string, count: number): string[] {
+  const pieces: string[] = [];
+  for (let index = 0; index < count; index++) pieces.push(text.slice(index * 4, index === count - 1 ? undefined : (index + 1) * 4));
+  return pieces;
+}
+
+/** An answer paced by the batch engine: tokens go out as the scheduler's steps produce them. */
+function engineAnswer(
+  res: ServerResponse,
+  engine: BatchEngine,
+  reply: Reply & { stream: boolean; includeUsage: boolean; prefixKey: string | undefined; prefixTokens: number },
+): void {
+  const { identity, includeUsage } = reply;
+  const outputTokens = Math.max(1, reply.tokens.completion_tokens);
+  const pieces = tokenPieces(reply.content, outputTokens);
+  const cutAt = reply.cut ? Math.max(1, Math.floor(outputTokens / 2)) : Number.POSITIVE_INFINITY;
+  const piece = (text: string): string => sseEvent(chunkBody(identity, { content: text }, null, includeUsage));
+  let sent = 0;
+  let firstTokenAt = 0;
+  if (reply.stream) {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.write(sseEvent(chunkBody(identity, { role: 'assistant', content: '' }, null, includeUsage)));
+  }
+  const cancel = engine.submit(
+    { promptTokens: reply.tokens.prompt_tokens, prefixTokens: reply.prefixTokens, prefixKey: reply.prefixKey, outputTokens },
+    {
+      onTokens(count, done) {
+        if (sent === 0) firstTokenAt = performance.now();
+        const next = Math.min(outputTokens, sent + count, cutAt);
+        const text = reply.stream ? pieces.slice(sent, next).map(piece).join('') : '';
+        sent = next;
+        if (sent >= cutAt) {
+          cancel();
+          if (reply.stream) cutAfter(res, text);
+          else {
+            const body = JSON.stringify(completionBody(identity, reply.content, reply.finishReason, reply.tokens));
+            res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+            cutAfter(res, body.slice(0, Math.floor(body.length / 2)));
+          }
+          return;
+        }
+        if (!done) {
+          if (text.length > 0) res.write(text);
+          return;
+        }
+        if (reply.stream) {
+          res.end(text + sseEvent(chunkBody(identity, {}, reply.finishReason, includeUsage)) + (includeUsage ? sseEvent(usageChunkBody(identity, reply.tokens)) : '') + sseEvent('[DONE]'));
+        } else {
+          const body = JSON.stringify(completionBody(identity, reply.content, reply.finishReason, reply.tokens));
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+          res.end(body);
+        }
+        reply.finish(firstTokenAt);
+      },
+    },
+  );
+  res.on('close', cancel);
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import { spreadsheetSafe } from '../core/csv-cell.ts';
 import { InputError, UsageError } from '../core/errors.ts';
 import type { SpotcheckTables } from '../store/spotcheck-tables.ts';
 import type { Store } from '../store/types.ts';
@@ -22,6 +23,7 @@ export async function exportSample(store: Store, runId: string, file: string): P
     runId,
     item.queryId,
     item.position,
+    // The project's one CSV rule (core/csv-cell.ts), on the free-text columns, which the importer never reads back.
     spreadsheetSafe(item.query),
     spreadsheetSafe(item.answers[0]),
     spreadsheetSafe(item.answers[1]),
@@ -39,14 +41,6 @@ export async function exportSample(store: Store, runId: string, file: string): P
   return { file, items: items.length };
 }
 
-/**
- * A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return) as a formula
- * (CSV injection): such free text gets a leading apostrophe, which spreadsheets show as text.
- * Only the free-text columns, which the importer never reads back.
- */
-export function spreadsheetSafe(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
 
 export interface ImportResult {
   file: string;

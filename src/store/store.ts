@@ -1,6 +1,7 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../core/errors.ts';
+import { checkRunId } from '../core/run-id.ts';
 import type { JudgmentRecord } from '../core/judgment.ts';
 import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
@@ -118,6 +119,12 @@ class DuckDBStore implements Store {
   }
 
   createRun(run: NewRun): Promise<void> {
+    // Every way a run is made (replay, promptfoo import, tests) meets the same id rule.
+    try {
+      checkRunId(run.runId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.write(async (connection) => {
       const existing = await readRows(connection, 'SELECT 1 FROM runs WHERE run_id = $1', [run.runId]);
       if (existing.length > 0) throw new UsageError(`run ${run.runId} already exists in ${this.path}`);

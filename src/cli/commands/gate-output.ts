@@ -1,18 +1,20 @@
 import type { GateOutcome } from '../../gate/run-gate.ts';
 import type { WrittenReport } from '../../report/write.ts';
+import type { ChosenPath } from '../config-paths.ts';
 
 const usd = (value: number | undefined): string => (value === undefined ? 'unknown' : `$${Math.round(value).toLocaleString('en-US')}`);
 const pct = (value: number | undefined): string => (value === undefined ? 'n/a' : `${(value * 100).toFixed(1)}%`);
 
-/** The gate's answer: the decision line, then every check with its evidence. */
-export function printOutcome(outcome: GateOutcome, report: WrittenReport, json: boolean, out: NodeJS.WritableStream): void {
+/** The gate's answer: the decision line, which plan file it used (and why), then every check with its evidence. */
+export function printOutcome(outcome: GateOutcome, report: WrittenReport, json: boolean, out: NodeJS.WritableStream, planUsed?: ChosenPath): void {
   if (json) {
     out.write(
-      `${JSON.stringify({ decision: outcome.decision, run_id: outcome.runId, plan: outcome.plan, step: outcome.step, against: outcome.comparison?.againstRunId, checks: outcome.checks, report: report.json, html: report.html, junit: report.junit })}\n`,
+      `${JSON.stringify({ decision: outcome.decision, run_id: outcome.runId, plan: outcome.plan, ...(planUsed === undefined ? {} : { plan_file: planUsed.path, plan_from: planUsed.from }), step: outcome.step, against: outcome.comparison?.againstRunId, checks: outcome.checks, report: report.json, html: report.html, junit: report.junit })}\n`,
     );
     return;
   }
   out.write(`${outcome.decision.toUpperCase()} for run ${outcome.runId} (plan ${outcome.plan}, step ${outcome.step}${outcome.comparison === undefined ? '' : `, against ${outcome.comparison.againstRunId}`})\n`);
+  if (planUsed !== undefined) out.write(`  plan file: ${planUsed.path} (${planUsed.from})\n`);
   for (const check of outcome.checks) {
     out.write(`  ${(check.outcome === 'skip' ? 'n/a' : check.outcome).padEnd(4)} ${check.metric}: ${check.detail} (threshold ${check.threshold})\n`);
   }

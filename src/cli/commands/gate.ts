@@ -3,18 +3,18 @@ import { loadPlan } from '../../gate/plan.ts';
 import { EXIT_CODES } from '../../gate/run-gate.ts';
 import { gateAndReport } from '../../report/gate-and-report.ts';
 import { openStore } from '../../store/store.ts';
-import { databasePath } from '../database-path.ts';
+import { commandPaths } from '../config-paths.ts';
 import { action } from '../run-action.ts';
 import { printOutcome } from './gate-output.ts';
 
 interface GateFlags {
   run: string;
-  plan: string;
+  plan?: string;
   step?: string;
   against?: string;
   db?: string;
   config?: string;
-  results: string;
+  results?: string;
   json: boolean;
   junit?: string;
 }
@@ -24,21 +24,22 @@ export function registerGate(program: Command): void {
     .command('gate')
     .description('decide go / no-go / hold for a stored run at a rollout step; write results/<run>/report.{html,md,json} and junit.xml. Exit 0 go, 1 no-go, 3 hold, 2 usage error')
     .requiredOption('--run <id>', 'run id ("latest" for the newest complete run)')
-    .option('--plan <file>', 'rollout plan', 'suites/rollout.yaml')
+    .option('--plan <file>', "rollout plan (default: the config's plan, else suites/rollout.yaml)")
     .option('--step <name>', "rollout step to gate (default: the plan's default_step, else its last step)")
     .option('--against <run>', 'compare with another run (e.g. last night\'s; "previous": the newest earlier complete run of the same config) and fail on regressions')
     .option('--db <path>', 'database file')
-    .option('-c, --config <file>', 'config whose database to use')
-    .option('--results <dir>', 'where report folders go', 'results')
+    .option('-c, --config <file>', 'config whose database, plan and results_dir to use')
+    .option('--results <dir>', "where report folders go (default: the config's results_dir, else results)")
     .option('--json', 'print the decision as JSON', false)
     .option('--junit <file>', 'also write the JUnit XML here (one testcase per check)')
     .action(
       action(async (flags: GateFlags) => {
-        const plan = loadPlan(flags.plan);
-        const store = await openStore(databasePath(flags), { mustExist: true });
+        const paths = commandPaths(flags);
+        const plan = loadPlan(paths.plan.path);
+        const store = await openStore(paths.database, { mustExist: true });
         try {
-          const { outcome, report } = await gateAndReport(store, plan, flags);
-          printOutcome(outcome, report, flags.json, process.stdout);
+          const { outcome, report } = await gateAndReport(store, plan, { ...flags, results: paths.results.path });
+          printOutcome(outcome, report, flags.json, process.stdout, paths.plan);
           return EXIT_CODES[outcome.decision];
         } finally {
           await store.close();

@@ -5,7 +5,7 @@ import { EXIT_CODES } from '../../gate/run-gate.ts';
 import { runReplayCommand } from '../../replay/run-replay.ts';
 import { gateAndReport } from '../../report/gate-and-report.ts';
 import { openStore } from '../../store/store.ts';
-import { action, nonNegativeNumber, positiveInt } from '../run-action.ts';
+import { action, nonNegativeNumber, positiveInt, runIdOption } from '../run-action.ts';
 import { shutdownSignal } from '../signals.ts';
 import { printOutcome } from './gate-output.ts';
 
@@ -35,7 +35,7 @@ export function registerNightly(program: Command): void {
     .option('--sim', 'start the simulator in-process and point every endpoint at it', false)
     .option('--sim-time-scale <x>', 'simulated latency multiplier', nonNegativeNumber('--sim-time-scale'), 0.05)
     .option('--limit <n>', 'replay only the first N queries', positiveInt('--limit'))
-    .option('--run-id <id>', 'id of the new run (default: run-<timestamp>-<random>)')
+    .option('--run-id <id>', 'id of the new run (default: run-<timestamp>-<random>)', runIdOption('--run-id'))
     .option('--db <path>', 'database file (default: the config\'s)')
     .option('--plan <file>', "rollout plan (default: the config's plan)")
     .option('--step <name>', "rollout step to gate (default: the plan's default_step)")
@@ -59,7 +59,8 @@ export function registerNightly(program: Command): void {
           });
           process.stderr.write(`nightly: run ${replayed.runId} ${replayed.status}; ${replayed.processed} queries replayed, ${replayed.failedCalls} failed calls\n`);
           if (replayed.status !== 'complete') return shutdown.exitCode();
-          const plan = loadPlan(flags.plan ?? replayed.config.plan);
+          const planUsed = flags.plan === undefined ? { path: replayed.config.plan, from: `plan in ${flags.config}` } : { path: flags.plan, from: '--plan' };
+          const plan = loadPlan(planUsed.path);
           const store = await openStore(replayed.database);
           try {
             const against = await previousComparableRun(store, replayed.runId);
@@ -71,7 +72,7 @@ export function registerNightly(program: Command): void {
               results: flags.results ?? replayed.config.results_dir,
               ...(flags.junit === undefined ? {} : { junit: flags.junit }),
             });
-            printOutcome(outcome, report, flags.json, process.stdout);
+            printOutcome(outcome, report, flags.json, process.stdout, planUsed);
             return EXIT_CODES[outcome.decision];
           } finally {
             await store.close();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { importPromptfooResults } from '../../promptfoo/import-results.ts';
-import { action } from '../run-action.ts';
+import { action, runIdOption } from '../run-action.ts';
 
 export function registerPromptfoo(program: Command): void {
   const promptfoo = program.command('promptfoo').description('use promptfoo suites with hybrid-eval (provider and judge assertion: see src/promptfoo/README.md)');
@@ -8,7 +8,7 @@ export function registerPromptfoo(program: Command): void {
     .command('import')
     .description('load `promptfoo eval -o results.json` output into the database as a run, for gates, reports and the analyst views')
     .argument('<file>', 'promptfoo JSON output (results version 3)')
-    .option('--run-id <id>', "run id (default: pf- + promptfoo's eval id; an existing run is an error)")
+    .option('--run-id <id>', "run id (default: pf- + promptfoo's eval id; an existing run is an error)", runIdOption('--run-id'))
     .option('--db <path>', "database file (default: the config's database)")
     .option('-c, --config <file>', 'hybrid-eval config for prices, volume and database (default: the one the provider used)')
     .option('--candidate <label>', 'provider (label or id) stored as the candidate (default: the hybrid-eval stack provider)')

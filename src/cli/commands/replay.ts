@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runReplayCommand } from '../../replay/run-replay.ts';
-import { action, collect, nonNegativeNumber, positiveInt } from '../run-action.ts';
+import { action, collect, faultSpecOption, nonNegativeNumber, positiveInt, runIdOption } from '../run-action.ts';
 import { shutdownSignal } from '../signals.ts';
 
 export function registerReplay(program: Command): void {
@@ -10,16 +10,17 @@ export function registerReplay(program: Command): void {
     .requiredOption('-c, --config <file>', 'config YAML')
     .option('--dataset <file>', 'log to replay (overrides dataset.path)')
     .option('--field <field=column>', 'field mapping, repeatable (e.g. query=instruction)', collect, [])
-    .option('--run-id <id>', 'run id (default: generated)')
+    .option('--run-id <id>', "run id (default: generated); 1-64 of A-Z a-z 0-9 . _ -, not starting with '.' or '-'", runIdOption('--run-id'))
     .option('--limit <n>', 'replay only the first N queries', positiveInt('--limit'))
     .option('--shard <k/n>', 'replay only shard K of N (stable hash of the query id); each shard writes its own --db, then `merge`')
     .option('--snapshot <path>', 'keep a consistent copy of the database here for analysts while the replay writes')
     .option('--snapshot-every <n>', 'rewrite the snapshot every N committed batches', positiveInt('--snapshot-every'), 10)
     .option('--resume', 'continue a run (the latest, or --run-id) where it stopped', false)
+    .option('--force-resume', 'resume even though the config now defines a different run (dataset, policy, router, endpoints, judge, rubric, privacy); recorded on the run', false)
     .option('--db <path>', 'database file (overrides database)')
     .option('--sim', 'start the simulator in-process and point every endpoint at it', false)
     .option('--sim-time-scale <x>', 'simulated latency multiplier (0 = instant)', nonNegativeNumber('--sim-time-scale'))
-    .option('--sim-faults <spec>', 'simulated faults, e.g. 500=0.05,429=0.03,timeout=0.02,cut=0.01')
+    .option('--sim-faults <spec>', 'simulated faults (with --sim), e.g. 500=0.05,429=0.03,timeout=0.02,cut=0.01', faultSpecOption('--sim-faults'))
     .action(
       action(async (options: ReplayFlags) => {
         const shutdown = shutdownSignal(process.stderr);
@@ -55,6 +56,7 @@ interface ReplayFlags {
   snapshot?: string;
   snapshotEvery: number;
   resume: boolean;
+  forceResume: boolean;
   db?: string;
   sim: boolean;
   simTimeScale?: number;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseFaultSpec, startSim } from '../../sim/server.ts';
-import { action, collect, integer, nonNegativeNumber } from '../run-action.ts';
+import { UsageError } from '../../core/errors.ts';
+import { action, collect, faultSpecOption, integer, nonNegativeNumber } from '../run-action.ts';
 
 export function registerSim(program: Command): void {
   program
@@ -9,16 +10,19 @@ export function registerSim(program: Command): void {
     .option('--port <port>', 'port (0 = a free one)', integer('--port'), 8000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--time-scale <x>', 'latency multiplier (0 = instant)', nonNegativeNumber('--time-scale'), 1)
-    .option('--faults <spec>', 'e.g. 500=0.05,429=0.03,timeout=0.02,cut=0.01,bad_json=0.02,down=llama-3-70b')
+    .option('--faults <spec>', 'e.g. 500=0.05,429=0.03,timeout=0.02,cut=0.01,bad_json=0.02,down=llama-3-70b', faultSpecOption('--faults'))
     .option('--dataset <file>', 'JSONL with query + reference fields the sim answers from (repeatable)', collect, [])
     .option('--seed <n>', 'seed for latency and fault draws', integer('--seed'), 1)
+    .option('--load-model', 'llama-3-70b saturates like one vLLM replica (continuous batching, KV cache; needs --time-scale > 0)', false)
     .action(
-      action(async (flags: { port: number; host: string; timeScale: number; faults?: string; dataset: string[]; seed: number }) => {
+      action(async (flags: { port: number; host: string; timeScale: number; faults?: string; dataset: string[]; seed: number; loadModel: boolean }) => {
+        if (flags.loadModel && !(flags.timeScale > 0)) throw new UsageError('--load-model needs --time-scale > 0 (it is a model of time)');
         const sim = await startSim({
           port: flags.port,
           host: flags.host,
           timeScale: flags.timeScale,
           seed: flags.seed,
+          ...(flags.loadModel ? { loadModel: true } : {}),
           referenceFiles: flags.dataset.length > 0 ? flags.dataset : ['datasets/sample.jsonl'],
           ...(flags.faults === undefined ? {} : { faults: parseFaultSpec(flags.faults) }),
         });
