@@ -4,7 +4,7 @@ import { CsvError, parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { InputError, UsageError } from '../core/errors.ts';
 import { isTier, type Tier } from '../core/tier.ts';
-import { spreadsheetSafe } from '../spotcheck/transfer.ts';
+import { spreadsheetSafe } from '../core/csv-cell.ts';
 import type { Adjudication, LabelRating, LabelTables, RatingLabel } from '../store/label-tables.ts';
 import type { Store } from '../store/types.ts';
 
