@@ -8,11 +8,23 @@
 // factor let 120 MB of mostly garbage pile up; twice cost 6-10% of the throughput); and two malloc
 // arenas instead of glibc's eight per core. Each can be overridden from the environment. Node 24
 // runs the TypeScript sources directly (type stripping); there is no build step.
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
+
+// The sources are TypeScript run by Node's type stripping (22.18 and later). `npm ci` installs the
+// pinned Node 24 (the `node` dev dependency) into node_modules/.bin, and npx and `npm run` put that
+// first on PATH, so this line is reached on Node 24 whatever Node runs npm. Started some other way
+// on an older Node, say so in one line rather than fail on the first .ts import.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(
+    `hybrid-eval: needs Node 22.18 or later, this is ${process.version}; run it as \`npx hybrid-eval\` or \`npm run hybrid-eval --\` after \`npm ci\` (they use the pinned Node 24 in node_modules)\n`,
+  );
+  process.exit(2);
+}
 
 // V8's code cache, and Node's cache of the type-stripped sources, on disk (os.tmpdir() unless
 // NODE_COMPILE_CACHE says where; NODE_DISABLE_COMPILE_CACHE=1 turns it off): loading the CLI's
 // TypeScript took 0.65 s of every start and takes 0.45 s from the cache. Enabled before the CLI
 // is imported, so the import is dynamic.
-enableCompileCache();
+nodeModule.enableCompileCache();
 await import('../src/cli/main.ts');

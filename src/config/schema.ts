@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { privacyConfigIssues, privacyConfigSchema } from '../privacy/config-schema.ts';
+import { cascadeConfigIssues, cascadeConfigSchema } from '../cascade/config-schema.ts';
 import { capacitySchema, loadtestSchema, sloSchema } from './phase2-schema.ts';
 
 /** Names are YAML keys: snake_case, as users write them. Unknown keys are errors everywhere (strictObject). */
@@ -134,6 +135,7 @@ export const configSchema = z
       })
       .default({ max_in_flight: 64, batch_size: 200, database_memory_limit: '64MB' }),
     privacy: privacyConfigSchema.describe('PII redaction for external endpoints, and where sensitive queries may go'),
+    cascade: cascadeConfigSchema.optional(),
     slo: sloSchema,
     loadtest: loadtestSchema,
     capacity: capacitySchema,
@@ -157,6 +159,7 @@ export const configSchema = z
       context.addIssue({ code: 'custom', path: ['system_prompt_file'], message: 'give system_prompt or system_prompt_file, not both' });
     }
     for (const issue of privacyConfigIssues(config.privacy, config)) context.addIssue({ code: 'custom', ...issue });
+    for (const issue of cascadeConfigIssues(config.cascade, names)) context.addIssue({ code: 'custom', ...issue });
     mustExist(config.capacity?.endpoint, ['capacity', 'endpoint']);
     mustExist(config.capacity?.fallback, ['capacity', 'fallback']);
     if (config.routing.policy === 'fixed' && config.routing.fixed_tier === undefined) {

@@ -311,10 +311,11 @@ export function breakEven(shares: Shares, inputs: CostInputs, config: Config, ca
 }
 
 /** The whole cost model of a run under a plan: every step, the target mix, all-baseline, break-even. */
-export async function buildCostModel(store: GateStore, runId: string, config: Config, plan: GatePlan): Promise<CostModel> {
+export async function buildCostModel(store: GateStore, runId: string, config: Config, plan: GatePlan, adjust: (inputs: CostInputs) => CostInputs = (inputs) => inputs): Promise<CostModel> {
   // A stored capacity plan prices the on-prem fixed cost instead of the typed figure (issue 19).
   const onPrem = await onPremCostSource(store, config);
-  const inputs = await readCostInputs(store, runId, onPrem.config);
+  // adjust: a what-if's volume (gate --volume), labelled as such.
+  const inputs = adjust(await readCostInputs(store, runId, onPrem.config));
   const model = costModelFrom(inputs, onPrem.config, plan);
   return { ...model, notes: [...onPrem.notes, ...model.notes] };
 }

@@ -6,6 +6,8 @@ import type { QuantileEstimate } from './intervals.ts';
 import { wilsonInterval } from './intervals.ts';
 import type { RunMetrics } from './metrics.ts';
 import type { Thresholds } from './plan.ts';
+import { onpremJudgeCheck, unjudgedChecks } from './judge-coverage.ts';
+import { costVersusBaselineCheck, versusToday } from './cost-vs-baseline.ts';
 
 export type Decision = 'go' | 'no-go' | 'hold';
 
@@ -134,6 +136,7 @@ export function decide(metrics: RunMetrics, cost: CostProjection, thresholds: Th
   }
   routerChecks(metrics, thresholds, checks);
   if (thresholds.min_judge_human_kappa !== undefined) checks.push(agreementCheck(metrics, thresholds.min_judge_human_kappa, thresholds.min_human_ratings ?? 30));
+  checks.push(...unjudgedChecks(metrics, thresholds), ...onpremJudgeCheck(metrics, thresholds));
 
   const volumeNote = cost.monthlyQueries === undefined ? 'monthly volume unknown' : `${cost.monthlyQueries.toLocaleString('en-US')} queries/month`;
   if (thresholds.max_monthly_cost_usd !== undefined) {
@@ -145,7 +148,7 @@ export function decide(metrics: RunMetrics, cost: CostProjection, thresholds: Th
       interval: undefined,
       threshold: `<= ${thresholds.max_monthly_cost_usd}`,
       n: cost.costCoverage.known,
-      detail: `${usd(value)} at ${volumeNote} (on-prem fixed ${usd(cost.fixedMonthlyUsd)} and fallback ${usd(cost.fallbackMonthlyUsd)} included) from ${cost.costCoverage.known} costed calls`,
+      detail: `${usd(value)} at ${volumeNote} (on-prem fixed ${usd(cost.fixedMonthlyUsd)} and fallback ${usd(cost.fallbackMonthlyUsd)} included; ${versusToday(cost)}) from ${cost.costCoverage.known} costed calls`,
     });
   }
   if (thresholds.min_cost_reduction !== undefined) {
@@ -163,6 +166,7 @@ export function decide(metrics: RunMetrics, cost: CostProjection, thresholds: Th
           : `${usd(cost.routedMonthlyUsd)} vs all-baseline ${usd(cost.baselineMonthlyUsd)}: ${pct(value)} saved, from ${cost.costCoverage.known} costed calls`,
     });
   }
+  checks.push(...costVersusBaselineCheck(cost, thresholds));
   return { decision: decisionOf(checks), checks };
 }
 
@@ -267,7 +271,9 @@ function routerChecks(metrics: RunMetrics, thresholds: Thresholds, checks: Check
     }
   }
   if (thresholds.max_router_p95_us !== undefined) {
-    if (router === undefined || router.decisionMicros.n === 0) {
+    if (router?.latencyNotComparable !== undefined) {
+      checks.push(skip('router_p95_us', router.latencyNotComparable, `<= ${thresholds.max_router_p95_us} us`));
+    } else if (router === undefined || router.decisionMicros.n === 0) {
       checks.push(skip('router_p95_us', `routing policy ${router?.policy ?? 'unknown'} records no decision time`, `<= ${thresholds.max_router_p95_us} us`));
     } else {
       checks.push(quantileCheck('router_p95_us', router.decisionMicros, thresholds.max_router_p95_us, 'us', 'routing decisions'));

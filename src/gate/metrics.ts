@@ -14,6 +14,7 @@ import {
   type PairwiseResult,
   type PairwiseRow,
 } from './optional-evidence.ts';
+import { judgeCoverage, readOnpremJudge, type OnpremJudgeEvidence, type TierCoverage } from './judge-coverage.ts';
 
 export interface GateStore {
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -42,6 +43,8 @@ export interface RouterMetrics {
   /** label -> routed tier -> count. */
   confusion: Array<{ label: Tier; tier: Tier; n: number }>;
   decisionMicros: QuantileEstimate;
+  /** Why the decision times are not comparable with a replay's (then the gate does not check them). */
+  latencyNotComparable?: string;
 }
 
 export interface RunMetrics {
@@ -69,6 +72,10 @@ export interface RunMetrics {
   pairwise?: PairwiseResult | Absent;
   /** Judge vs human ratings over the whole run, or why there are none. */
   humanAgreement?: HumanAgreement | Absent;
+  /** Per tier: served answers, how many the judge scored, and why the others were not. */
+  coverage?: TierCoverage[];
+  /** The on-prem judge's measured agreement with the main judge, or why there is none. */
+  onpremJudge?: OnpremJudgeEvidence | Absent;
 }
 
 /** One query of a run, as the gate needs it (from the analysts' `pairs` view plus call details). */
@@ -87,6 +94,11 @@ export interface QueryFacts {
   fallbackUsed: boolean;
   servedLatencyMs: number | undefined;
   routerLatencyUs: number | undefined;
+  /** The user got an answer: the candidate's, or the fallback's when it was called. */
+  servedAnswered?: boolean;
+  /** The privacy policy kept the query's answers from the judge (sensitive, external judge). */
+  judgeWithheld?: boolean;
+  sensitive?: boolean;
 }
 
 export interface RunData {
@@ -97,6 +109,9 @@ export interface RunData {
   latency: RunMetrics['latency'];
   pairwise: { judge: string; rows: PairwiseRow[] } | Absent;
   human: HumanRow[] | Absent;
+  onpremJudge?: OnpremJudgeEvidence | Absent;
+  /** Set by the gate for runs whose router latency was measured otherwise than a replay measures it. */
+  routerLatencyNotComparable?: string;
 }
 
 interface FactRow {
@@ -117,6 +132,8 @@ interface FactRow {
   candidate_latency_ms: number | null;
   fallback_latency_ms: number | null;
   router_latency_us: number | null;
+  judge_withheld: boolean | null;
+  sensitive: boolean | null;
 }
 
 /** The facts query's result, column by column (a million-row run read as row objects took seconds). */
@@ -139,11 +156,13 @@ export async function loadRunData(store: GateStore, runId: string): Promise<RunD
             p.baseline_source::${kinds.source} AS baseline_source, p.baseline_status::${kinds.status} AS baseline_status,
             p.baseline_judge_status::${kinds.judgeStatus} AS baseline_judge_status, p.baseline_score, p.fallback_used,
             p.fallback_status::${kinds.status} AS fallback_status,
-            c.latency_ms AS candidate_latency_ms, f.latency_ms AS fallback_latency_ms, rt.latency_us AS router_latency_us
+            c.latency_ms AS candidate_latency_ms, f.latency_ms AS fallback_latency_ms, rt.latency_us AS router_latency_us,
+            pd.judge_withheld, pd.sensitive
      FROM pairs AS p
      LEFT JOIN responses AS c ON c.run_id = p.run_id AND c.query_id = p.query_id AND c.role = 'candidate'
      LEFT JOIN responses AS f ON f.run_id = p.run_id AND f.query_id = p.query_id AND f.role = 'fallback'
      LEFT JOIN routes AS rt ON rt.run_id = p.run_id AND rt.query_id = p.query_id
+     LEFT JOIN privacy_decisions AS pd ON pd.run_id = p.run_id AND pd.query_id = p.query_id
      WHERE p.run_id = ?
      ORDER BY p.query_id`,
     [runId],
@@ -160,6 +179,7 @@ export async function loadRunData(store: GateStore, runId: string): Promise<RunD
     runId,
     pairwise: await readPairwise(store, runId),
     human: await readHumanRatings(store, runId),
+    onpremJudge: await readOnpremJudge(store, runId),
     policy: columns.route_policy.find((policy) => policy !== null) ?? undefined,
     rejects: Number(counts?.rejects ?? 0),
     facts: columns.query_id.map((queryId, index) => {
@@ -180,6 +200,9 @@ export async function loadRunData(store: GateStore, runId: string): Promise<RunD
         fallbackUsed: Boolean(columns.fallback_used[index]),
         servedLatencyMs: servedLatency(columns, index),
         routerLatencyUs: value(columns.router_latency_us[index] ?? null),
+        servedAnswered: servedAnswered(columns, index),
+        judgeWithheld: Boolean(columns.judge_withheld[index]),
+        sensitive: Boolean(columns.sensitive[index]),
       };
     }),
     latency: latency.map((row) => ({
@@ -234,6 +257,11 @@ function servedLatency(columns: FactColumns, index: number): number | undefined 
   const candidateStatus = columns.candidate_status[index] ?? null;
   if (candidateStatus === null || !OK.has(candidateStatus) || candidateMs === null) return undefined;
   return candidateMs;
+}
+
+function servedAnswered(columns: FactColumns, index: number): boolean {
+  const status = columns.fallback_used[index] ? (columns.fallback_status[index] ?? null) : (columns.candidate_status[index] ?? null);
+  return status !== null && OK.has(status);
 }
 
 /** Metrics over the queries of `tiers` (all tiers when undefined). Deterministic for a seed. */
@@ -294,6 +322,8 @@ export function summarise(data: RunData, options: { tiers?: readonly Tier[]; see
     router: routerMetricsOf(data),
     pairwise: 'absent' in data.pairwise ? data.pairwise : summarisePairwise(data.pairwise, tiers),
     humanAgreement: 'absent' in data.human ? data.human : summariseHumanAgreement(data.human),
+    coverage: judgeCoverage(data.facts),
+    onpremJudge: data.onpremJudge ?? { absent: 'on-prem judge agreement was not read' },
   };
 }
 
@@ -349,6 +379,7 @@ function routerMetrics(data: RunData): RouterMetrics {
     underrouteRate: wilsonInterval(underrouted, labelled),
     confusion: [...confusion.values()],
     decisionMicros: quantileInterval(micros, 0.95),
+    ...(data.routerLatencyNotComparable === undefined ? {} : { latencyNotComparable: data.routerLatencyNotComparable }),
   };
 }
 

@@ -3,9 +3,11 @@ import { UsageError } from '../core/errors.ts';
 import { loadPlan, parsePlan, selectStep } from './plan.ts';
 
 describe('loadPlan', () => {
-  it('reads the shipped plan: four steps, a default step, a target and regression limits', () => {
+  it('reads the shipped plan: five steps (the last through the validator cascade), a default step, a target and regression limits', () => {
     const plan = loadPlan('suites/rollout.yaml');
-    expect(plan.steps.map((step) => step.name)).toEqual(['shadow', '10%', '30%', '70%']);
+    expect(plan.steps.map((step) => step.name)).toEqual(['shadow', '10%', '30%', '70%', '70% + cascade']);
+    expect(selectStep(plan, '70% + cascade').cascade).toEqual({ threshold: 0.6, max_escalation_rate: 0.25, max_added_p95_latency_ms: 4000 });
+    expect(selectStep(plan, '70%').cascade).toBeUndefined();
     expect(plan.defaultStep).toBe('10%');
     expect(selectStep(plan, undefined).name).toBe('10%');
     const last = selectStep(plan, '70%');
@@ -43,7 +45,7 @@ describe('loadPlan', () => {
   });
 
   it('names the steps when --step names none of them', () => {
-    expect(() => selectStep(loadPlan('suites/rollout.yaml'), '50%')).toThrow(/no step named "50%" \(steps: shadow, 10%, 30%, 70%\)/);
+    expect(() => selectStep(loadPlan('suites/rollout.yaml'), '50%')).toThrow(/no step named "50%" \(steps: shadow, 10%, 30%, 70%, 70% \+ cascade\)/);
     expect(() => loadPlan('suites/missing.yaml')).toThrow(/plan not found or unreadable: suites\/missing\.yaml/);
   });
 });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { formatIssues } from '../config/load.ts';
 import { UsageError } from '../core/errors.ts';
 import { TIERS, type Tier } from '../core/tier.ts';
+import { cascadeStepSchema, type CascadeStep } from './cascade-step.ts';
 
 const perTier = <T extends z.ZodType>(value: T) =>
   z.strictObject({ simple: value.optional(), medium: value.optional(), complex: value.optional() });
@@ -32,6 +33,18 @@ const thresholdsSchema = z.strictObject({
   min_router_accuracy: share.optional().describe('Routed tier = human label, on labelled queries'),
   max_underroute_rate: share.optional().describe('Labelled queries routed to a cheaper tier than their label'),
   min_judge_human_kappa: z.number().min(-1).max(1).optional().describe('Quadratic-weighted kappa of judge vs human ratings'),
+  max_unjudged_rate: share.optional().describe('Per tier: served answers with no judge score (withheld, judge failed, not judged); above it the step holds (default 0.02)'),
+  min_onprem_judge_kappa: z
+    .number()
+    .min(-1)
+    .max(1)
+    .optional()
+    .describe('Quadratic-weighted kappa of the on-prem judge (privacy.sensitive.judge) vs the main judge on non-sensitive answers both graded'),
+  max_cost_vs_baseline: z
+    .number()
+    .positive()
+    .optional()
+    .describe("The step's monthly bill over today's all-baseline (GPT-4) bill, as a ratio: 1.0 fails a step that costs more than today"),
   min_human_ratings: z.int().positive().optional().describe('Fewer human ratings than this: hold the agreement check (default 30)'),
   min_scored: z.int().positive().optional().describe('Scored candidate answers in the step scope (default 30)'),
   min_scored_per_tier: z.union([z.int().positive(), perTier(z.int().positive())]).optional(),
@@ -51,6 +64,7 @@ const stepSchema = z.strictObject({
   shares: sharesSchema,
   shadow_share: share.default(0).describe('Share of traffic also sent to the candidate in shadow (paid, not served)'),
   thresholds: thresholdsSchema.default({}),
+  cascade: cascadeStepSchema.optional(),
 });
 
 const regressionSchema = z.strictObject({
@@ -111,6 +125,8 @@ export interface GateStep {
   shares: Shares | undefined;
   shadowShare: number;
   thresholds: Thresholds;
+  /** Serve through the validator cascade at this threshold (gated by cascade-check.ts). */
+  cascade?: CascadeStep;
 }
 
 export interface GatePlan {
@@ -169,6 +185,7 @@ function toPlan(plan: ParsedPlan, file: string): GatePlan {
           shares: step.shares,
           shadowShare: step.shadow_share,
           thresholds: resolveThresholds(plan.thresholds, step.thresholds),
+          ...(step.cascade === undefined ? {} : { cascade: step.cascade }),
         }));
   return {
     file,

@@ -70,7 +70,9 @@ describe('gateRun on a stored run', () => {
     expect(outcome.metrics.scope).toEqual({ tiers: ['simple'], queries: 280 });
     expect(outcome.checks.filter((c) => c.outcome === 'hold' || c.outcome === 'fail')).toEqual([]);
     expect(outcome.decision).toBe('go');
-    expect(outcome.steps.map((step) => step.step)).toEqual(['shadow', '10%', '30%', '70%']);
+    expect(outcome.steps.map((step) => step.step)).toEqual(['shadow', '10%', '30%', '70%', '70% + cascade']);
+    // The cascade step needs the validator's verdicts, which this run does not have: held, not guessed.
+    expect(outcome.steps.find((step) => step.step === '70% + cascade')).toMatchObject({ decision: 'hold', held: expect.arrayContaining(['cascade_evidence']) });
     // The 70% step needs 30 complex answers; this run has 20.
     expect(outcome.steps.find((step) => step.step === '70%')).toMatchObject({ decision: 'hold', held: expect.arrayContaining(['scored_answers_complex']) });
     expect(outcome.costModel.target!.routedMonthlyUsd).toBeLessThan(outcome.costModel.allBaseline.monthlyUsd!);

@@ -1,14 +1,16 @@
 import { configSchema, type Config } from '../config/schema.ts';
 import { UsageError } from '../core/errors.ts';
 import { TIERS, type Tier } from '../core/tier.ts';
+import { applyCascadeChecks, loadCascadeEvidence } from './cascade-check.ts';
 import { compareRuns, type Comparison } from './compare.ts';
 import { buildCostModel, costModelFrom, readCostInputs, type CostModel, type CostProjection } from './cost.ts';
 import { decide, decisionOf, type Check, type Decision, type GateResult } from './decide.ts';
 import { loadRunData, summarise, type GateStore, type RunData, type RunMetrics } from './metrics.ts';
 import { selectStep, type GatePlan, type GateStep } from './plan.ts';
+import { applyWhatIf, labelVolume, type WhatIf } from './what-if.ts';
 
 export interface GateRunStore extends GateStore {
-  getRun(runId: string): Promise<{ run_id: string; status: string; config_json: string; dataset: string; policy: string; created_at: string; notes?: string | undefined } | undefined>;
+  getRun(runId: string): Promise<{ run_id: string; status: string; config_json: string; dataset: string; policy: string; created_at: string; notes?: string | undefined; mode?: string } | undefined>;
   writeGateDecision(row: { runId: string; plan: string; step: string; decision: Decision; reasons: unknown; metrics: unknown; decidedAt?: Date }): Promise<void>;
 }
 
@@ -21,6 +23,8 @@ export interface StepSummary {
   held: string[];
   monthlyUsd: number | undefined;
   reduction: number | undefined;
+  /** Today's bill: the same volume all on the baseline. */
+  baselineMonthlyUsd?: number | undefined;
 }
 
 export interface GateOutcome extends GateResult {
@@ -40,6 +44,8 @@ export interface GateOutcome extends GateResult {
   /** Every step of the plan decided on this run (only the gated one is stored). */
   steps: StepSummary[];
   comparison?: Comparison;
+  /** What the cost projection took from elsewhere than the run's stored config, e.g. "what-if: prices from other.yaml, volume 50,000,000". */
+  whatIf?: string;
   decidedAt: string;
 }
 
@@ -51,14 +57,18 @@ export interface GateOptions {
   seed?: number;
   /** The run's facts when the caller has read them already (gate-and-report shares them with the report). */
   data?: RunData;
+  /** Another config's prices and/or another volume for the cost projection (gate -c, --volume). */
+  whatIf?: WhatIf;
 }
 
 /** Gates a stored run. The run's own config (stored with it) gives endpoints, prices and volume. */
 export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan, options: GateOptions = {}): Promise<GateOutcome> {
   const gated = selectStep(plan, options.step);
   const { run, config } = await readRun(store, runId);
-  const data = options.data ?? (await loadRunData(store, runId));
-  const costModel = await buildCostModel(store, runId, config, plan);
+  const data = withRouterLatencyNote(options.data ?? (await loadRunData(store, runId)), run.mode);
+  const priced = applyWhatIf(config, options.whatIf);
+  const costModel = await buildCostModel(store, runId, priced.config, plan, (inputs) => labelVolume(inputs, options.whatIf));
+  const cascades = await loadCascadeEvidence(store, runId, plan, priced.config, (step) => stepScope(step, priced.config).tiers);
 
   // Steps that send the same tiers to the candidate share their metrics: bootstrap each scope once.
   const scoped = new Map<string, RunMetrics>();
@@ -71,6 +81,7 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
   let selected: { result: GateResult; metrics: RunMetrics; cost: CostProjection } | undefined;
   const steps: StepSummary[] = plan.steps.map((step, index) => {
     const evaluated = evaluateStep(step, config, costModel.steps[index]!, run.status, metricsFor);
+    applyCascadeChecks(evaluated.result, step, evaluated.cost, costModel.tierMix, cascades.get(step.name), options.seed);
     if (step === gated) selected = evaluated;
     return {
       step: step.name,
@@ -81,6 +92,7 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
       held: evaluated.result.checks.filter((check) => check.outcome === 'hold').map((check) => check.metric),
       monthlyUsd: evaluated.cost.routedMonthlyUsd,
       reduction: evaluated.cost.reduction,
+      baselineMonthlyUsd: evaluated.cost.baselineMonthlyUsd,
     };
   });
   const { result, metrics, cost } = selected!;
@@ -116,6 +128,7 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
     costModel,
     steps,
     ...(comparison === undefined ? {} : { comparison }),
+    ...(priced.note === undefined ? {} : { whatIf: priced.note }),
     decidedAt: (options.now ?? (() => new Date()))().toISOString(),
   };
   await store.writeGateDecision({
@@ -128,6 +141,21 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
     decidedAt: new Date(outcome.decidedAt),
   });
   return outcome;
+}
+
+/**
+ * A replay times the router alone: the model loaded once, each query's share of its batch's
+ * tokenising and ONNX run. Inside promptfoo's provider the same decision shares the event loop with
+ * promptfoo's own concurrent work, and its time includes waiting there (11 ms at p50 against 0.8 ms
+ * in a replay of the same queries): not comparable, so the gate states it and does not check it.
+ */
+function withRouterLatencyNote(data: RunData, mode: string | undefined): RunData {
+  if (mode !== 'promptfoo' || data.routerLatencyNotComparable !== undefined) return data;
+  return {
+    ...data,
+    routerLatencyNotComparable:
+      "router latency of a promptfoo run was measured inside promptfoo's provider, where it includes waiting behind promptfoo's own work; not comparable with a replay's (run `hybrid-eval replay` or `router eval` for it)",
+  };
 }
 
 /** The replay command marks runs against the simulator in their notes. */

@@ -17,7 +17,7 @@ describe('privacy config', () => {
       allow: [],
       phone_countries: ['US'],
       order_patterns: ['NW[- ]?\\d{6}'],
-      sensitive: { route: 'on_prem_only', detect: ['card', 'iban', 'account', 'health', 'legal', 'data_request'], keywords: [], channels: [] },
+      sensitive: { route: 'on_prem_only', agreement_sample: 0.2, detect: ['card', 'iban', 'account', 'health', 'legal', 'data_request'], keywords: [], channels: [] },
     });
     expect(privacySettingsFromConfig(privacy)).toEqual({ redactExternal: true, sensitiveRoute: 'on_prem_only', sensitiveEndpoint: undefined, sensitiveJudge: undefined });
     expect(sensitivityPolicyFromConfig(privacy).detect).toHaveLength(6);

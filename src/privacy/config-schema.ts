@@ -26,6 +26,14 @@ export const sensitiveConfigSchema = z.strictObject({
     .string()
     .optional()
     .describe('On-prem endpoint that judges sensitive queries (default: the judge, if on_prem; otherwise their judgments are withheld)'),
+  agreement_sample: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.2)
+    .describe(
+      "Share of non-sensitive queries whose answers the on-prem judge (judge above) also grades after the replay, to measure its agreement with the main judge (weighted kappa, mean bias). Only the on-prem judge's calls are extra: the main judge's verdicts are already stored. 0 turns the measurement off",
+    ),
   detect: z
     .array(z.enum(SENSITIVITY_DETECTORS))
     .default([...SENSITIVITY_DETECTORS])

@@ -47,6 +47,7 @@ export class BatchWriter {
     for (const response of rows.responses) this.buffer.responses.push(response);
     for (const judgment of rows.judgments) this.buffer.judgments.push(judgment);
     this.buffer.privacy.push(rows.privacy);
+    for (const validation of rows.validations ?? []) this.buffer.validations!.push(validation);
     this.pending++;
     if (this.pending >= this.batchSize) this.schedule();
     return this.queued >= MAX_QUEUED_BATCHES ? this.settled() : Promise.resolve();
@@ -94,5 +95,5 @@ export class BatchWriter {
 }
 
 function emptyBatch(): RowBatch {
-  return { queries: [], routes: [], responses: [], judgments: [], privacy: [], rejects: [] };
+  return { queries: [], routes: [], responses: [], judgments: [], privacy: [], rejects: [], validations: [] };
 }

@@ -66,7 +66,8 @@ export async function replay(
   const accept = (rows: QueryRows): Promise<void> => {
     // A query cut short by shutdown is not stored: --resume runs it again in full.
     const cut = rows.responses.some((response) => response.status === 'interrupted') ||
-      rows.judgments.some((judgment) => signal.aborted && judgment.verdict.status === 'error');
+      rows.judgments.some((judgment) => signal.aborted && judgment.verdict.status === 'error') ||
+      (rows.validations ?? []).some((validation) => signal.aborted && validation.verdict.status === 'error');
     if (cut) return Promise.resolve();
     failedCalls += rows.responses.filter((response) => response.status === 'failed').length;
     if (rows.responses.some((response) => response.role === 'fallback')) fallbacks++;

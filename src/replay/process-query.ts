@@ -5,6 +5,7 @@ import type { Tier } from '../core/tier.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
 import { callCost } from '../endpoints/pricing.ts';
 import type { Judge } from '../judge/llm-judge.ts';
+import { validateCandidate, type CascadeStage } from '../cascade/validate-stage.ts';
 import type { RouteDecision, RoutePolicy } from '../router/policy.ts';
 import type { QueryRows } from './types.ts';
 import { outboundJudgeInput, outboundText } from '../privacy/outbound.ts';
@@ -39,6 +40,8 @@ export interface QueryContext {
   /** Judges sensitive queries on-prem (privacy.sensitive.judge), when that is not the judge itself. */
   sensitiveJudge: Judge | undefined;
   privacy: QueryPrivacy;
+  /** The validator cascade (config.cascade): validates the candidate's answer per tier. */
+  cascade?: CascadeStage;
   now: () => Date;
   signal: AbortSignal;
 }
@@ -79,6 +82,8 @@ export async function processQuery(query: Query, context: QueryContext, decided?
     responses.push(await callEndpoint(query, context.fallback!, 'fallback', plan.fallback, redactor, context));
   }
 
+  // The cascade's validator runs beside the judge: it sees only the request and the candidate's answer.
+  const validating = validateCandidate(context.cascade, query, decision.tier, responses, context);
   // Known facts are the best reference; without them the candidate is graded against the baseline's answer.
   const baselineAnswer = baseline.status === 'ok' || baseline.status === 'ok_after_retry' ? baseline.output : undefined;
   const judgeTarget = plan.judge;
@@ -111,6 +116,7 @@ export async function processQuery(query: Query, context: QueryContext, decided?
     judgments,
     // Counts by type only: the placeholder numbers this redactor gave do not change them.
     privacy: privacyRecord(context.runId, query.queryId, plan, redactor.redact(query.text).findings),
+    validations: await validating,
   };
 }
 

@@ -4,11 +4,13 @@ import { TIERS, type Tier } from '../core/tier.ts';
 import { parseFieldFlags } from '../ingest/field-mapping.ts';
 import { openLog } from '../ingest/open-log.ts';
 import { calibrateRouter, type Calibration } from '../router/calibrate.ts';
+import { calibrateWithLabels, DEFAULT_MAX_UNDERROUTE, type LabelledCalibration } from '../router/calibrate-labelled.ts';
 import { compareToReference, readFolderDomainReference, type DomainShift } from '../router/domain-shift.ts';
 import { evaluateRouter, type LabelledText, type RouterEvaluation } from '../router/evaluate.ts';
 import { loadRouter, type Router } from '../router/load-router.ts';
 import { routeLlmMeasures, type RouteLlmMeasures } from '../router/routellm.ts';
 import type { Store } from '../store/types.ts';
+import type { RouterThresholds } from '../router/thresholds.ts';
 
 export interface LabelledLog {
   items: LabelledText[];
@@ -39,28 +41,46 @@ export interface RouterEvalResult extends RouterEvaluation {
   data_file: string;
   unlabelled: number;
   rejects: number;
+  /** Where the result row went: router_evals in this database, or null (stored only with --db or -c). */
+  stored: { database: string; eval_id: string } | null;
   /** The set's router confidence against the router's training data (shifted undefined: no reference stored). */
   domain_shift: DomainShift;
 }
 
 /** `router eval`: metrics on a labelled log, stored in router_evals when a store is given. */
-export async function runRouterEval(options: { data: string; fields: readonly string[]; model: string; store?: Store; now?: () => Date }): Promise<RouterEvalResult> {
+export async function runRouterEval(options: {
+  data: string;
+  fields: readonly string[];
+  model: string;
+  /** Thresholds to evaluate (a config's routing.router.thresholds, --thresholds); default the router's. */
+  thresholds?: Partial<RouterThresholds>;
+  store?: Store;
+  now?: () => Date;
+}): Promise<RouterEvalResult> {
   const log = await readLabelledLog(options.data, options.fields);
   if (log.items.length === 0) throw new UsageError(`${options.data}: no labelled query (map the label column with --field label=COLUMN)`);
-  const router = await loadRouter(options.model);
+  const router = await loadRouter(options.model, options.thresholds === undefined ? {} : { thresholds: options.thresholds });
   let evaluation: RouterEvaluation;
   try {
     evaluation = await evaluateRouter(router, log.items);
   } finally {
     await router.close();
   }
+  const evalId = `eval-${randomBytes(6).toString('hex')}`;
   const domainShift = compareToReference(evaluation.domain, await readFolderDomainReference(options.model));
-  const result: RouterEvalResult = { ...evaluation, data_file: options.data, unlabelled: log.unlabelled, rejects: log.rejects, domain_shift: domainShift };
+  const result: RouterEvalResult = {
+    ...evaluation,
+    data_file: options.data,
+    unlabelled: log.unlabelled,
+    rejects: log.rejects,
+    domain_shift: domainShift,
+    stored: options.store === undefined ? null : { database: options.store.path, eval_id: evalId },
+  };
   if (options.store !== undefined) {
     await options.store.all(
       `INSERT INTO router_evals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
-        `eval-${randomBytes(6).toString('hex')}`,
+        evalId,
         (options.now ?? (() => new Date()))(),
         result.router_version,
         options.model,
@@ -79,6 +99,33 @@ export async function runRouterEval(options: { data: string; fields: readonly st
   return result;
 }
 
+/** --thresholds simple=0.6,medium=0.9 (either may be left out: the other keeps its value). */
+export function parseThresholds(text: string): Partial<RouterThresholds> {
+  const thresholds: Partial<RouterThresholds> = {};
+  for (const part of text.split(',')) {
+    const match = /^\s*(simple|medium)\s*=\s*([0-9.]+)\s*$/.exec(part);
+    const value = match === null ? Number.NaN : Number(match[2]);
+    if (match === null || !Number.isFinite(value) || value < 0 || value > 1.01) {
+      throw new UsageError(`--thresholds must be simple=P,medium=P with P between 0 and 1.01, got "${text}"`);
+    }
+    thresholds[match[1] as keyof RouterThresholds] = value;
+  }
+  return thresholds;
+}
+
+/** Router folder and thresholds: flags, then the -c config's routing.router, then the shipped router's. */
+export function routerUnderTest(
+  flags: { model?: string; thresholds?: string },
+  config: { routing: { router: { model: string; thresholds: RouterThresholds } } } | undefined,
+): { model: string; thresholds: Partial<RouterThresholds> | undefined } {
+  const fromFlag = flags.thresholds === undefined ? undefined : parseThresholds(flags.thresholds);
+  const fromConfig = config?.routing.router.thresholds;
+  return {
+    model: flags.model ?? config?.routing.router.model ?? 'models/router',
+    thresholds: fromConfig === undefined && fromFlag === undefined ? undefined : { ...fromConfig, ...fromFlag },
+  };
+}
+
 export function parseMix(text: string): Record<Tier, number> {
   const parts = text.split(',').map((part) => Number(part.trim()));
   if (parts.length !== 3 || parts.some((part) => !Number.isFinite(part) || part < 0)) {
@@ -89,22 +136,54 @@ export function parseMix(text: string): Record<Tier, number> {
   return Object.fromEntries(TIERS.map((tier, index) => [tier, parts[index]! / total])) as Record<Tier, number>;
 }
 
-/** `router calibrate --data`: thresholds that hit a target traffic mix on logged queries (labels not needed). */
-export async function runRouterCalibrate(options: { data: string; fields: readonly string[]; model: string; target: Record<Tier, number> }): Promise<Calibration> {
+/**
+ * `router calibrate --data`: thresholds that hit a target traffic mix on logged queries. Without
+ * labels, the mix is all it can check. With labels (any labelled query), it also reports accuracy,
+ * the complex under-route rate and the misroute cost at those thresholds, and a target whose
+ * thresholds under-route more than maxUnderroute of complex queries is refused (exit 2) with the
+ * closest mix that holds.
+ */
+export async function runRouterCalibrate(options: {
+  data: string;
+  fields: readonly string[];
+  model: string;
+  target: Record<Tier, number>;
+  maxUnderroute?: number;
+}): Promise<Calibration | LabelledCalibration> {
   const reader = await openLog({ path: options.data, mapping: parseFieldFlags(options.fields) });
   const texts: string[] = [];
+  const labels: Array<Tier | undefined> = [];
   try {
-    for await (const item of reader.items()) if (item.kind === 'query') texts.push(item.query.text);
+    for await (const item of reader.items()) {
+      if (item.kind !== 'query') continue;
+      texts.push(item.query.text);
+      labels.push(item.query.label);
+    }
   } finally {
     await reader.close();
   }
   if (texts.length === 0) throw new UsageError(`${options.data}: no query to calibrate on`);
   const router = await loadRouter(options.model);
+  let probabilities: Array<Record<Tier, number>>;
   try {
-    return await calibrateRouter(router, texts, options.target);
+    if (!labels.some((label) => label !== undefined)) return await calibrateRouter(router, texts, options.target);
+    probabilities = (await router.classifyBatch(texts)).map((result) => result.probabilities);
   } finally {
     await router.close();
   }
+  const calibration = calibrateWithLabels(probabilities, labels, options.target, options.maxUnderroute ?? DEFAULT_MAX_UNDERROUTE);
+  if (!calibration.holds) throw new UsageError(refusal(calibration));
+  return calibration;
+}
+
+const mixText = (mix: Record<Tier, number>): string => TIERS.map((tier) => Math.round(mix[tier] * 100)).join(',');
+const rate = (value: number | undefined): string => (value === undefined ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+
+function refusal(calibration: LabelledCalibration): string {
+  const { outcome, closest } = calibration;
+  const breaks = `--target ${mixText(calibration.target)} breaks --max-underroute ${calibration.maxUnderroute}: its thresholds (simple ${outcome.thresholds.simple.toFixed(4)}, medium ${outcome.thresholds.medium.toFixed(4)}) send ${rate(outcome.complexUnderroute.rate)} of the ${outcome.complexUnderroute.n} complex-labelled queries to a cheaper tier`;
+  if (closest === undefined) return `${breaks}; no thresholds keep it within ${rate(calibration.maxUnderroute)}`;
+  return `${breaks}; the closest mix that holds is --target ${mixText(closest.achieved)} (thresholds simple ${closest.thresholds.simple}, medium ${closest.thresholds.medium}: complex under-route ${rate(closest.complexUnderroute.rate)}, accuracy ${rate(closest.accuracy)})`;
 }
 
 /**

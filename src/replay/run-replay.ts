@@ -14,6 +14,7 @@ import { openLog, type LogReader } from '../ingest/open-log.ts';
 import { mergeFieldMappings } from './mapping.ts';
 import { judgeStoredRun, type JudgeRunSummary } from '../judge/judge-run.ts';
 import { llmJudge } from '../judge/llm-judge.ts';
+import { measureOnpremJudge, onpremJudgeToMeasure, type OnpremAgreementSummary } from '../judge/onprem-agreement.ts';
 import { loadRubric } from '../judge/rubric.ts';
 import { routePolicyFor, type PolicyHandle } from '../router/policy-for-config.ts';
 import { startSim, parseFaultSpec, type SimServer } from '../sim/server.ts';
@@ -26,6 +27,7 @@ import { runFingerprint, type RunFingerprint } from './run-fingerprint.ts';
 import { parseShard } from './shard.ts';
 import { createProgress } from './progress.ts';
 import type { ReplaySummary } from './types.ts';
+import { cascadeSetup, simValidatorSkills, type CascadeSetup } from '../cascade/cascade-setup.ts';
 import { privacySettingsFromConfig, redactOptionsFromConfig, sensitivityPolicyFromConfig } from '../privacy/config-schema.ts';
 
 export interface ReplayCommandOptions {
@@ -57,6 +59,8 @@ export interface ReplayCommandResult extends ReplaySummary {
   config: Config;
   /** When the config names a pairwise rubric: the comparisons of the served answers with the baseline. */
   pairwise: JudgeRunSummary | undefined;
+  /** The on-prem judge's measured agreement with the main judge (privacy.sensitive.judge set), else undefined. */
+  onpremJudge: OnpremAgreementSummary | undefined;
 }
 
 export function newRunId(now: Date = new Date()): string {
@@ -91,6 +95,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
   let store: Store | undefined;
   let policy: PolicyHandle | undefined;
   let judgeClient: EndpointClient | undefined;
+  let cascade: CascadeSetup | undefined;
   const clients = new Map<string, EndpointClient>();
   try {
     const items = await primed(reader, datasetPath);
@@ -99,6 +104,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
         port: 0,
         timeScale: options.simTimeScale ?? 1,
         ...(faults === undefined ? {} : { faults }),
+        validatorSkills: simValidatorSkills(config),
       });
     }
     for (const name of names) clients.set(name, createEndpointClient(endpointSettings(config, name, keys.get(name), sim)));
@@ -118,7 +124,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
             rubric,
             client: createEndpointClient({ ...endpointSettings(config, sensitiveJudgeName, keys.get(sensitiveJudgeName), sim), name: `${sensitiveJudgeName} (judge)`, stream: false }),
           });
-    await preflight([...clients.values()].map((client) => client.settings));
+    cascade = cascadeSetup(config, { env, sim });
+    await preflight([...clients.values(), ...(cascade?.clients ?? [])].map((client) => client.settings));
     // A router folder with a missing file or the wrong labels is a start-up error: before the run exists.
     policy = await routePolicyFor(config);
 
@@ -165,6 +172,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
             settings: privacySettingsFromConfig(config.privacy),
             endpoints: Object.fromEntries(Object.entries(config.endpoints).map(([name, endpoint]) => [name, { onPrem: endpoint.on_prem }])),
           },
+          ...(cascade === undefined ? {} : { cascade: cascade.stage }),
           now: () => new Date(),
           signal,
         },
@@ -182,7 +190,20 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
     // cache), so a resumed or re-run replay never pays twice for a comparison. The run stays
     // 'running' until it is done: a run killed in this stage must not look complete.
     const pairwiseStage = config.judge.pairwise_rubric !== undefined && summary.status === 'complete';
-    await store.setRunStatus(runId, pairwiseStage ? 'running' : summary.status, counts);
+    // The on-prem judge's agreement with the main judge, measured on non-sensitive answers (issue 15).
+    const agreementStage = summary.status === 'complete' && onpremJudgeToMeasure(config);
+    await store.setRunStatus(runId, pairwiseStage || agreementStage ? 'running' : summary.status, counts);
+    let onpremJudge: OnpremAgreementSummary | undefined;
+    if (agreementStage) {
+      try {
+        onpremJudge = await measureOnpremJudge({ runId, db: store.path, ...(options.sim ? { sim: true } : {}), env, signal });
+      } catch (error) {
+        await store.setRunStatus(runId, 'failed', counts);
+        throw error;
+      }
+      if (signal.aborted) summary = { ...summary, status: 'interrupted' };
+      if (!pairwiseStage) await store.setRunStatus(runId, summary.status, counts);
+    }
     let pairwise: JudgeRunSummary | undefined;
     if (pairwiseStage) {
       try {
@@ -203,10 +224,11 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
       await store.setRunStatus(runId, summary.status, counts);
     }
     if (options.snapshot !== undefined) await writeSnapshot(store, options.snapshot, options.progressOutput);
-    return { ...summary, database: store.path, config, pairwise };
+    return { ...summary, database: store.path, config, pairwise, onpremJudge };
   } finally {
     for (const client of clients.values()) client.close?.();
     judgeClient?.close?.();
+    for (const client of cascade?.clients ?? []) client.close?.();
     await policy?.close?.();
     await reader.close();
     await store?.close();

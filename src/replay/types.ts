@@ -3,6 +3,7 @@ import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
 import type { RouteRecord } from '../core/route.ts';
 import type { PrivacyRecord } from '../privacy/record.ts';
+import type { ValidationRecord } from '../cascade/validation-record.ts';
 
 /** Everything one query produced; written to the store in one transaction. */
 export interface QueryRows {
@@ -11,6 +12,8 @@ export interface QueryRows {
   responses: ResponseRecord[];
   judgments: JudgmentRecord[];
   privacy: PrivacyRecord;
+  /** The cascade validator's verdict on the candidate answer, when its tier has a cascade. */
+  validations?: ValidationRecord[];
 }
 
 export interface RowBatch {
@@ -20,6 +23,7 @@ export interface RowBatch {
   judgments: JudgmentRecord[];
   privacy: PrivacyRecord[];
   rejects: Reject[];
+  validations?: ValidationRecord[];
 }
 
 export interface ReplaySummary {

@@ -3,6 +3,7 @@ import { TIERS } from '../core/tier.ts';
 import type { GateOutcome } from '../gate/run-gate.ts';
 import type { ReportData } from './collect.ts';
 import { costRows } from './sections.ts';
+import { cascadeCharts } from './cascade-section.ts';
 import { capacityChart } from './capacity-report.ts';
 
 export interface Chart {
@@ -19,7 +20,7 @@ const SIDES = { domain: ['candidate', 'baseline'], range: ['#d9480f', '#1c7ed6']
 
 /** The report's Vega-Lite charts. Data goes in as values: the page never fetches anything. */
 export function buildCharts(outcome: GateOutcome, data: ReportData): Chart[] {
-  return [qualityChart(outcome), scoresChart(data), costChart(outcome), latencyChart(data), routerChart(outcome), agreementChart(outcome), ...(data.capacity === undefined ? [] : [capacityChart(data.capacity)])];
+  return [qualityChart(outcome), scoresChart(data), costChart(outcome), latencyChart(data), routerChart(outcome), agreementChart(outcome), ...(data.capacity === undefined ? [] : [capacityChart(data.capacity)]), ...cascadeCharts(data.cascade ?? [])];
 }
 
 function qualityChart(outcome: GateOutcome): Chart {

@@ -3,6 +3,7 @@ import type { GateStore, QueryFacts, RunData } from '../gate/metrics.ts';
 import type { DomainShift } from '../router/domain-shift.ts';
 import { collectDomainShift } from './domain-shift.ts';
 import { worstServed } from './worst-answers.ts';
+import { collectCascade, type CascadeCurve } from './cascade-section.ts';
 import { readCapacityReport, type CapacityReport } from './capacity-report.ts';
 
 /** What the charts and tables need beyond the gate's own figures: distributions and examples. */
@@ -12,6 +13,8 @@ export interface ReportData {
   latencies: Array<{ series: string; ms: number }>;
   /** The lowest-scored served answers of each tier, unscored and judge errors first. */
   worstAnswers: WorstAnswer[];
+  /** The validator cascade's curve per validator of the run (none without validations). */
+  cascade?: CascadeCurve[];
   /** The run's router confidence against its training data's (undefined: no router decided). */
   domainShift?: DomainShift | undefined;
   /** The newest stored capacity plan (issue 19), when there is one. */
@@ -55,6 +58,7 @@ export async function collectReportData(store: GateStore, data: RunData): Promis
     scoreCounts: scoreCounts(data.facts),
     latencies: latencies.map((row) => ({ series: row.series, ms: Number(row.ms) })),
     worstAnswers: await worstAnswers(store, data.runId, worstServed(data.facts, WORST_PER_TIER)),
+    cascade: await collectCascade(store, data.runId),
     domainShift: await collectDomainShift(store, data.runId),
     capacity: await readCapacityReport(store),
   };

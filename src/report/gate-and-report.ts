@@ -3,6 +3,7 @@ import type { GatePlan } from '../gate/plan.ts';
 import { loadRunData } from '../gate/metrics.ts';
 import { previousComparableRun } from '../gate/previous-run.ts';
 import { gateRun, type GateOutcome, type GateRunStore } from '../gate/run-gate.ts';
+import type { WhatIf } from '../gate/what-if.ts';
 import { collectReportData } from './collect.ts';
 import { writeReport, type WrittenReport } from './write.ts';
 
@@ -15,6 +16,8 @@ export interface GateAndReportOptions {
   results: string;
   junit?: string;
   now?: () => Date;
+  /** Another config's prices and/or another volume for the cost projection. */
+  whatIf?: WhatIf;
 }
 
 export interface GateAndReportStore extends GateRunStore {
@@ -35,6 +38,7 @@ export async function gateAndReport(store: GateAndReportStore, plan: GatePlan, o
     ...(options.step === undefined ? {} : { step: options.step }),
     ...(against === undefined ? {} : { against }),
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.whatIf === undefined ? {} : { whatIf: options.whatIf }),
   });
   const report = await writeReport(options.results, outcome, await collectReportData(store, data), options.junit === undefined ? {} : { junitFile: options.junit });
   return { outcome, report };

@@ -7,6 +7,7 @@ import type { ReportData } from './collect.ts';
 import { domainShiftLine } from './domain-shift.ts';
 import { ci, count, DECISION_LABEL, escapeHtml as h, excerpt, num, OUTCOME_LABEL, pct, scriptJson, usd, usdPrecise, versusBaseline } from './format.ts';
 import { costRows, reasonsOf } from './sections.ts';
+import { coverageCell, judgeCoverageSentences } from './judge-coverage-text.ts';
 import { capacitySectionHtml } from './capacity-report.ts';
 
 let vegaRuntime: string | undefined;
@@ -125,10 +126,11 @@ function stepsTable(outcome: GateOutcome): string {
 function qualityTable(outcome: GateOutcome): string {
   const { metrics } = outcome;
   const rows = metrics.byTier
-    .map((tier) => `<tr><td>${tier.tier}</td><td class="num">${tier.queries}</td><td class="num">${ci(tier.candidate)}</td><td class="num">${ci(tier.baseline)}</td><td class="num">${ci(tier.pairedDifference)}</td></tr>`)
+    .map((tier) => `<tr><td>${tier.tier}</td><td class="num">${tier.queries}</td><td class="num">${h(coverageCell(metrics, tier.tier))}</td><td class="num">${ci(tier.candidate)}</td><td class="num">${ci(tier.baseline)}</td><td class="num">${ci(tier.pairedDifference)}</td></tr>`)
     .join('');
-  return `<section id="quality"><h2>Quality</h2><table><thead><tr><th>tier</th><th>queries</th><th>candidate (served)</th><th>baseline</th><th>paired difference</th></tr></thead><tbody>${rows}<tr><td><b>step scope</b></td><td class="num">${metrics.scope?.queries ?? metrics.queries}</td><td class="num">${ci(metrics.candidate)}</td><td class="num">${ci(metrics.baseline)}</td><td class="num">${ci(metrics.pairedDifference)}</td></tr></tbody></table>
-<p class="muted">Mean judge score [95% BCa bootstrap interval]. Judged answers in scope: ${metrics.judged.scored} scored, ${metrics.judged.unscored} unscored, ${metrics.judged.errored} judge errors, ${metrics.judged.unjudged ?? 0} not judged (never counted as scores).</p></section>`;
+  return `<section id="quality"><h2>Quality</h2><table><thead><tr><th>tier</th><th>queries</th><th>judged of served</th><th>candidate (served)</th><th>baseline</th><th>paired difference</th></tr></thead><tbody>${rows}<tr><td><b>step scope</b></td><td class="num">${metrics.scope?.queries ?? metrics.queries}</td><td></td><td class="num">${ci(metrics.candidate)}</td><td class="num">${ci(metrics.baseline)}</td><td class="num">${ci(metrics.pairedDifference)}</td></tr></tbody></table>
+<p class="muted">Mean judge score [95% BCa bootstrap interval]. Judged answers in scope: ${metrics.judged.scored} scored, ${metrics.judged.unscored} unscored, ${metrics.judged.errored} judge errors, ${metrics.judged.unjudged ?? 0} not judged (never counted as scores).</p>
+<ul class="coverage">${judgeCoverageSentences(metrics).map((line) => `<li>${h(line)}</li>`).join('')}</ul></section>`;
 }
 
 function costSection(outcome: GateOutcome): string {
@@ -148,7 +150,7 @@ function costSection(outcome: GateOutcome): string {
     )
     .join('');
   const notes = model.notes.map((note) => `<li>${h(note)}</li>`).join('');
-  return `<section id="cost"><h2>Cost projection</h2><p>${h(model.volume.detail)}.</p>
+  return `<section id="cost"><h2>Cost projection</h2><p>${h(model.volume.detail)}.${outcome.whatIf === undefined ? '' : ` <b>${h(outcome.whatIf)}</b> (the run's stored config otherwise).`}</p>
 <table><thead><tr><th>mix</th><th>monthly bill</th><th>API calls</th><th>on-prem marginal</th><th>on-prem fixed</th><th>fallback</th><th>shadow</th><th>variable per query</th><th>vs all-baseline</th></tr></thead><tbody>${rows}</tbody></table>
 <ul>${breakEven}</ul>
 <p class="muted">Prices: ${model.prices.map((price) => `${h(price.endpoint)} (${h(price.model)}${price.onPrem ? ', on-prem' : ''}): ${h(price.pricing)}`).join('; ')}.</p>${notes === '' ? '' : `<ul class="muted">${notes}</ul>`}</section>`;

@@ -3,6 +3,8 @@ import type { ReportData } from './collect.ts';
 import { domainShiftLine } from './domain-shift.ts';
 import { ci, cell, count, DECISION_LABEL, excerpt, num, OUTCOME_LABEL, pct, usd, usdPrecise, versusBaseline } from './format.ts';
 import { costRows, reasonsOf } from './sections.ts';
+import { cascadeMarkdown } from './cascade-section.ts';
+import { coverageCell, judgeCoverageSentences } from './judge-coverage-text.ts';
 import { capacitySectionMarkdown } from './capacity-report.ts';
 
 export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string {
@@ -39,10 +41,12 @@ export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string 
     '',
     '## Quality (judge, 1-5, mean [95% BCa bootstrap CI])',
     '',
-    '| tier | queries | candidate (served) | baseline | paired difference |',
-    '| --- | --- | --- | --- | --- |',
-    ...metrics.byTier.map((tier) => `| ${tier.tier} | ${tier.queries} | ${ci(tier.candidate)} | ${ci(tier.baseline)} | ${ci(tier.pairedDifference)} |`),
-    `| **step scope** | ${metrics.scope?.queries ?? metrics.queries} | ${ci(metrics.candidate)} | ${ci(metrics.baseline)} | ${ci(metrics.pairedDifference)} |`,
+    '| tier | queries | judged of served | candidate (served) | baseline | paired difference |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...metrics.byTier.map((tier) => `| ${tier.tier} | ${tier.queries} | ${coverageCell(metrics, tier.tier)} | ${ci(tier.candidate)} | ${ci(tier.baseline)} | ${ci(tier.pairedDifference)} |`),
+    `| **step scope** | ${metrics.scope?.queries ?? metrics.queries} | | ${ci(metrics.candidate)} | ${ci(metrics.baseline)} | ${ci(metrics.pairedDifference)} |`,
+    '',
+    ...judgeCoverageSentences(metrics).map((line) => `- ${cell(line)}`),
     '',
     `Judged answers in scope: ${metrics.judged.scored} scored, ${metrics.judged.unscored} unscored, ${metrics.judged.errored} judge errors, ${metrics.judged.unjudged ?? 0} not judged (never counted as scores).`,
     '',
@@ -52,7 +56,7 @@ export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string 
     '',
     '## Cost projection',
     '',
-    `Volume: ${cell(costModel.volume.detail)}.`,
+    `Volume: ${cell(costModel.volume.detail)}.${outcome.whatIf === undefined ? '' : ` **${cell(outcome.whatIf)}** (the run's stored config otherwise).`}`,
     '',
     '| mix | monthly bill | API calls | on-prem marginal | on-prem fixed | fallback | shadow | per query (variable) | vs all-baseline |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -88,6 +92,7 @@ export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string 
     '',
     ...(domainShiftLine(data?.domainShift) === undefined ? [] : [domainShiftLine(data?.domainShift)!, '']),
     ...comparisonLines(outcome),
+    ...cascadeMarkdown(data?.cascade ?? []),
     ...(data === undefined ? [] : worstLines(data)),
   ];
   return lines.join('\n');
@@ -110,7 +115,7 @@ function routerLine(outcome: GateOutcome): string {
   const router = outcome.metrics.router;
   if (router === undefined) return 'Routing not read.';
   const confusion = router.confusion.map((cellValue) => `${cellValue.label}->${cellValue.tier} ${cellValue.n}`).join(', ');
-  return `Policy ${cell(router.policy)}. ${router.labelled} labelled queries: accuracy ${pct(router.accuracy.mean)} [${pct(router.accuracy.lower)}, ${pct(router.accuracy.upper)}], under-routed ${router.underrouted}, over-routed ${router.overrouted}${confusion === '' ? '' : ` (label->routed: ${confusion})`}. Decision time p95: ${router.decisionMicros.n === 0 ? 'not recorded' : `${num(router.decisionMicros.value, 1)} us on n=${router.decisionMicros.n}`}.`;
+  return `Policy ${cell(router.policy)}. ${router.labelled} labelled queries: accuracy ${pct(router.accuracy.mean)} [${pct(router.accuracy.lower)}, ${pct(router.accuracy.upper)}], under-routed ${router.underrouted}, over-routed ${router.overrouted}${confusion === '' ? '' : ` (label->routed: ${confusion})`}. Decision time p95: ${router.latencyNotComparable !== undefined ? `not comparable (${cell(router.latencyNotComparable)})` : router.decisionMicros.n === 0 ? 'not recorded' : `${num(router.decisionMicros.value, 1)} us on n=${router.decisionMicros.n}`}.`;
 }
 
 function comparisonLines(outcome: GateOutcome): string[] {

@@ -3,6 +3,7 @@ import { domainProfile, type DomainProfile } from './domain-shift.ts';
 import type { Router } from './load-router.ts';
 import { classificationMetrics, DEFAULT_MISROUTE_COST, percentile, type ClassificationMetrics, type MisrouteCostMatrix } from './metrics.ts';
 import type { RouterThresholds } from './thresholds.ts';
+import { misroutes, type Misroute } from './misroutes.ts';
 
 export interface LabelledText {
   text: string;
@@ -18,6 +19,8 @@ export interface RouterEvaluation extends ClassificationMetrics {
   throughput: { batch_size: number; queries_per_second: number; us_per_query: number };
   /** Queries longer than the model's max length (classified on their first tokens). */
   truncated: number;
+  /** Every query routed to another tier than its label, worst first (misroutes.ts). */
+  misrouted: Misroute[];
   /** How sure the router was on this set (compared with its training data by domain-shift.ts). */
   domain: DomainProfile;
 }
@@ -66,6 +69,7 @@ export async function evaluateRouter(
       us_per_query: (batchSeconds * 1e6) / items.length,
     },
     truncated: results.filter((result) => result.truncated).length,
+    misrouted: misroutes(items, results, options.cost ?? DEFAULT_MISROUTE_COST),
     domain: domainProfile(results),
   };
 }

@@ -265,7 +265,7 @@ export function completeLine(body: Record<string, unknown>, lookup: (query: stri
   const userTexts = messages.filter((message) => message?.role === 'user').map((message) => messageText(message.content));
   const format = simJudgeFormat(body.response_format);
   const content = format
-    ? simJudgeReply(format, userTexts.join('\n'), (query) => lookup(query)?.reference)
+    ? simJudgeReply(format, userTexts.join('\n'), (query) => lookup(query)?.reference, model)
     : composeAnswer(model, userTexts.at(-1) ?? '', lookup(userTexts.at(-1) ?? '')).text;
   const prompt = messages.map((message) => messageText(message.content)).join('\n');
   return {

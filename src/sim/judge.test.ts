@@ -58,3 +58,26 @@ describe('judgeAnswer', () => {
     expect(judgeAnswer({ query: QUERY, reference: REFERENCE, answer: '   ' }).score).toBe(1);
   });
 });
+
+describe('the sim Llama judge', () => {
+  it('is noisier than GPT-4: the same verdict for the same prompt, about a fifth a point up and a twelfth a point down', async () => {
+    const { asJudgedBy } = await import('./judge.ts');
+    let up = 0;
+    let down = 0;
+    for (let index = 0; index < 4000; index++) {
+      const prompt = `<answer>answer ${index}</answer>`;
+      const verdict = { score: 3, reasoning: 'Covers 2 of 4 reference facts.' };
+      const llama = asJudgedBy('llama-3-70b', verdict, prompt);
+      expect(asJudgedBy('llama-3-70b', verdict, prompt)).toEqual(llama);
+      expect(asJudgedBy('gpt-4', verdict, prompt)).toBe(verdict);
+      if (llama.score === 4) up++;
+      else if (llama.score === 2) down++;
+      else expect(llama.score).toBe(3);
+    }
+    expect(up / 4000).toBeGreaterThan(0.17);
+    expect(up / 4000).toBeLessThan(0.23);
+    expect(down / 4000).toBeGreaterThan(0.06);
+    expect(down / 4000).toBeLessThan(0.11);
+    expect(asJudgedBy('llama-3-70b', { score: 5, reasoning: '' }, 'x').score).toBeLessThanOrEqual(5);
+  });
+});

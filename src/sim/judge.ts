@@ -1,4 +1,5 @@
 import { matchIntent, referenceFor } from '../datasets/knowledge-base.ts';
+import type { SimModel } from './models.ts';
 import { contentWords, coverage, isNegated, numbers, splitSentences } from './text-facts.ts';
 
 export interface JudgeSections {
@@ -209,7 +210,7 @@ export function simJudgeFormat(responseFormat: unknown): SimJudgeFormat | undefi
 }
 
 /** The reply content of a judge request (a JSON verdict), for the chat endpoint and for batch lines alike. */
-export function simJudgeReply(format: SimJudgeFormat, prompt: string, lookupReference?: (query: string) => string | undefined): string {
+export function simJudgeReply(format: SimJudgeFormat, prompt: string, lookupReference?: (query: string) => string | undefined, model?: SimModel): string {
   if (format === 'judge_pairwise') {
     const sections = parsePairwisePrompt(prompt);
     const verdict: PairwiseVerdict = sections
@@ -219,5 +220,29 @@ export function simJudgeReply(format: SimJudgeFormat, prompt: string, lookupRefe
   }
   const sections = parseJudgePrompt(prompt);
   const verdict = sections ? judgeAnswer(sections, lookupReference) : { score: 1, reasoning: 'The prompt has no <answer> section to judge.' };
-  return JSON.stringify(verdict);
+  return JSON.stringify(model === undefined ? verdict : asJudgedBy(model, verdict, prompt));
+}
+
+/**
+ * A smaller open model as judge (Llama-as-judge) agrees with GPT-4 often but not always: the sim's
+ * Llama judge moves about one verdict in five a point up and one in twelve a point down, decided by
+ * a hash of the prompt (the same prompt, the same verdict), clamped to 1-5 (so on answers GPT-4
+ * gives 5 it can only be stricter). GPT-4 and GPT-3.5 judge with the reference verdict. A
+ * simulation of a judge's noise, not a measurement of Llama.
+ */
+export function asJudgedBy(model: SimModel, verdict: JudgeVerdict, prompt: string): JudgeVerdict {
+  if (model !== 'llama-3-70b') return verdict;
+  const draw = (fnv1a(prompt) % 10_000) / 10_000;
+  const shift = draw < 0.2 ? 1 : draw < 0.2 + 1 / 12 ? -1 : 0;
+  const score = Math.min(5, Math.max(1, verdict.score + shift));
+  return score === verdict.score ? verdict : { score, reasoning: `${verdict.reasoning} (Llama judge: ${shift > 0 ? 'lenient' : 'strict'} by a point.)` };
+}
+
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
 }

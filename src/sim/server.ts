@@ -8,6 +8,7 @@ import { downMode, drawFault, NO_FAULTS } from './fault-spec.ts';
 import type { FaultKind, FaultSpec } from './fault-spec.ts';
 import { createBatchService, isBatchPath } from './batch-service.ts';
 import { simJudgeFormat, simJudgeReply, simRubricReply } from './judge.ts';
+import { DEFAULT_VALIDATOR_SKILL, isValidatorRequest, simValidatorReply } from './validator.ts';
 import { createMetrics } from './metrics.ts';
 import type { SimMetrics } from './metrics.ts';
 import { LATENCY_PROFILES, MODEL_OWNERS, resolveModel, SIM_MODELS } from './models.ts';
@@ -41,6 +42,8 @@ export interface SimOptions {
   requestLogLimit?: number;
   /** How long a Batch API job takes from creation to completed (default 2000 ms x timeScale). */
   batchMs?: number;
+  /** Cascade validator skill (0-1) per simulated model that validates (default 0.8; see validator.ts). */
+  validatorSkills?: Readonly<Record<string, number>>;
   /**
    * Opt-in: vLLM-flavoured models (llama-3-70b) answer through a continuous-batching load model
    * (load-model.ts) instead of their fixed latency profile, so they saturate like one replica.
@@ -240,6 +243,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     const requestedModel = body.model;
     record.stream = body.stream === true;
     const judgeFormat = simJudgeFormat(body.response_format);
+    const validating = isValidatorRequest(body.response_format);
+    // The request log's `judge` counts judge calls; a validator call is not one (it draws the same faults).
     record.judge = judgeFormat !== undefined;
     const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : undefined;
     const valid = messages?.every((message) => typeof message === 'object' && message !== null && typeof (message as ChatMessage).role === 'string');
@@ -274,7 +279,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       return fail(503, `The model \`${requestedModel}\` is currently unavailable.`, 'server_error', 'model_unavailable');
     }
 
-    const fault = drawFault(faults, faultRandom.next(), { judge: record.judge });
+    const fault = drawFault(faults, faultRandom.next(), { judge: record.judge || validating });
     if (fault) record.fault = fault;
     if (fault === '500') return fail(500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
     if (fault === '503') return fail(503, 'The engine is currently overloaded, please try again later.', 'server_error');
@@ -296,8 +301,12 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     }
 
     let content: string;
-    if (judgeFormat !== undefined) {
-      content = simJudgeReply(judgeFormat, userMessages.map((message) => messageText(message.content)).join('\n'), (query) => store.lookup(query)?.reference);
+    if (validating) {
+      const skill = options.validatorSkills?.[model] ?? DEFAULT_VALIDATOR_SKILL;
+      content = simValidatorReply(userMessages.map((message) => messageText(message.content)).join('\n'), skill, (query) => store.lookup(query)?.reference);
+      if (fault === 'bad_json') content = content.slice(0, Math.max(8, Math.floor(content.length / 2)));
+    } else if (judgeFormat !== undefined) {
+      content = simJudgeReply(judgeFormat, userMessages.map((message) => messageText(message.content)).join('\n'), (query) => store.lookup(query)?.reference, model);
       const malform = fault === 'bad_json' ? MALFORMED_VERDICTS[faultRandom.int(0, MALFORMED_VERDICTS.length - 1)] : undefined;
       if (malform) content = malform(content);
     } else {

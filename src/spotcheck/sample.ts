@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.ts';
 import type { SpotcheckTables } from '../store/spotcheck-tables.ts';
-import { classify, drawSample, NO_TIER, type DrawnItem, type SampleSource } from './strata.ts';
+import { drawSample, stratumKey, type DrawnItem, type SampleSource } from './strata.ts';
 
 export interface SampleResult {
   runId: string;
@@ -33,9 +33,11 @@ export async function sampleRun(
     served_score: number | null;
     baseline_judge_status: string | null;
     baseline_score: number | null;
+    sensitive: boolean | null;
   }>(
-    `SELECT query_id, tier, served_judge_status, served_score, baseline_judge_status, baseline_score
-     FROM pairs WHERE run_id = $1`,
+    `SELECT p.query_id, p.tier, p.served_judge_status, p.served_score, p.baseline_judge_status, p.baseline_score, pd.sensitive
+     FROM pairs AS p LEFT JOIN privacy_decisions AS pd ON pd.run_id = p.run_id AND pd.query_id = p.query_id
+     WHERE p.run_id = $1`,
     [runId],
   );
   if (rows.length === 0) throw new UsageError(`run ${runId} has no queries to sample`);
@@ -46,6 +48,7 @@ export async function sampleRun(
     candidateScore: row.served_score ?? undefined,
     baselineStatus: row.baseline_judge_status ?? undefined,
     baselineScore: row.baseline_score ?? undefined,
+    sensitive: row.sensitive === true,
   }));
   const items = drawSample(sources, { n: options.n, seed: options.seed, runId });
 
@@ -69,7 +72,7 @@ export async function sampleRun(
 
   const population = new Map<string, number>();
   for (const source of sources) {
-    const key = `${source.tier ?? NO_TIER}/${classify(source).band}`;
+    const key = stratumKey(source);
     population.set(key, (population.get(key) ?? 0) + 1);
   }
   const drawn = new Map<string, number>();

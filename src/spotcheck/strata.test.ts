@@ -94,3 +94,18 @@ describe('drawSample', () => {
     expect(sample.map((item) => item.stratum).sort()).toEqual(['simple/low', 'unrouted/high']);
   });
 });
+
+describe('sensitive answers', () => {
+  it('are banded by the on-prem score alone and drawn about four times as often', () => {
+    const sensitive = (id: string, score: number): SampleSource => ({ ...source(id, 'complex', score, undefined), baselineStatus: undefined, sensitive: true });
+    expect(classify(sensitive('s', 5))).toEqual({ band: 'high', reason: 'sensitive answer judged on the premises only: score 5' });
+    const population: SampleSource[] = [];
+    for (let index = 0; index < 900; index++) population.push(source(`n${index}`, 'complex', 5, 5));
+    for (let index = 0; index < 100; index++) population.push(sensitive(`s${index}`, 5));
+    const sample = drawSample(population, { n: 100, seed: 1, runId: 'r' });
+    const drawn = sample.filter((item) => item.stratum === 'complex/high/sensitive').length;
+    // 100 x 4 against 900 x 1: about 31 of 100, against 10% of the run.
+    expect(drawn).toBeGreaterThan(25);
+    expect(drawn).toBeLessThan(37);
+  });
+});

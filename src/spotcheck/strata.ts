@@ -10,13 +10,15 @@ export interface SampleSource {
   candidateScore: number | undefined;
   baselineStatus: string | undefined;
   baselineScore: number | undefined;
+  /** A sensitive query: answered on the premises and judged there (or not at all), never by GPT-4. */
+  sensitive?: boolean;
 }
 
 export interface DrawnItem {
   queryId: string;
   tier: string;
   band: ScoreBand;
-  /** `tier/band`. */
+  /** `tier/band`, or `tier/band/sensitive`. */
   stratum: string;
   reason: string;
   /** 1-based place in the order raters see the items. */
@@ -28,14 +30,30 @@ export interface DrawnItem {
  * weight, so a low-scored or disputed answer is four times as likely to be drawn as a high-scored one.
  */
 export const BAND_WEIGHTS = { unscored: 4, disagree: 4, low: 4, mid: 2, high: 1 } as const satisfies Record<ScoreBand, number>;
+/**
+ * Sensitive answers rest on the on-prem judge alone (no GPT-4 judge, no baseline to compare): the
+ * riskiest answers with the least-checked verdicts, so their strata weigh this many times more.
+ */
+export const SENSITIVE_WEIGHT = 4;
 /** A candidate-baseline judge score gap of this much or more is a judge disagreement. */
 export const DISAGREEMENT_GAP = 2;
+/** `tier/band`, and `/sensitive` for a sensitive query's answer (over-sampled: SENSITIVE_WEIGHT). */
+export function stratumKey(source: SampleSource): string {
+  return `${source.tier ?? NO_TIER}/${classify(source).band}${source.sensitive ? '/sensitive' : ''}`;
+}
+
 /** Queries without a routing decision. */
 export const NO_TIER = 'unrouted';
 
 /** The band of one query, first match wins: unscored, disagree, low (< 3), mid (< 4), high. */
 export function classify(source: SampleSource): { band: ScoreBand; reason: string } {
   const candidate = source.candidateStatus === 'scored' ? source.candidateScore : undefined;
+  if (source.sensitive) {
+    // No baseline leaves the premises for a sensitive query: its band is the on-prem judge's score alone.
+    if (candidate === undefined) return { band: 'unscored', reason: `sensitive answer the judge did not score (${source.candidateStatus ?? 'not judged'})` };
+    const band: ScoreBand = candidate < 3 ? 'low' : candidate < 4 ? 'mid' : 'high';
+    return { band, reason: `sensitive answer judged on the premises only: score ${candidate}` };
+  }
   const baseline = source.baselineStatus === 'scored' ? source.baselineScore : undefined;
   if (candidate === undefined || baseline === undefined) {
     const sides = [
@@ -98,12 +116,12 @@ export function allocate(strata: readonly Stratum[], n: number): Map<string, num
  */
 export function drawSample(sources: readonly SampleSource[], options: { n: number; seed: number; runId: string }): DrawnItem[] {
   const random = seededRandom(`${options.runId}\u0000${options.seed}`);
-  const byStratum = new Map<string, { tier: string; band: ScoreBand; items: { queryId: string; reason: string }[] }>();
+  const byStratum = new Map<string, { tier: string; band: ScoreBand; sensitive: boolean; items: { queryId: string; reason: string }[] }>();
   for (const source of [...sources].sort((a, b) => compare(a.queryId, b.queryId))) {
     const tier = source.tier ?? NO_TIER;
     const { band, reason } = classify(source);
-    const key = `${tier}/${band}`;
-    const stratum = byStratum.get(key) ?? { tier, band, items: [] };
+    const key = stratumKey(source);
+    const stratum = byStratum.get(key) ?? { tier, band, sensitive: source.sensitive === true, items: [] };
     stratum.items.push({ queryId: source.queryId, reason });
     byStratum.set(key, stratum);
   }
@@ -118,7 +136,10 @@ export function drawSample(sources: readonly SampleSource[], options: { n: numbe
     options.n >= total
       ? new Map(keys.map((key) => [key, byStratum.get(key)!.items.length]))
       : allocate(
-          keys.map((key) => ({ key, size: byStratum.get(key)!.items.length, weight: BAND_WEIGHTS[byStratum.get(key)!.band] })),
+          keys.map((key) => {
+            const stratum = byStratum.get(key)!;
+            return { key, size: stratum.items.length, weight: BAND_WEIGHTS[stratum.band] * (stratum.sensitive ? SENSITIVE_WEIGHT : 1) };
+          }),
           options.n,
         );
   const drawn: Omit<DrawnItem, 'position'>[] = [];

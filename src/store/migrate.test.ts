@@ -101,6 +101,22 @@ describe('migrations', () => {
     }
   });
 
+  it('applies a version that merged after later ones (a file at 16 without 11 gets 11)', async () => {
+    const path = join(dir.path, 'gap.duckdb');
+    const skipped = MIGRATIONS.find((migration) => migration.version === 11)!;
+    await withRawDatabase(path, (connection) => applyMigrations(connection, MIGRATIONS.filter((migration) => migration !== skipped), { path, readOnly: false, now }));
+    await withRawDatabase(path, async (connection) => {
+      expect(await readRows(connection, `SELECT * FROM duckdb_tables() WHERE table_name = 'onprem_judge_agreement'`)).toEqual([]);
+    });
+    const store = await openStore(path, { now });
+    try {
+      expect((await store.all('SELECT version FROM schema_migrations ORDER BY version')).map((row) => row['version'])).toEqual(MIGRATIONS.map((migration) => migration.version));
+      expect(await store.all('SELECT count(*)::INTEGER AS n FROM onprem_judge_agreement')).toEqual([{ n: 0 }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a file whose schema is newer than this binary knows', async () => {
     const path = join(dir.path, 'future.duckdb');
     await (await openStore(path)).close();

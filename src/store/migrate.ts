@@ -22,6 +22,12 @@ export async function schemaVersion(connection: DuckDBConnection): Promise<numbe
   return value === null || value === undefined ? 0 : Number(value);
 }
 
+async function appliedVersions(connection: DuckDBConnection): Promise<Set<number>> {
+  if ((await schemaVersion(connection)) === 0) return new Set();
+  const reader = await connection.runAndReadAll('SELECT version FROM schema_migrations');
+  return new Set(reader.getRows().map((row) => Number(row[0])));
+}
+
 export interface MigrateOptions {
   path: string;
   readOnly: boolean;
@@ -44,7 +50,11 @@ export async function applyMigrations(
       `${options.path}: the database is at schema version ${current}, newer than this hybrid-eval knows (${known}); use a newer hybrid-eval`,
     );
   }
-  const pending = migrations.filter((migration) => migration.version > current);
+  // Versions are assigned to branches developed side by side, so a file can hold later versions
+  // and miss an earlier one that merged after them (011 after 012-016): apply every version not yet
+  // recorded, in order, not only those above the highest.
+  const applied = await appliedVersions(connection);
+  const pending = migrations.filter((migration) => !applied.has(migration.version));
   if (pending.length === 0) return current;
   if (options.readOnly) {
     throw new UsageError(

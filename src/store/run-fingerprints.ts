@@ -27,7 +27,7 @@ export async function recordForcedResume(
     JSON.stringify(change.before),
     JSON.stringify(change.after),
   ]);
-  const note = `force-resumed ${change.at.toISOString()} with a different ${change.differences.map((difference) => difference.replace(/ \(was .*$/, '')).join(', ')}`;
+  const note = `force-resumed ${change.at.toISOString()} with a different ${change.differences.map((difference) => difference.replace(/ \((was .*|changed)\)$/, '')).join(', ')}`;
   await store.all(`UPDATE runs SET notes = CASE WHEN notes IS NULL OR notes = '' THEN ? ELSE notes || '; ' || ? END WHERE run_id = ?`, [note, note, runId]);
   await saveRunFingerprint(store, runId, change.after, change.at);
 }

@@ -4,6 +4,7 @@ import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
 import type { RouteRecord } from '../core/route.ts';
 import type { PrivacyRecord } from '../privacy/record.ts';
+import type { ValidationRecord } from '../cascade/validation-record.ts';
 import { jsonText, timestampTZ } from './sql-values.ts';
 
 /**
@@ -214,4 +215,31 @@ export const PRIVACY_DECISIONS: TableLayout<PrivacyRecord> = {
   ],
 };
 
-export const APPENDED_TABLES = [QUERIES, ROUTES, RESPONSES, JUDGMENTS, REJECTS, PRIVACY_DECISIONS] as const;
+export const VALIDATIONS: TableLayout<ValidationRecord> = {
+  table: 'validations',
+  key: (row) => `validation by ${row.validator.name} of the ${row.role} answer to query ${row.queryId}`,
+  columns: [
+    text('run_id', (row) => row.runId),
+    text('query_id', (row) => row.queryId),
+    text('role', (row) => row.role),
+    text('validator_name', (row) => row.validator.name),
+    text('rubric', (row) => row.validator.rubric),
+    text('rubric_version', (row) => row.validator.rubricVersion),
+    text('prompt_hash', (row) => row.validator.promptHash),
+    text('validator_model', (row) => row.validator.model),
+    text('endpoint', (row) => row.endpoint),
+    text('escalate_to', (row) => row.escalateTo),
+    text('status', (row) => row.verdict.status),
+    double('p_acceptable', (row) => (row.verdict.status === 'scored' ? row.verdict.pAcceptable : undefined)),
+    text('reason', (row) => (row.verdict.status === 'scored' ? row.verdict.reasoning : row.verdict.reason)),
+    integer('prompt_tokens', (row) => row.promptTokens),
+    integer('completion_tokens', (row) => row.completionTokens),
+    double('cost_usd', (row) => row.costUsd),
+    double('latency_ms', (row) => row.latencyMs),
+    integer('calls', (row) => row.calls),
+    boolean('cached', (row) => row.cached),
+    timestamp('created_at', (row) => row.createdAt),
+  ],
+};
+
+export const APPENDED_TABLES = [QUERIES, ROUTES, RESPONSES, JUDGMENTS, REJECTS, PRIVACY_DECISIONS, VALIDATIONS] as const;

@@ -1,4 +1,5 @@
 import type { PrivacyRecord } from '../privacy/record.ts';
+import type { ValidationRecord } from '../cascade/validation-record.ts';
 import type { JudgmentRecord } from '../core/judgment.ts';
 import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
@@ -57,6 +58,8 @@ export interface StoreBatch {
   judgments?: readonly JudgmentRecord[];
   privacy?: readonly PrivacyRecord[];
   rejects?: readonly Reject[];
+  /** The cascade validator's verdicts on this batch's candidate answers (migration 14). */
+  validations?: readonly ValidationRecord[];
 }
 
 export interface GateDecisionInput {

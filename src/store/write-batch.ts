@@ -1,5 +1,5 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { JUDGMENTS, PRIVACY_DECISIONS, QUERIES, REJECTS, RESPONSES, ROUTES, type TableLayout } from './table-layouts.ts';
+import { JUDGMENTS, PRIVACY_DECISIONS, QUERIES, REJECTS, RESPONSES, ROUTES, VALIDATIONS, type TableLayout } from './table-layouts.ts';
 import type { StoreBatch } from './types.ts';
 
 /**
@@ -98,11 +98,12 @@ export async function appendBatchRows(connection: DuckDBConnection, runId: strin
   await appendRows(connection, RESPONSES, batch.responses ?? []);
   await appendRows(connection, JUDGMENTS, batch.judgments ?? []);
   await appendRows(connection, PRIVACY_DECISIONS, batch.privacy ?? []);
+  await appendRows(connection, VALIDATIONS, batch.validations ?? []);
   await appendRows(connection, REJECTS, (batch.rejects ?? []).map((reject) => ({ runId, reject })));
 }
 
 function checkRunIds(runId: string, batch: StoreBatch): void {
-  const records = [...(batch.routes ?? []), ...(batch.responses ?? []), ...(batch.judgments ?? [])];
+  const records = [...(batch.routes ?? []), ...(batch.responses ?? []), ...(batch.judgments ?? []), ...(batch.validations ?? [])];
   const stray = records.find((record) => record.runId !== runId);
   if (stray) {
     throw new Error(`writeBatch(${runId}): a record for query ${stray.queryId} belongs to run ${stray.runId}`);

@@ -126,7 +126,7 @@ describe('hybrid-eval config', () => {
 
 describe('hybrid-eval command loading', () => {
   // main.ts loads only the named command's module; --help and anything unknown load them all.
-  const names = ['replay', 'router', 'label', 'judge', 'gate', 'sim', 'spotcheck', 'promptfoo', 'datasets', 'export', 'runs', 'merge', 'nightly', 'notebooks', 'config', 'demo', 'loadtest', 'capacity', 'sql', 'view'];
+  const names = ['replay', 'router', 'label', 'judge', 'gate', 'sim', 'spotcheck', 'promptfoo', 'datasets', 'export', 'runs', 'merge', 'nightly', 'notebooks', 'config', 'demo', 'cascade', 'validate', 'loadtest', 'capacity', 'sql', 'view'];
 
   it('lists every command in the help, and suggests one for a typo', async () => {
     const help = await runCli(['--help']);

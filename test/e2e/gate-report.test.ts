@@ -82,7 +82,7 @@ describe('gate with --against: regressions between two runs of the same queries'
   it('refuses an unknown step or run with exit 2', async () => {
     const step = await runCli(['gate', '--run', 'tonight', '--step', '50%', '--db', db, '--results', dir]);
     expect(step.code).toBe(2);
-    expect(step.stderr).toContain('no step named "50%" (steps: shadow, 10%, 30%, 70%)');
+    expect(step.stderr).toContain('no step named "50%" (steps: shadow, 10%, 30%, 70%, 70% + cascade)');
     const against = await runCli(['gate', '--run', 'tonight', '--against', 'nope', '--plan', plan, '--db', db, '--results', dir]);
     expect(against.code).toBe(2);
     expect(against.stderr).toContain('run not found: nope');
@@ -137,7 +137,7 @@ describe('report.html in headless Chromium', () => {
       const charts = await page.$$eval('.chart', (boxes) =>
         boxes.map((box) => ({ id: box.id, rendered: box.getAttribute('data-rendered'), marks: box.querySelectorAll('svg .role-mark > *').length })),
       );
-      expect(charts.map((chart) => chart.id)).toEqual(['chart-quality', 'chart-scores', 'chart-cost', 'chart-latency', 'chart-router', 'chart-agreement']);
+      expect(charts.map((chart) => chart.id)).toEqual(['chart-quality', 'chart-scores', 'chart-cost', 'chart-latency', 'chart-router', 'chart-agreement', 'chart-cascade-curve', 'chart-cascade-roc']);
       for (const chart of charts) {
         expect(chart.rendered, chart.id).toBe('true');
         expect(chart.marks, chart.id).toBeGreaterThan(2);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { marked } from 'marked';
@@ -120,7 +120,11 @@ describe('2. --resume refuses a config that defines a different run', () => {
   it('names what differs, exit 2, nothing written; --force-resume goes on and records the change on the run', async () => {
     const db = join(dir, 'resume.duckdb');
     const routerConfig = configWith('resume-router', router);
-    const fixedConfig = configWith('resume-fixed', (text) => fixed(text).replace(/judges\/support-single\.yaml/, 'judges/support-pairwise.yaml'));
+    // An edited copy of the rubric: the same file name, other content.
+    const rubric = join(dir, 'edited', 'support-single.yaml');
+    mkdirSync(join(dir, 'edited'), { recursive: true });
+    writeFileSync(rubric, `${readFileSync(join(ROOT, 'judges/support-single.yaml'), 'utf8')}\n# edited after the run started\n`);
+    const fixedConfig = configWith('resume-fixed', (text) => fixed(text).replace(join(ROOT, 'judges/support-single.yaml'), rubric));
     const args = (config: string, limit: number, extra: string[] = []): string[] =>
       ['replay', '-c', config, '--dataset', log, ...sim, '--db', db, '--run-id', 'mixed', '--limit', String(limit), ...extra];
 
@@ -129,7 +133,7 @@ describe('2. --resume refuses a config that defines a different run', () => {
     const changed = await runCli(args(fixedConfig, 40, ['--resume']));
     refused(
       changed,
-      /^hybrid-eval: run mixed was made with a different config: routing policy \(was router .*\(version [0-9a-f]{12}\), now fixed \(simple\)\); routing settings \(changed\); endpoints \(changed\); rubric \(was .*support-single\.yaml .*now .*support-pairwise\.yaml.*\)\. Resume with the config it was made with, or pass --force-resume/,
+      /^hybrid-eval: run mixed was made with a different config: routing policy \(was router .*\(version [0-9a-f]{12}\), now fixed \(simple\)\); routing settings \(changed\); endpoints \(changed\); rubric \((was .*judges\/support-single\.yaml \(sha256:\w+\), now .*edited\/support-single\.yaml \(sha256:\w+\)|changed)\)\. Resume with the config it was made with, or pass --force-resume/,
     );
     expect(await rows(db, "SELECT policy, count(*)::INTEGER AS n FROM routes WHERE run_id = 'mixed' GROUP BY policy")).toEqual([{ policy: 'router', n: 20 }]);
 

@@ -190,12 +190,9 @@ describe('SIGKILL during the pairwise stage', () => {
   });
 
   /*
-   * BUG (src/replay/run-replay.ts, runReplayCommand): the run is set 'complete' before the pairwise
-   * stage (judgeStoredRun) runs. Killed there, the run is left 'complete' with no pairwise verdicts, and
-   * `gate --run latest` takes it as finished (its pairwise check is then skipped: no evidence).
-   * --resume repairs it, but nothing tells anyone to resume a run that says it is complete.
-   * Proposed fix: keep the run 'running' until the pairwise stage is done, then set 'complete' (on a
-   * failure there, 'failed'; on Ctrl-C, 'interrupted'). Remove `.fails` once fixed.
+   * Was a bug: the run was set 'complete' before the pairwise stage, so a run killed there looked
+   * finished to `gate --run latest`. runReplayCommand now keeps it 'running' until the stage is done
+   * ('failed' on a failure there, 'interrupted' on Ctrl-C).
    */
   it('does not leave the run looking complete', () => {
     expect(killedRun?.status).not.toBe('complete');

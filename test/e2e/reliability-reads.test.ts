@@ -96,12 +96,9 @@ describe('an analyst while a replay writes', () => {
   }, 60_000);
 
   /*
-   * GAP (src/replay/run-replay.ts, src/cli/commands/replay.ts): the lock error tells the analyst to "read
-   * a snapshot it writes", and store.snapshot(path) exists (atomic rename, consistent between batches),
-   * but the replay never writes one. Proposed: `replay --snapshot PATH [--snapshot-every N]` calling
-   * store.snapshot(PATH) after every N committed batches (default 10) and once at the end; the replay
-   * goes on if a snapshot fails (a warning), as a snapshot is a convenience, not the record.
-   * Remove `.fails` once it exists.
+   * Was a gap (the lock error told the analyst to "read a snapshot it writes", and the replay wrote
+   * none); `replay --snapshot PATH [--snapshot-every N]` now calls store.snapshot(PATH) after every N
+   * committed batches and once at the end, and goes on with a warning if a snapshot fails.
    */
   it('can read a snapshot the replay writes while it runs (replay --snapshot)', async () => {
     const db = join(dir, 'snap.duckdb');
@@ -147,12 +144,9 @@ describe('a replay while an analyst holds the database', () => {
   }, 60_000);
 
   /*
-   * BUG (src/store/open-instance.ts, describeOpenError): every lock conflict is worded "another process
-   * has this database open for writing ... read a snapshot it writes", also when the holder is a reader
-   * (a notebook) and the one refused is the replay. Our own open mode tells the cases apart: a read-only
-   * open conflicts only with a writer, a read-write open with anyone. Proposed: when opening read-write,
-   * say "another process has this database open (an analyst's session or another replay): close it, or
-   * replay into another --db"; keep today's text for read-only opens.
+   * Was a bug: every lock conflict was worded "open for writing", also when the holder is a reader (a
+   * notebook) and the one refused is the replay. describeOpenError (src/store/open-instance.ts) now
+   * tells the cases apart by our own open mode: a read-write open conflicts with anyone.
    */
   it('says that a reader holds the file, not a writer', () => {
     expect(blockedMessage).toMatch(LOCKED);

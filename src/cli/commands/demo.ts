@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { demoCascade } from '../../cascade/demo-cascade.ts';
 import { loadPlan } from '../../gate/plan.ts';
 import { runReplayCommand } from '../../replay/run-replay.ts';
 import { gateAndReport } from '../../report/gate-and-report.ts';
 import { openStore } from '../../store/store.ts';
 import { action, nonNegativeNumber, positiveInt } from '../run-action.ts';
 import { shutdownSignal } from '../signals.ts';
-import { printCostSummary, printStepSummary } from './gate-output.ts';
+import { printCostSummary, printJudgeCoverage, printStepSummary } from './gate-output.ts';
 
 export function registerDemo(program: Command): void {
   program
@@ -41,6 +42,7 @@ export function registerDemo(program: Command): void {
             for (const check of outcome.checks) {
               if (check.outcome !== 'skip') process.stdout.write(`  ${check.outcome.padEnd(4)} ${check.metric}: ${check.detail}\n`);
             }
+            printJudgeCoverage(outcome, process.stdout);
             printStepSummary(outcome, process.stdout);
             printCostSummary(outcome, process.stdout);
             process.stdout.write(`\ndatabase: ${replayed.database}\nreport:   ${report.html}\n          ${report.markdown}\n          ${report.json}\n          ${report.junit}\n`);
@@ -48,6 +50,7 @@ export function registerDemo(program: Command): void {
           } finally {
             await store.close();
           }
+          await demoCascade(replayed.database, replayed.config, replayed.runId, process.stdout);
           // The demo shows a decision; it does not fail on a no-go.
           return 0;
         } finally {

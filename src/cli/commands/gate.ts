@@ -4,8 +4,10 @@ import { EXIT_CODES } from '../../gate/run-gate.ts';
 import { gateAndReport } from '../../report/gate-and-report.ts';
 import { openStore } from '../../store/store.ts';
 import { commandPaths } from '../config-paths.ts';
-import { action } from '../run-action.ts';
-import { printOutcome } from './gate-output.ts';
+import { action, positiveInt } from '../run-action.ts';
+import { loadConfig } from '../../config/load.ts';
+import type { WhatIf } from '../../gate/what-if.ts';
+import { printOutcome, printStepSummary } from './gate-output.ts';
 
 interface GateFlags {
   run: string;
@@ -17,6 +19,16 @@ interface GateFlags {
   results?: string;
   json: boolean;
   junit?: string;
+  volume?: number;
+}
+
+/** -c's prices and --volume replace the stored config's in the cost projection (stated in the output). */
+function whatIfFrom(flags: GateFlags): WhatIf | undefined {
+  if (flags.config === undefined && flags.volume === undefined) return undefined;
+  return {
+    ...(flags.config === undefined ? {} : { prices: { file: flags.config, config: loadConfig(flags.config) } }),
+    ...(flags.volume === undefined ? {} : { volume: flags.volume }),
+  };
 }
 
 export function registerGate(program: Command): void {
@@ -28,7 +40,8 @@ export function registerGate(program: Command): void {
     .option('--step <name>', "rollout step to gate (default: the plan's default_step, else its last step)")
     .option('--against <run>', 'compare with another run (e.g. last night\'s; "previous": the newest earlier complete run of the same config) and fail on regressions')
     .option('--db <path>', 'database file')
-    .option('-c, --config <file>', 'config whose database, plan and results_dir to use')
+    .option('-c, --config <file>', "config whose database, plan and results_dir to use; its prices (and volume.monthly_queries) also price the projection instead of the run's stored config")
+    .option('--volume <n>', 'what-if: monthly queries for the cost projection (overrides the config and the log)', positiveInt('--volume'))
     .option('--results <dir>', "where report folders go (default: the config's results_dir, else results)")
     .option('--json', 'print the decision as JSON', false)
     .option('--junit <file>', 'also write the JUnit XML here (one testcase per check)')
@@ -38,8 +51,9 @@ export function registerGate(program: Command): void {
         const plan = loadPlan(paths.plan.path);
         const store = await openStore(paths.database, { mustExist: true });
         try {
-          const { outcome, report } = await gateAndReport(store, plan, { ...flags, results: paths.results.path });
+          const { outcome, report } = await gateAndReport(store, plan, { ...flags, results: paths.results.path, whatIf: whatIfFrom(flags) });
           printOutcome(outcome, report, flags.json, process.stdout, paths.plan);
+          if (!flags.json) printStepSummary(outcome, process.stdout);
           return EXIT_CODES[outcome.decision];
         } finally {
           await store.close();

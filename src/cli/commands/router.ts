@@ -1,11 +1,20 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { TIERS } from '../../core/tier.ts';
-import { parseMix, runRouterCalibrate, runRouterCurve, runRouterEval } from '../../replay/router-evaluation.ts';
+import { parseMix, routerUnderTest, runRouterCalibrate, runRouterCurve, runRouterEval } from '../../replay/router-evaluation.ts';
+import { loadConfig } from '../../config/load.ts';
 import { openStore } from '../../store/store.ts';
 import { databasePath } from '../database-path.ts';
 import { runRouterTrain } from '../../label/train-from-log.ts';
 import { action, collect, integer, positiveInt } from '../run-action.ts';
+
+function shareOf(name: string): (value: string) => number {
+  return (value) => {
+    const share = Number(value);
+    if (value.trim() === '' || !Number.isFinite(share) || share < 0 || share > 1) throw new UsageError(`${name} must be a share between 0 and 1, got "${value}"`);
+    return share;
+  };
+}
 
 const pct = (value: number | undefined): string => (value === undefined ? 'n/a' : `${(value * 100).toFixed(1)}%`);
 
@@ -13,24 +22,34 @@ export function registerRouter(program: Command): void {
   const router = program.command('router').description('evaluate and calibrate the BERT router');
   router
     .command('eval')
-    .description('accuracy, per-class precision/recall, confusion, misroute cost, calibration error and latency on a labelled log')
+    .description(
+      'accuracy, per-class precision/recall, confusion, misroute cost, calibration error and latency on a labelled log, and the misrouted queries worst first. Stores a row in router_evals only when --db or -c is given',
+    )
     .requiredOption('--data <file>', 'labelled log (JSONL, CSV, Parquet, DuckDB)')
     .option('--field <field=column>', 'field mapping, repeatable (query=COL, label=COL)', collect, [])
-    .option('--model <dir>', 'router folder', 'models/router')
-    .option('--db <path>', 'store the result in this database (default: the default database)')
-    .option('--no-store', 'do not store the result')
+    .option('-c, --config <file>', "evaluate this config's router (routing.router: model folder and thresholds); store the row in its database")
+    .option('--thresholds <simple=P,medium=P>', 'thresholds to evaluate (override the config\'s and the default 0.6 / 0.9)')
+    .option('--model <dir>', 'router folder (default: the config\'s, else models/router)')
+    .option('--show <n>', 'misrouted queries to list, worst first (--json lists them all)', positiveInt('--show'), 10)
+    .option('--db <path>', 'store the result in router_evals of this database')
+    .option('--no-store', 'do not store the result even with --db or -c')
     .option('--json', 'print one JSON object', false)
     .action(
-      action(async (flags: { data: string; field: string[]; model: string; db?: string; store: boolean; json: boolean }) => {
-        const store = flags.store ? await openStore(databasePath(flags)) : undefined;
+      action(async (flags: { data: string; field: string[]; config?: string; thresholds?: string; model?: string; show: number; db?: string; store: boolean; json: boolean }) => {
+        const config = flags.config === undefined ? undefined : loadConfig(flags.config);
+        const tested = routerUnderTest(flags, config);
+        // One rule: a row is stored only where the user named a database (--db, or -c's database).
+        const database = flags.db ?? config?.database;
+        const store = flags.store && database !== undefined ? await openStore(database) : undefined;
         try {
-          const result = await runRouterEval({ data: flags.data, fields: flags.field, model: flags.model, store });
+          const result = await runRouterEval({ data: flags.data, fields: flags.field, model: tested.model, ...(tested.thresholds === undefined ? {} : { thresholds: tested.thresholds }), store });
           if (flags.json) {
             process.stdout.write(`${JSON.stringify(result)}\n`);
             return;
           }
           process.stdout.write(
             `router ${result.router_version} on ${result.data_file}: ${result.n} labelled queries (${result.unlabelled} unlabelled, ${result.rejects} rejected)\n` +
+              `thresholds: simple ${result.thresholds.simple}, medium ${result.thresholds.medium}${flags.thresholds !== undefined ? ' (--thresholds)' : flags.config !== undefined ? ` (${flags.config})` : ''}\n` +
               `accuracy ${pct(result.accuracy)} (argmax ${pct(result.accuracy_argmax)}), ECE ${result.ece.toFixed(3)}, misroute cost ${result.misroute_cost.mean.toFixed(3)} per query\n`,
           );
           for (const tier of TIERS) {
@@ -42,6 +61,17 @@ export function registerRouter(program: Command): void {
           if (result.domain_shift.message !== undefined) process.stdout.write(`${result.domain_shift.message}\n`);
           process.stdout.write(
             `latency per query: p50 ${result.latency_us.p50.toFixed(0)} us, p99 ${result.latency_us.p99.toFixed(0)} us; batched ${result.throughput.us_per_query.toFixed(0)} us/query (${result.throughput.queries_per_second.toFixed(0)} q/s at batch ${result.throughput.batch_size})\n`,
+          );
+          const shown = result.misrouted.slice(0, flags.show);
+          process.stdout.write(`misrouted: ${result.misrouted.length} queries${shown.length < result.misrouted.length ? `, the ${shown.length} worst (--show N for more, --json for all)` : ''}:\n`);
+          for (const miss of shown) {
+            const text = miss.text.length > 100 ? `${miss.text.slice(0, 97)}...` : miss.text;
+            process.stdout.write(`  ${`${miss.label} -> ${miss.routed}`.padEnd(19)} cost ${String(miss.cost).padStart(2)}  P(${miss.routed}) ${miss.probabilities[miss.routed].toFixed(2)}  ${JSON.stringify(text)}\n`);
+          }
+          process.stdout.write(
+            result.stored === null
+              ? 'not stored (give --db FILE or -c CONFIG to keep it in router_evals)\n'
+              : `stored: router_evals row ${result.stored.eval_id} in ${result.stored.database}\n`,
           );
         } finally {
           await store?.close();
@@ -89,18 +119,19 @@ export function registerRouter(program: Command): void {
     .option('--data <file>', 'logged queries to calibrate the traffic mix on')
     .option('--field <field=column>', 'field mapping, repeatable', collect, [])
     .option('--target <mix>', 'target shares simple,medium,complex', '70,25,5')
+    .option('--max-underroute <share>', 'with labels: refuse thresholds that send more than this share of complex-labelled queries to a cheaper tier', shareOf('--max-underroute'), 0.02)
     .option('--run <id>', 'a judged run where every query has candidate (weak) and baseline (strong) scores')
     .option('--db <path>', 'database file (with --run)')
     .option('-c, --config <file>', 'config whose database to use (with --run)')
     .option('--model <dir>', 'router folder', 'models/router')
     .option('--json', 'print one JSON object', false)
     .action(
-      action(async (flags: { data?: string; field: string[]; target: string; run?: string; db?: string; config?: string; model: string; json: boolean }) => {
+      action(async (flags: { data?: string; field: string[]; target: string; maxUnderroute: number; run?: string; db?: string; config?: string; model: string; json: boolean }) => {
         if (flags.data === undefined && flags.run === undefined) {
           throw new UsageError('router calibrate needs --data FILE (traffic mix) or --run ID (cost-quality curve)');
         }
         if (flags.data !== undefined) {
-          const calibration = await runRouterCalibrate({ data: flags.data, fields: flags.field, model: flags.model, target: parseMix(flags.target) });
+          const calibration = await runRouterCalibrate({ data: flags.data, fields: flags.field, model: flags.model, target: parseMix(flags.target), maxUnderroute: flags.maxUnderroute });
           if (flags.json) process.stdout.write(`${JSON.stringify(calibration)}\n`);
           else {
             process.stdout.write(
@@ -108,6 +139,14 @@ export function registerRouter(program: Command): void {
                 `  routing.router.thresholds: { simple: ${calibration.thresholds.simple.toFixed(4)}, medium: ${calibration.thresholds.medium.toFixed(4)} }\n` +
                 `  achieved mix: ${TIERS.map((tier) => `${tier} ${pct(calibration.achieved[tier])}`).join(', ')}\n`,
             );
+            if ('outcome' in calibration) {
+              const { outcome } = calibration;
+              process.stdout.write(
+                `  on ${outcome.labelled} labelled queries: accuracy ${pct(outcome.accuracy)}, complex under-route ${pct(outcome.complexUnderroute.rate)} (${outcome.complexUnderroute.underrouted} of ${outcome.complexUnderroute.n}; at most ${pct(calibration.maxUnderroute)}), misroute cost ${outcome.misrouteCost.toFixed(3)} per query\n`,
+              );
+            } else {
+              process.stdout.write('  no labels: accuracy and complex under-routing not checked (map the label column with --field label=COLUMN)\n');
+            }
           }
         }
         if (flags.run !== undefined) {

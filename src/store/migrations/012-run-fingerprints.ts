@@ -1,7 +1,8 @@
 import type { Migration } from './migration.ts';
 
 // What defines a run (replay/run-fingerprint.ts), so --resume can refuse a different config; and every
-// resume that went ahead with a different one (--force-resume), with what differed.
+// resume that went ahead with a different one (--force-resume), with what differed. Keyed, so that
+// `merge` (INSERT OR IGNORE) stays idempotent.
 export const runFingerprints: Migration = {
   version: 12,
   name: 'run-fingerprints',
@@ -17,7 +18,8 @@ CREATE TABLE run_forced_resumes (
   resumed_at      TIMESTAMPTZ NOT NULL,
   differences     JSON NOT NULL,
   old_fingerprint JSON NOT NULL,
-  new_fingerprint JSON NOT NULL
+  new_fingerprint JSON NOT NULL,
+  PRIMARY KEY (run_id, resumed_at)
 );
 `,
 };

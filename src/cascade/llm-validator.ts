@@ -1,0 +1,136 @@
+import type { ChatMessage, EndpointClient } from '../endpoints/types.ts';
+import { callCost } from '../endpoints/pricing.ts';
+import { judgeCacheKey, type JudgeCache } from '../judge/judge-cache.ts';
+import { section } from '../judge/neutralise.ts';
+import { repairCall } from '../judge/structured-call.ts';
+import type { ValidatorSpec, ValidatorVerdict } from './validation-record.ts';
+import { parseValidatorReply, VALIDATOR_TEMPLATES, validatorResponseFormat, type AcceptableVerdict, type ValidatorRubric } from './validator-rubric.ts';
+
+/** What a validator may see: what production has when the answer is ready. No reference, no baseline. */
+export interface ValidatorInput {
+  query: string;
+  answer: string;
+}
+
+export interface ValidatorResult {
+  verdict: ValidatorVerdict;
+  promptTokens: number | undefined;
+  completionTokens: number | undefined;
+  costUsd: number | undefined;
+  latencyMs: number | undefined;
+  calls: number;
+  cached: boolean;
+}
+
+export interface Validator {
+  spec: ValidatorSpec;
+  validate(input: ValidatorInput, signal?: AbortSignal): Promise<ValidatorResult>;
+}
+
+export function validatorMessages(rubric: ValidatorRubric, input: ValidatorInput): ChatMessage[] {
+  return [
+    { role: 'system', content: rubric.system },
+    { role: 'user', content: `${section('query', input.query)}\n\n${section('answer', input.answer)}\n\n${VALIDATOR_TEMPLATES.instruction}` },
+  ];
+}
+
+export function validatorSpec(rubric: ValidatorRubric, model: string, name: string = rubric.name): ValidatorSpec {
+  return { name, rubric: rubric.name, rubricVersion: rubric.version, promptHash: rubric.promptHash, model, settings: { ...rubric.settings } };
+}
+
+export function validatorCallOptions(rubric: ValidatorRubric) {
+  return { responseFormat: validatorResponseFormat(), temperature: rubric.settings.temperature, maxTokens: rubric.settings.max_tokens };
+}
+
+/** A cached scored verdict keeps the usage of the call that produced it: the cascade pays for that call in production. */
+interface CachedValue extends AcceptableVerdict {
+  promptTokens: number | undefined;
+  completionTokens: number | undefined;
+}
+
+const sum = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a + b);
+
+/**
+ * A validator backed by an LLM endpoint, with the judge's rules: the client's retries, one repair
+ * request when the reply does not parse (a second bad reply is unscored, a failed call an error:
+ * never a number), and the judge cache (keyed on the spec and the inputs; errors never cached).
+ * Unlike the judge it keeps the calls' tokens and cost: the cascade pays them on every query.
+ */
+export function llmValidator(options: { rubric: ValidatorRubric; client: EndpointClient; cache?: JudgeCache; name?: string }): Validator {
+  const { rubric, client, cache } = options;
+  const spec = validatorSpec(rubric, client.settings.model, options.name);
+  const callOptions = validatorCallOptions(rubric);
+  const priced = (promptTokens: number | undefined, completionTokens: number | undefined, calls: number): number | undefined => {
+    // A fixed-price (on-prem) endpoint costs per call: a repair is a second query.
+    if (client.settings.pricing.kind === 'fixed') return client.settings.pricing.perQueryUsd * calls;
+    return callCost(client.settings.pricing, { promptTokens, completionTokens });
+  };
+  return {
+    spec,
+    async validate(input, signal) {
+      const key = cache === undefined ? undefined : judgeCacheKey(spec, { kind: 'single', query: input.query, answer: input.answer, reference: undefined });
+      if (cache !== undefined && key !== undefined) {
+        const hit = await cache.get(key);
+        if (hit !== undefined) {
+          if (hit.outcome.status === 'scored') {
+            const value = hit.outcome.value as CachedValue;
+            return {
+              verdict: { status: 'scored', pAcceptable: value.pAcceptable, reasoning: value.reasoning },
+              promptTokens: value.promptTokens,
+              completionTokens: value.completionTokens,
+              costUsd: priced(value.promptTokens, value.completionTokens, 1),
+              latencyMs: hit.latencyMs,
+              calls: 0,
+              cached: true,
+            };
+          }
+          return { verdict: { status: 'unscored', reason: hit.outcome.reason }, promptTokens: undefined, completionTokens: undefined, costUsd: undefined, latencyMs: hit.latencyMs, calls: 0, cached: true };
+        }
+      }
+      const messages = validatorMessages(rubric, input);
+      const options = { ...callOptions, ...(signal ? { signal } : {}) };
+      const first = await client.chat(messages, options);
+      let promptTokens = first.promptTokens;
+      let completionTokens = first.completionTokens;
+      let latencyMs = first.latencyMs;
+      let calls = 1;
+      const result = (verdict: ValidatorVerdict): ValidatorResult => {
+        const succeeded = verdict.status !== 'error';
+        return {
+          verdict,
+          promptTokens,
+          completionTokens,
+          // A failed call's cost is unknown (the provider may bill partial work): undefined, not 0.
+          costUsd: succeeded ? priced(promptTokens, completionTokens, calls) : undefined,
+          latencyMs,
+          calls,
+          cached: false,
+        };
+      };
+      if (first.status === 'failed' || first.status === 'interrupted') return result({ status: 'error', reason: first.error ?? first.status });
+      let parsed = parseValidatorReply(first.output);
+      if (!parsed.ok) {
+        const repaired = await repairCall(client, messages, first.output, VALIDATOR_TEMPLATES.repair, options);
+        calls = 2;
+        promptTokens = sum(promptTokens, repaired.promptTokens);
+        completionTokens = sum(completionTokens, repaired.completionTokens);
+        latencyMs = sum(latencyMs, repaired.latencyMs);
+        if (repaired.status === 'failed' || repaired.status === 'interrupted') return result({ status: 'error', reason: repaired.error ?? repaired.status });
+        const second = parseValidatorReply(repaired.output);
+        parsed = second.ok ? second : { ok: false, reason: `after one repair: ${second.reason}` };
+      }
+      const verdict: ValidatorVerdict = parsed.ok ? { status: 'scored', ...parsed.value } : { status: 'unscored', reason: parsed.reason };
+      if (cache !== undefined && key !== undefined) {
+        const value: CachedValue | undefined = parsed.ok ? { ...parsed.value, promptTokens, completionTokens } : undefined;
+        cache.put(key, {
+          kind: 'single',
+          judgeModel: spec.model,
+          promptHash: spec.promptHash,
+          outcome: value === undefined ? { status: 'unscored', reason: (verdict as { reason: string }).reason } : { status: 'scored', value },
+          latencyMs,
+        });
+      }
+      return result(verdict);
+    },
+  };
+}

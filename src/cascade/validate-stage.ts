@@ -1,0 +1,77 @@
+import type { Query } from '../core/query.ts';
+import type { ResponseRecord } from '../core/response.ts';
+import type { Tier } from '../core/tier.ts';
+import { createRedactor, type Redactor } from '../privacy/redact.ts';
+import { classifySensitivity, type SensitivityPolicy } from '../privacy/sensitivity.ts';
+import type { RedactOptions } from '../privacy/types.ts';
+import type { Validator, ValidatorResult } from './llm-validator.ts';
+import type { ValidationRecord } from './validation-record.ts';
+
+/** One tier's validator, as the replay (or `validate --run`) built it from config.cascade. */
+export interface TierValidator {
+  validator: Validator;
+  /** The configured endpoint name that validates. */
+  endpoint: string;
+  escalateTo: string;
+  /** Not on-prem: sensitive queries never go there, everything else goes redacted (redact_external). */
+  external: boolean;
+}
+
+export interface CascadeStage {
+  tiers: Partial<Record<Tier, TierValidator>>;
+  redact: RedactOptions;
+  redactExternal: boolean;
+  policy: SensitivityPolicy;
+}
+
+export interface ValidateContext {
+  runId: string;
+  now: () => Date;
+  signal?: AbortSignal;
+}
+
+const ANSWERED = new Set(['ok', 'ok_after_retry']);
+
+/**
+ * The cascade's per-query stage: the tier's validator checks the candidate's answer, seeing only
+ * the request and the answer (never the reference or the baseline). Nothing to validate when the
+ * tier has no cascade, the candidate did not answer (the fallback serves it, no validator in the
+ * way), or the query is sensitive and the validator external (the privacy rule the judge follows).
+ */
+export async function validateCandidate(
+  stage: CascadeStage | undefined,
+  query: Query,
+  tier: Tier,
+  responses: readonly ResponseRecord[],
+  context: ValidateContext,
+): Promise<ValidationRecord[]> {
+  const entry = stage?.tiers[tier];
+  if (stage === undefined || entry === undefined) return [];
+  const candidate = responses.find((response) => response.role === 'candidate');
+  if (candidate === undefined || !ANSWERED.has(candidate.status) || candidate.output === undefined) return [];
+  if (entry.external && classifySensitivity(query, stage.policy).sensitive) return [];
+  // One redactor for the pair, so the query and the answer share placeholder numbers.
+  const redactor: Redactor | undefined = entry.external && stage.redactExternal ? createRedactor(stage.redact) : undefined;
+  const text = (value: string): string => (redactor === undefined ? value : redactor.redact(value).text);
+  const result = await entry.validator.validate({ query: text(query.text), answer: text(candidate.output) }, context.signal);
+  return [validationRecord(context, query.queryId, entry, result)];
+}
+
+export function validationRecord(context: Pick<ValidateContext, 'runId' | 'now'>, queryId: string, entry: TierValidator, result: ValidatorResult): ValidationRecord {
+  return {
+    runId: context.runId,
+    queryId,
+    role: 'candidate',
+    validator: entry.validator.spec,
+    endpoint: entry.endpoint,
+    escalateTo: entry.escalateTo,
+    verdict: result.verdict,
+    promptTokens: result.promptTokens,
+    completionTokens: result.completionTokens,
+    costUsd: result.costUsd,
+    latencyMs: result.latencyMs,
+    calls: result.calls,
+    cached: result.cached,
+    createdAt: context.now(),
+  };
+}
