@@ -156,5 +156,5 @@ describe('hybrid-eval command loading', () => {
         .filter((url) => url.includes('/src/cli/commands/') && !url.endsWith('/gate-output.ts'));
       expect(commandModules.map((url) => url.replace(/.*\//, '')), name).toEqual([`${name === 'notebooks' ? 'notebook' : name}.ts`]);
     });
-  });
+  }, 240_000);
 });
