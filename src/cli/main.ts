@@ -30,12 +30,12 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   notebooks: async () => (await import('./commands/notebook.ts')).registerNotebook,
   config: async () => (await import('./commands/config.ts')).registerConfig,
   demo: async () => (await import('./commands/demo.ts')).registerDemo,
-  cascade: async () => (await import('./commands/cascade.ts')).registerCascade,
-  validate: async () => (await import('./commands/validate.ts')).registerValidate,
   loadtest: async () => (await import('./commands/loadtest.ts')).registerLoadtest,
   capacity: async () => (await import('./commands/capacity.ts')).registerCapacity,
   sql: async () => (await import('./commands/sql.ts')).registerSql,
   view: async () => (await import('./commands/view.ts')).registerView,
+  cascade: async () => (await import('./commands/cascade.ts')).registerCascade,
+  validate: async () => (await import('./commands/validate.ts')).registerValidate,
 };
 
 // A known command name first registers only that command; anything else (--help, `help`, a typo

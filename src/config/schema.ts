@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REQUEST_PARAMETER_NAMES } from '../core/conversation.ts';
 import { privacyConfigIssues, privacyConfigSchema } from '../privacy/config-schema.ts';
 import { cascadeConfigIssues, cascadeConfigSchema } from '../cascade/config-schema.ts';
 import { capacitySchema, loadtestSchema, sloSchema } from './phase2-schema.ts';
@@ -29,6 +30,21 @@ export const endpointSchema = z.strictObject({
   timeout_ms: z.int().positive().default(60_000),
   retries: z.int().nonnegative().default(2),
   stream: z.boolean().default(true).describe('Stream responses (measures time to first token)'),
+  unsupported_params: z
+    .array(z.enum(REQUEST_PARAMETER_NAMES))
+    .optional()
+    .describe(
+      "Logged request parameters this endpoint cannot take: left out of the request and recorded on the response (dropped_params). Omitted: on-prem (vLLM) endpoints drop parallel_tool_calls (vLLM's server accepts and ignores it); OpenAI o-series models drop temperature, top_p, presence_penalty and frequency_penalty; others drop nothing",
+    ),
+  max_tokens_param: z
+    .enum(['max_tokens', 'max_completion_tokens'])
+    .optional()
+    .describe('Name a logged max_tokens is sent under. Omitted: max_completion_tokens for OpenAI o-series models (they reject max_tokens), as logged otherwise'),
+  context_tokens: z
+    .int()
+    .positive()
+    .optional()
+    .describe("The model's context window in tokens (vLLM's max_model_len). A request estimated larger (characters / 4, plus the completion limit it asks for) is not sent: its response is stored failed with the size. Omitted: no check"),
   sim_model: z
     .enum(['llama-3-70b', 'gpt-3.5-turbo', 'gpt-4'])
     .optional()
@@ -58,9 +74,14 @@ export const routingSchema = z.strictObject({
         .default(256)
         .describe("A replay routes the log's queries in groups of this many before their calls: sorted by length within the group, then cut into ONNX runs of at most max_batch"),
       max_wait_ms: z.number().nonnegative().default(0).describe('How long the first query of a batch waits for others'),
+      context: z
+        .enum(['last_user', 'last_k'])
+        .default('last_user')
+        .describe("What the router classifies for a multi-turn request: the last user message, or the last context_messages user/assistant messages that fit the router's max_length (newest kept first)"),
+      context_messages: z.int().positive().default(4).describe('With context: last_k, at most this many recent messages'),
       threads: z.int().positive().default(1).describe("onnxruntime intra-op threads; 1 leaves the other cores to the replay's HTTP and DuckDB work"),
     })
-    .default({ model: 'models/router', thresholds: { simple: 0.6, medium: 0.9 }, max_batch: 32, route_ahead: 256, max_wait_ms: 0, threads: 1 }),
+    .default({ model: 'models/router', thresholds: { simple: 0.6, medium: 0.9 }, max_batch: 32, route_ahead: 256, max_wait_ms: 0, context: 'last_user', context_messages: 4, threads: 1 }),
   fixed_tier: z.enum(['simple', 'medium', 'complex']).optional(),
   unlabeled_tier: z
     .enum(['simple', 'medium', 'complex'])
@@ -80,6 +101,11 @@ export const fieldMappingSchema = z.strictObject({
   reference: z.string().optional(),
   answer: z.string().optional().describe('Column holding the production (GPT-4) answer: stored as the baseline, not re-called'),
   sensitive: z.string().optional().describe('Column tagging a query as sensitive (true/false, 1/0, yes/no): it stays on-prem'),
+  turn: z.string().optional().describe('Turn tables: the column ordering messages within a conversation (default turn)'),
+  role: z.string().optional().describe('Turn tables: the message role column (default role)'),
+  content: z.string().optional().describe('Turn tables: the message text column (default content)'),
+  tool_calls: z.string().optional().describe('Turn tables: assistant tool calls as JSON text (default tool_calls)'),
+  tool_call_id: z.string().optional().describe('Turn tables: the call a tool message answers (default tool_call_id)'),
 });
 
 export const configSchema = z
@@ -96,6 +122,11 @@ export const configSchema = z
       endpoint: z.string(),
       rubric: z.string().describe('Rubric file (YAML) under judges/'),
       max_concurrency: z.int().positive().optional(),
+      context_tokens: z
+        .int()
+        .positive()
+        .default(2000)
+        .describe('Token budget (characters / 4) for the earlier turns of a multi-turn request shown to the judge: the oldest are cut first (the system prompt last), and the cut is recorded in the judgment'),
       pairwise_rubric: z
         .string()
         .optional()
@@ -103,7 +134,12 @@ export const configSchema = z
     }),
     dataset: z.strictObject({
       path: z.string(),
-      format: z.enum(['jsonl', 'csv', 'parquet', 'duckdb']).optional(),
+      format: z
+        .enum(['jsonl', 'json', 'csv', 'parquet', 'duckdb', 'openai-chat', 'openai-batch', 'otel', 'turns'])
+        .optional()
+        .describe('Omitted: detected from the extension and the content (chat logs, Batch files, OTLP spans, turn tables)'),
+      batch_output: z.string().optional().describe('openai-batch: the Batch API output file, joined to the input by custom_id'),
+      turns: z.enum(['last', 'all']).optional().describe('Turn tables: replay the last assistant turn of each conversation (default) or every one'),
       table: z.string().optional(),
       sql: z
         .string()

@@ -1,3 +1,5 @@
+import type { ToolCall } from './conversation.ts';
+
 /** Which side of the shadow pair a call served. */
 export const ROLES = ['candidate', 'baseline', 'fallback'] as const;
 export type Role = (typeof ROLES)[number];
@@ -30,4 +32,8 @@ export interface ResponseRecord {
   latencyMs: number | undefined;
   costUsd: number | undefined;
   startedAt: Date;
+  /** The function calls the answer made (a logged answer's too); undefined when it made none. */
+  toolCalls?: ToolCall[];
+  /** Logged request parameters left out because the endpoint cannot take them. */
+  droppedParams?: string[];
 }

@@ -6,7 +6,10 @@ import { fetchTransport, undiciTransport, type Transport } from './http-transpor
 import { backoffDelayMs } from './retry-policy.ts';
 import { createSseParser } from './sse-parser.ts';
 import { plainDeltaReader } from './stream-delta.ts';
-import { createBodyEncoder, requestBody } from './request-body.ts';
+import { createBodyEncoder, requestBody, type ChatRequestBody } from './request-body.ts';
+import { contextOverflow } from './context-size.ts';
+import { createToolCallAccumulator, readToolCalls } from './tool-calls.ts';
+import type { ToolCall } from '../core/conversation.ts';
 import type {
   CallOptions,
   CallResult,
@@ -29,12 +32,17 @@ interface AttemptSuccess {
   completionTokens: number | undefined;
   ttftMs: number | undefined;
   latencyMs: number;
+  toolCalls: ToolCall[] | undefined;
 }
 type AttemptOutcome = AttemptSuccess | { ok: false; failure: AttemptFailure };
 
 /** The parts of a chat completion (or a stream chunk) the client reads. */
 interface CompletionJson {
-  choices?: Array<{ message?: { content?: string | null }; delta?: { content?: string | null }; finish_reason?: string | null }>;
+  choices?: Array<{
+    message?: { content?: string | null; tool_calls?: unknown };
+    delta?: { content?: string | null; tool_calls?: unknown };
+    finish_reason?: string | null;
+  }>;
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } | null;
   error?: unknown;
 }
@@ -68,7 +76,7 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
   const encodeBody = createBodyEncoder();
   const closed = new AbortController();
 
-  async function attempt(messages: ChatMessage[], options: CallOptions): Promise<AttemptOutcome> {
+  async function attempt(body: ChatRequestBody, options: CallOptions): Promise<AttemptOutcome> {
     // One timer per attempt, covering the headers and the whole body or stream.
     const controller = new AbortController();
     let stoppedBy: 'timeout' | 'aborted' | undefined;
@@ -88,11 +96,6 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
     const stopped = (): AttemptOutcome => ({ ok: false, failure: stopFailure(stoppedBy ?? 'aborted', settings.timeoutMs) });
     try {
       if (external?.aborted || closed.signal.aborted) return stopped();
-      const body = requestBody(settings, messages, options);
-      if (settings.stream) {
-        body.stream = true;
-        body.stream_options = { include_usage: true };
-      }
       const response = await transport.post('/chat/completions', encodeBody(body), controller.signal);
       if (response.status < 200 || response.status >= 300) {
         const text = await response.text().catch(() => '');
@@ -118,6 +121,7 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
           completionTokens: count(completion.usage?.completion_tokens),
           ttftMs: undefined,
           latencyMs,
+          toolCalls: readToolCalls(choice.message?.tool_calls),
         };
       }
       phase = 'stream';
@@ -126,6 +130,8 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
       let finishReason: string | undefined;
       let promptTokens: number | undefined;
       let completionTokens: number | undefined;
+      // Created on the first tool-call fragment only: a text answer pays nothing for it.
+      let toolCalls: ReturnType<typeof createToolCallAccumulator> | undefined;
       const plainDelta = plainDeltaReader();
       const onContent = options.onContent;
       const parser = createSseParser((bytes, start, end) => {
@@ -155,6 +161,12 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
           onContent?.(at);
           output += content;
         }
+        const toolCallDeltas = choice?.delta?.tool_calls;
+        if (toolCallDeltas !== undefined && toolCallDeltas !== null) {
+          ttftMs ??= now() - startedAt;
+          toolCalls ??= createToolCallAccumulator();
+          toolCalls.add(toolCallDeltas);
+        }
         if (choice?.finish_reason) finishReason = choice.finish_reason;
         if (chunk.usage) {
           promptTokens = count(chunk.usage.prompt_tokens);
@@ -176,7 +188,7 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
           },
         };
       }
-      return { ok: true, output, promptTokens, completionTokens, ttftMs, latencyMs };
+      return { ok: true, output, promptTokens, completionTokens, ttftMs, latencyMs, toolCalls: toolCalls?.result() };
     } catch (error) {
       if (stoppedBy) return stopped();
       return { ok: false, failure: classifyError(error, phase) };
@@ -192,15 +204,26 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
     const aborted = (): boolean => closed.signal.aborted || external?.aborted === true;
     const maxAttempts = settings.retries + 1;
     let attempts = 0;
+    const dropped: string[] = [];
+    const body = requestBody(settings, messages, options, dropped);
+    if (settings.stream) {
+      body.stream = true;
+      body.stream_options = { include_usage: true };
+    }
+    const droppedParams = dropped.length > 0 ? { droppedParams: dropped } : {};
+    if (settings.contextTokens !== undefined) {
+      const overflow = contextOverflow(body, settings.contextTokens, settings.name);
+      if (overflow !== undefined) return { ...failed(0, overflow, 'context'), ...droppedParams };
+    }
     for (;;) {
-      if (aborted()) return interrupted(attempts);
+      if (aborted()) return { ...interrupted(attempts), ...droppedParams };
       // Limited per attempt, not per call: a call sleeping before its retry must not hold a slot.
       const outcome = await limit(() => {
         if (aborted()) return undefined;
         attempts += 1;
-        return attempt(messages, options);
+        return attempt(body, options);
       });
-      if (outcome === undefined) return interrupted(attempts);
+      if (outcome === undefined) return { ...interrupted(attempts), ...droppedParams };
       if (outcome.ok) {
         return {
           status: attempts === 1 ? 'ok' : 'ok_after_retry',
@@ -211,12 +234,14 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
           ttftMs: outcome.ttftMs,
           latencyMs: outcome.latencyMs,
           error: undefined,
+          ...(outcome.toolCalls === undefined ? {} : { toolCalls: outcome.toolCalls }),
+          ...droppedParams,
         };
       }
       const failure = outcome.failure;
-      if (failure.kind === 'aborted' || aborted()) return interrupted(attempts);
+      if (failure.kind === 'aborted' || aborted()) return { ...interrupted(attempts), ...droppedParams };
       if (!failure.retryable || attempts >= maxAttempts) {
-        return failed(attempts, toErrorLine(failure.message, settings.apiKey), failure.kind);
+        return { ...failed(attempts, toErrorLine(failure.message, settings.apiKey), failure.kind), ...droppedParams };
       }
       try {
         // A composite signal only here: retries are rare, and AbortSignal.any per call is not free.

@@ -1,4 +1,6 @@
+import type { RequestParameters, ToolCall, ToolDefinition } from '../core/conversation.ts';
 import type { CallStatus } from '../core/response.ts';
+import type { WireMessage } from '../core/wire-messages.ts';
 
 /** What one call costs. `fixed` is on-prem: the monthly GPU bill is the cost model's business, not a call's. */
 export type Pricing =
@@ -19,17 +21,40 @@ export interface EndpointSettings {
   maxConcurrency: number;
   pricing: Pricing;
   stream: boolean;
+  /**
+   * Logged request parameters this endpoint cannot take: left out of the body, and the drop is
+   * recorded on the result. Undefined: nothing is dropped.
+   */
+  unsupportedParams?: readonly (keyof RequestParameters)[];
+  /** A logged max_tokens is sent under this name (OpenAI's o-series reject max_tokens). Undefined: as logged. */
+  maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
+  /**
+   * The endpoint's context window in tokens. A request estimated larger is not sent: it fails with
+   * its size in the error (never truncated). Undefined: no check.
+   */
+  contextTokens?: number;
 }
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+/** A chat message on the wire, as the OpenAI chat-completions API (and vLLM) take it. */
+export type ChatMessage = WireMessage;
+
+/** One function call on the wire (`tool_calls[]` of an assistant message). */
+export type WireToolCall = NonNullable<WireMessage['tool_calls']>[number];
+
+/** A message with text: what the harness writes itself (judge prompts, single-turn queries). */
+export type TextMessage = ChatMessage & { content: string };
 
 export interface CallOptions {
   responseFormat?: { type: 'json_schema'; json_schema: { name: string; schema: object; strict?: boolean } };
   temperature?: number;
   maxTokens?: number;
+  /**
+   * A logged request's parameters, sent as logged (less the endpoint's unsupported ones). The
+   * fields above, set by the harness itself (the judge), win over these.
+   */
+  parameters?: RequestParameters;
+  /** A logged request's tool definitions, sent as logged. */
+  tools?: readonly ToolDefinition[];
   /** Aborts the call, its retries and its backoff sleeps: the result is 'interrupted'. */
   signal?: AbortSignal;
   /**
@@ -48,6 +73,7 @@ export type CallErrorKind =
   | 'bad_request'
   | 'auth'
   | 'aborted'
+  | 'context'
   | 'other';
 
 export interface CallResult {
@@ -64,6 +90,10 @@ export interface CallResult {
   /** One line, status code first where there is one; never contains the API key. undefined on success. */
   error: string | undefined;
   errorKind?: CallErrorKind;
+  /** The function calls the answer made, in index order (undefined when it made none). */
+  toolCalls?: ToolCall[];
+  /** Logged parameters left out of the request because the endpoint cannot take them. */
+  droppedParams?: string[];
 }
 
 export interface EndpointClientDeps {

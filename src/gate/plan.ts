@@ -31,6 +31,7 @@ const thresholdsSchema = z.strictObject({
   max_fallback_rate: share.optional().describe('Queries served by the fallback endpoint'),
   max_unscored_rate: share.optional().describe('Judged answers the judge could not score (unscored or error)'),
   min_router_accuracy: share.optional().describe('Routed tier = human label, on labelled queries'),
+  min_tool_call_agreement: share.optional().describe('On turns where either side called a tool: share where the served answer made the same calls as the baseline (same tool, arguments equal as JSON)'),
   max_underroute_rate: share.optional().describe('Labelled queries routed to a cheaper tier than their label'),
   min_judge_human_kappa: z.number().min(-1).max(1).optional().describe('Quadratic-weighted kappa of judge vs human ratings'),
   max_unjudged_rate: share.optional().describe('Per tier: served answers with no judge score (withheld, judge failed, not judged); above it the step holds (default 0.02)'),

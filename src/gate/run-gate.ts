@@ -7,6 +7,8 @@ import { buildCostModel, costModelFrom, readCostInputs, type CostModel, type Cos
 import { decide, decisionOf, type Check, type Decision, type GateResult } from './decide.ts';
 import { loadRunData, summarise, type GateStore, type RunData, type RunMetrics } from './metrics.ts';
 import { selectStep, type GatePlan, type GateStep } from './plan.ts';
+import { readToolAgreement, toolAgreementCheck, type ToolAgreementByTier } from './tool-agreement.ts';
+import type { Absent } from './optional-evidence.ts';
 import { applyWhatIf, labelVolume, type WhatIf } from './what-if.ts';
 
 export interface GateRunStore extends GateStore {
@@ -43,6 +45,8 @@ export interface GateOutcome extends GateResult {
   costModel: CostModel;
   /** Every step of the plan decided on this run (only the gated one is stored). */
   steps: StepSummary[];
+  /** Tool-call agreement per routed tier (the `tool_calls_by_tier` view). */
+  toolCalls: ToolAgreementByTier[] | Absent;
   comparison?: Comparison;
   /** What the cost projection took from elsewhere than the run's stored config, e.g. "what-if: prices from other.yaml, volume 50,000,000". */
   whatIf?: string;
@@ -69,6 +73,7 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
   const priced = applyWhatIf(config, options.whatIf);
   const costModel = await buildCostModel(store, runId, priced.config, plan, (inputs) => labelVolume(inputs, options.whatIf));
   const cascades = await loadCascadeEvidence(store, runId, plan, priced.config, (step) => stepScope(step, priced.config).tiers);
+  const toolCalls = await readToolAgreement(store, runId);
 
   // Steps that send the same tiers to the candidate share their metrics: bootstrap each scope once.
   const scoped = new Map<string, RunMetrics>();
@@ -80,7 +85,7 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
   };
   let selected: { result: GateResult; metrics: RunMetrics; cost: CostProjection } | undefined;
   const steps: StepSummary[] = plan.steps.map((step, index) => {
-    const evaluated = evaluateStep(step, config, costModel.steps[index]!, run.status, metricsFor);
+    const evaluated = evaluateStep(step, config, costModel.steps[index]!, run.status, metricsFor, toolCalls);
     applyCascadeChecks(evaluated.result, step, evaluated.cost, costModel.tierMix, cascades.get(step.name), options.seed);
     if (step === gated) selected = evaluated;
     return {
@@ -127,6 +132,7 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
     cost,
     costModel,
     steps,
+    toolCalls,
     ...(comparison === undefined ? {} : { comparison }),
     ...(priced.note === undefined ? {} : { whatIf: priced.note }),
     decidedAt: (options.now ?? (() => new Date()))().toISOString(),
@@ -195,10 +201,12 @@ export function stepScope(step: GateStep, config: Config): { tiers: Tier[]; unme
   return { tiers: tiers.length === 0 ? [...TIERS] : tiers, unmeasured };
 }
 
-function evaluateStep(step: GateStep, config: Config, cost: CostProjection, runStatus: string, metricsFor: (tiers: Tier[]) => RunMetrics) {
+function evaluateStep(step: GateStep, config: Config, cost: CostProjection, runStatus: string, metricsFor: (tiers: Tier[]) => RunMetrics, toolCalls: ToolAgreementByTier[] | Absent) {
   const scope = stepScope(step, config);
   const metrics = metricsFor(scope.tiers);
   const result = decide(metrics, cost, step.thresholds);
+  const toolBar = step.thresholds.min_tool_call_agreement;
+  if (toolBar !== undefined) result.checks.push(toolAgreementCheck(toolCalls, scope.tiers, toolBar));
   for (const { tier, endpoint, measured } of scope.unmeasured) {
     result.checks.push({
       metric: `measured_${tier}_${endpoint}`,

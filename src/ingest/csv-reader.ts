@@ -2,9 +2,10 @@ import { createReadStream } from 'node:fs';
 import { CsvError, parse } from 'csv-parse';
 import { InputError, UsageError } from '../core/errors.ts';
 import type { IngestItem } from '../core/query.ts';
-import { checkColumns, type ResolvedMapping } from './field-mapping.ts';
-import type { LogReader } from './log-reader.ts';
-import { createRecordConverter, rejectItem } from './record-to-item.ts';
+import type { ResolvedMapping } from './field-mapping.ts';
+import type { LogFormat, LogReader } from './log-reader.ts';
+import { flatHandler, type PrepareHandler, type RecordHandler } from './record-handler.ts';
+import { rejectItem } from './record-to-item.ts';
 import { Utf8LineChecker } from './utf8-check.ts';
 
 /** Past this a record is almost surely an unclosed quote swallowing the file. */
@@ -43,6 +44,9 @@ function createLineCounter(): { place(raw: string): { line: number; text: string
 
 export interface CsvOptions {
   maxRecordBytes?: number;
+  /** What the rows mean; default: flat rows read with `mapping`. */
+  prepare?: PrepareHandler;
+  format?: LogFormat;
 }
 
 export async function openCsv(file: string, mapping: ResolvedMapping, options: CsvOptions = {}): Promise<LogReader> {
@@ -103,6 +107,7 @@ export async function openCsv(file: string, mapping: ResolvedMapping, options: C
 
   const lines = createLineCounter();
   let header: string[];
+  let createHandler: () => RecordHandler;
   try {
     while (parsed.length === 0 && !ended) await pump();
     const first = parsed.shift();
@@ -114,7 +119,7 @@ export async function openCsv(file: string, mapping: ResolvedMapping, options: C
     if (utf8.hasBadLineIn(placed.line, placed.line + countBreaks(placed.text))) {
       throw new InputError('the header row is not valid UTF-8 (the log must be UTF-8 text)', { file, line: placed.line });
     }
-    checkColumns(file, mapping, header);
+    createHandler = (options.prepare ?? flatHandler(file, mapping))(header);
   } catch (error) {
     release();
     throw error;
@@ -129,7 +134,7 @@ export async function openCsv(file: string, mapping: ResolvedMapping, options: C
   async function* items(): AsyncGenerator<IngestItem> {
     if (started) throw new Error(`${file}: items() can be iterated once`);
     started = true;
-    const convert = createRecordConverter(file, mapping);
+    const handler = createHandler();
     try {
       for (;;) {
         for (let record = parsed.shift(); record !== undefined; record = parsed.shift()) {
@@ -143,19 +148,20 @@ export async function openCsv(file: string, mapping: ResolvedMapping, options: C
             continue;
           }
           const fields = record.fields;
-          yield convert(
-            (column) => {
+          yield* handler.take({
+            read: (column) => {
               const position = index.get(column);
               return position === undefined ? undefined : fields[position];
             },
             line,
-            text,
-          );
+            raw: text,
+          });
         }
         if (failure !== undefined) {
           const failed = lines.place(failure.raw ?? '');
           if (failure.code === 'CSV_QUOTE_NOT_CLOSED') {
             yield rejectItem(file, failed.line, 'unclosed quote: the record runs to the end of the file', failed.text);
+            yield* handler.finish();
             return;
           }
           throw new InputError(
@@ -166,7 +172,10 @@ export async function openCsv(file: string, mapping: ResolvedMapping, options: C
             { cause: failure },
           );
         }
-        if (ended) return;
+        if (ended) {
+          yield* handler.finish();
+          return;
+        }
         await pump();
       }
     } finally {
@@ -175,7 +184,7 @@ export async function openCsv(file: string, mapping: ResolvedMapping, options: C
   }
 
   return {
-    format: 'csv',
+    format: options.format ?? 'csv',
     columns: header,
     items,
     close: async () => release(),

@@ -38,13 +38,13 @@ const expectedQueries = (file: string) => [
   {
     queryId: '101',
     text: 'What time do you open?',
-    timestamp: '2024-05-01 10:00:00',
+    timestamp: '2024-05-01T10:00:00Z',
     label: 'simple',
     loggedAnswer: 'We open at 9.',
     channel: 'chat',
     source: { file, line: 1 },
   },
-  { queryId: '102', text: 'My modem blinks orange', timestamp: '2024-05-01 10:05:00', label: 'medium', channel: 'email', source: { file, line: 2 } },
+  { queryId: '102', text: 'My modem blinks orange', timestamp: '2024-05-01T10:05:00Z', label: 'medium', channel: 'email', source: { file, line: 2 } },
 ];
 
 const expectedRejects = [

@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { InputError, UsageError } from '../core/errors.ts';
 import type { IngestItem } from '../core/query.ts';
-import { checkColumns, type ResolvedMapping } from './field-mapping.ts';
+import type { ResolvedMapping } from './field-mapping.ts';
+import { readPath, rootOf } from './field-path.ts';
 import type { LogFormat, LogReader } from './log-reader.ts';
-import { createRecordConverter } from './record-to-item.ts';
+import { flatHandler, type PrepareHandler, type RecordHandler } from './record-handler.ts';
 
 export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
@@ -95,8 +96,16 @@ async function checkSingleSelect(connection: DuckDBConnection, sql: string, file
  * Parquet (read_parquet) and DuckDB files (ATTACHed read-only), streamed chunk by chunk.
  * The 1-based row number stands in for the line.
  */
-export async function openDuckdbBacked(file: string, mapping: ResolvedMapping, relation: Relation): Promise<LogReader> {
-  const format: LogFormat = relation.kind === 'parquet' ? 'parquet' : 'duckdb';
+export interface DuckdbOptions {
+  /** What the rows mean; default: flat rows read with `mapping`. */
+  prepare?: PrepareHandler;
+  format?: LogFormat;
+  /** Columns that may be read besides the mapping's (a handler decided after the schema is known). */
+  extraColumns?: readonly string[];
+}
+
+export async function openDuckdbBacked(file: string, mapping: ResolvedMapping, relation: Relation, options: DuckdbOptions = {}): Promise<LogReader> {
+  const format: LogFormat = options.format ?? (relation.kind === 'parquet' ? 'parquet' : 'duckdb');
   const { instance, connection } = await connect(file, relation);
   let closed = false;
   const release = (): void => {
@@ -120,10 +129,12 @@ export async function openDuckdbBacked(file: string, mapping: ResolvedMapping, r
           : relation.table.split('.').map(sqlIdentifier).join('.');
       columns = await describe(connection, `SELECT * FROM ${from}`, file, relation.kind === 'parquet' ? 'the Parquet file' : `table '${relation.table}'`);
       // Reading only the mapped columns lets Parquet skip wide ones (embeddings, payloads).
-      const wanted = [...new Set(Object.values(mapping.columns))].filter((column) => columns.includes(column));
-      query = `SELECT ${wanted.map(sqlIdentifier).join(', ')} FROM ${from}`;
+      // A nested path reads its root column (a STRUCT or JSON column).
+      const mapped = [...Object.values(mapping.columns), ...(options.extraColumns ?? [])].map((column) => (columns.includes(column) ? column : rootOf(column)));
+      const wanted = [...new Set(mapped)].filter((column) => columns.includes(column));
+      query = wanted.length === 0 ? `SELECT 1 AS __no_column FROM ${from}` : `SELECT ${wanted.map(sqlIdentifier).join(', ')} FROM ${from}`;
     }
-    checkColumns(file, mapping, columns);
+    const createHandler: () => RecordHandler = (options.prepare ?? flatHandler(file, mapping))(columns);
     let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
     try {
       result = await connection.stream(query);
@@ -136,7 +147,7 @@ export async function openDuckdbBacked(file: string, mapping: ResolvedMapping, r
     async function* items(): AsyncGenerator<IngestItem> {
       if (started) throw new Error(`${file}: items() can be iterated once`);
       started = true;
-      const convert = createRecordConverter(file, mapping);
+      const handler = createHandler();
       let row = 0;
       try {
         const chunks = result.yieldRowObjectJson()[Symbol.asyncIterator]();
@@ -152,10 +163,11 @@ export async function openDuckdbBacked(file: string, mapping: ResolvedMapping, r
           if (next.done) break;
           for (const record of next.value) {
             row++;
-            yield convert((column) => (Object.hasOwn(record, column) ? record[column] : undefined), row, JSON.stringify(record));
+            yield* handler.take({ read: (column) => readPath(record, column), line: row, raw: JSON.stringify(record), object: record });
           }
         }
         await checkComplete(connection, query, file, row);
+        yield* handler.finish();
       } finally {
         release();
       }

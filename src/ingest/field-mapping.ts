@@ -1,9 +1,40 @@
 import { UsageError } from '../core/errors.ts';
+import { parsePath, rootOf } from './field-path.ts';
 
-export const LOG_FIELDS = ['id', 'query', 'timestamp', 'conversation_id', 'channel', 'label', 'reference', 'answer', 'sensitive'] as const;
+export const LOG_FIELDS = [
+  'id',
+  'query',
+  'timestamp',
+  'conversation_id',
+  'channel',
+  'label',
+  'reference',
+  'answer',
+  'sensitive',
+  'turn',
+  'role',
+  'content',
+  'tool_calls',
+  'tool_call_id',
+] as const;
 export type LogField = (typeof LOG_FIELDS)[number];
 
-/** LogField -> column/key name in the log. 'query' is required; an empty string means "do not read this field". */
+/** Fields only turn tables have: one row per message. */
+export const TURN_FIELDS = ['turn', 'role', 'content', 'tool_calls', 'tool_call_id'] as const satisfies readonly LogField[];
+
+/**
+ * How records are shaped, which decides the defaults: `flat` rows with a query column; `chat`
+ * requests (OpenAI chat logs and Batch files), whose query is the last user message and whose
+ * other fields default to `metadata.*`; `otel` spans, whose fields are span attribute keys; `turns`,
+ * one row per message.
+ */
+export type RecordShape = 'flat' | 'chat' | 'otel' | 'turns';
+
+/**
+ * LogField -> column/key name in the log, or a path into nested JSON (`metadata.tier`,
+ * `input.messages[-1].content`). 'query' is required for flat rows; an empty string means
+ * "do not read this field".
+ */
 export type FieldMapping = Partial<Record<LogField, string>>;
 
 /** Matches the generated datasets/*.jsonl. Optional fields a log lacks are skipped. */
@@ -17,6 +48,34 @@ export const defaultMapping: FieldMapping = Object.freeze({
   reference: 'reference',
   sensitive: 'sensitive',
 });
+
+/** Chat logs carry no label or reference of their own; the generated ones put them under `metadata`. */
+export const chatDefaultMapping: FieldMapping = Object.freeze({
+  id: 'metadata.query_id',
+  timestamp: 'metadata.timestamp',
+  conversation_id: 'metadata.conversation_id',
+  channel: 'metadata.channel',
+  label: 'metadata.tier',
+  reference: 'metadata.reference',
+  sensitive: 'metadata.sensitive',
+});
+
+export const turnsDefaultMapping: FieldMapping = Object.freeze({
+  timestamp: 'timestamp',
+  conversation_id: 'conversation_id',
+  channel: 'channel',
+  label: 'tier',
+  reference: 'reference',
+  sensitive: 'sensitive',
+  turn: 'turn',
+  role: 'role',
+  content: 'content',
+  tool_calls: 'tool_calls',
+  tool_call_id: 'tool_call_id',
+});
+
+const DEFAULTS: Record<RecordShape, FieldMapping> = { flat: defaultMapping, chat: chatDefaultMapping, otel: {}, turns: turnsDefaultMapping };
+const ALWAYS_REQUIRED: Record<RecordShape, LogField[]> = { flat: ['query'], chat: [], otel: [], turns: ['conversation_id', 'turn', 'role', 'content'] };
 
 function isLogField(value: string): value is LogField {
   return (LOG_FIELDS as readonly string[]).includes(value);
@@ -65,18 +124,28 @@ export interface ResolvedMapping {
   required: LogField[];
 }
 
-export function resolveMapping(mapping: FieldMapping): ResolvedMapping {
+export function resolveMapping(mapping: FieldMapping, shape: RecordShape = 'flat'): ResolvedMapping {
+  const defaults = DEFAULTS[shape];
   const columns: Partial<Record<LogField, string>> = {};
   const required: LogField[] = [];
   for (const field of LOG_FIELDS) {
     const given = mapping[field];
-    const column = given ?? defaultMapping[field];
+    if (given !== undefined && given !== '' && shape !== 'turns' && (TURN_FIELDS as readonly string[]).includes(field)) {
+      throw new UsageError(`field '${field}' is for turn tables (one row per message, --format turns), not this log`);
+    }
+    if (given !== undefined && given !== '' && field === 'query' && shape !== 'flat') {
+      throw new UsageError(
+        `field 'query' cannot be mapped for this log: the query is the last user message of each ${shape === 'turns' ? 'conversation' : 'request'}`,
+      );
+    }
+    const column = given ?? defaults[field];
     if (column === undefined || column === '') continue;
+    parsePath(column);
     columns[field] = column;
-    if (field === 'query' || (given !== undefined && given !== defaultMapping[field])) required.push(field);
+    if (ALWAYS_REQUIRED[shape].includes(field) || (given !== undefined && given !== defaults[field])) required.push(field);
   }
-  if (columns.query === undefined) {
-    throw new UsageError(`the field mapping needs a column for 'query' (query=COLUMN)`);
+  for (const field of ALWAYS_REQUIRED[shape]) {
+    if (columns[field] === undefined) throw new UsageError(`the field mapping needs a column for '${field}' (${field}=COLUMN)`);
   }
   return { columns, required };
 }
@@ -86,7 +155,8 @@ export function checkColumns(file: string, resolved: ResolvedMapping, available:
   const present = new Set(available);
   for (const field of resolved.required) {
     const column = resolved.columns[field];
-    if (column !== undefined && !present.has(column)) {
+    // A path must start at a column that exists (a STRUCT or JSON column for nested keys).
+    if (column !== undefined && !present.has(column) && !present.has(rootOf(column))) {
       throw new UsageError(
         `${file}: field '${field}' is mapped to column '${column}', which does not exist; ` +
           `columns: ${available.join(', ')}`,

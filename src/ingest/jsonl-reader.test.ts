@@ -46,7 +46,7 @@ describe('JSONL logs', () => {
         reference: 'Open 9-5.',
         source: { file: path, line: 1 },
       },
-      { queryId: '7', text: 'numeric id', timestamp: '1714557600', label: 'complex', source: { file: path, line: 7 } },
+      { queryId: '7', text: 'numeric id', timestamp: '2024-05-01T10:00:00Z', label: 'complex', source: { file: path, line: 7 } },
       { queryId: 'L12', text: 'no id here', source: { file: path, line: 12 } },
     ]);
     expect(rejects.map(({ line, reason }) => [line, reason])).toEqual([

@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
 import type { IngestItem } from '../core/query.ts';
 import type { ResolvedMapping } from './field-mapping.ts';
-import type { LogReader } from './log-reader.ts';
-import { createRecordConverter, rejectItem } from './record-to-item.ts';
+import { readPath } from './field-path.ts';
+import type { LogFormat, LogReader } from './log-reader.ts';
+import { flatHandler, type PrepareHandler } from './record-handler.ts';
+import { rejectItem } from './record-to-item.ts';
 import { splitLines } from './split-lines.ts';
 
 /** A support query is a few KB; a line past this is a broken export, not a query. */
@@ -10,17 +12,21 @@ export const MAX_JSONL_LINE_BYTES = 1024 * 1024;
 
 export interface JsonlOptions {
   maxLineBytes?: number;
+  /** What the records mean; default: flat rows read with `mapping`. */
+  prepare?: PrepareHandler;
+  format?: LogFormat;
 }
 
 export function openJsonl(file: string, mapping: ResolvedMapping, options: JsonlOptions = {}): LogReader {
   const maxLineBytes = options.maxLineBytes ?? MAX_JSONL_LINE_BYTES;
+  const createHandler = (options.prepare ?? flatHandler(file, mapping))(undefined);
   const stream = createReadStream(file);
   let started = false;
 
   async function* items(): AsyncGenerator<IngestItem> {
     if (started) throw new Error(`${file}: items() can be iterated once`);
     started = true;
-    const convert = createRecordConverter(file, mapping);
+    const handler = createHandler();
     try {
       for await (const entry of splitLines(stream, maxLineBytes)) {
         if ('tooLong' in entry) {
@@ -45,15 +51,16 @@ export function openJsonl(file: string, mapping: ResolvedMapping, options: Jsonl
           continue;
         }
         const object = record as Record<string, unknown>;
-        yield convert((key) => (Object.hasOwn(object, key) ? object[key] : undefined), line, text);
+        yield* handler.take({ read: (column) => readPath(object, column), line, raw: text, object });
       }
+      yield* handler.finish();
     } finally {
       stream.destroy();
     }
   }
 
   return {
-    format: 'jsonl',
+    format: options.format ?? 'jsonl',
     columns: undefined,
     items,
     close: async () => {

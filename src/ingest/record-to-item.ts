@@ -1,36 +1,47 @@
-import type { IngestItem, Query } from '../core/query.ts';
+import type { LoggedRequest, LoggedResponse } from '../core/conversation.ts';
+import type { IngestItem, Query, SourcePosition } from '../core/query.ts';
 import { isTier, TIERS } from '../core/tier.ts';
+import { lastUserIndex } from './chat-messages.ts';
 import type { LogField, ResolvedMapping } from './field-mapping.ts';
+import { PathMiss } from './field-path.ts';
+import { describeValue, FieldProblem } from './field-problem.ts';
 import { SeenIds } from './seen-ids.ts';
+import { normaliseTimestamp } from './timestamp.ts';
 
 export const RAW_LIMIT = 200;
 
-/** Reads one mapped column of the current record; undefined when the record lacks it. */
+/** Reads one mapped column (or path) of the current record; undefined when absent, a PathMiss when a path broke. */
 export type ReadColumn = (column: string) => unknown;
 
-export type RecordConverter = (read: ReadColumn, line: number, raw: string) => IngestItem;
-
-/** Thrown inside the converter so each check stays one line; never escapes it. */
-class FieldProblem extends Error {
-  override name = 'FieldProblem';
+/** What a chat-shaped record holds beyond its mapped fields; built lazily so its FieldProblems become rejects. */
+export interface ChatPart {
+  request: LoggedRequest;
+  response?: LoggedResponse;
+  /** Default: the number of messages before the answer (request.messages.length). */
+  turnIndex?: number;
+  /** The log's own id for the call (a custom_id, a span id, a response id): used when no id is mapped. */
+  logId?: string;
+  conversationId?: string;
+  /** Used when the mapped timestamp is absent (e.g. the response's `created`, the span's start). */
+  timestamp?: string | number;
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
+export interface RecordExtras {
+  /** OTLP spans: named in the query's source and in rejects. */
+  spanId?: string;
+  chat?: () => ChatPart;
 }
 
-function checkNul(field: LogField, text: string): string {
+export type RecordConverter = (read: ReadColumn, line: number, raw: string, extras?: RecordExtras) => IngestItem;
+
+export function rejectItem(file: string, line: number, reason: string, raw: string | undefined, spanId?: string): IngestItem {
+  const position: SourcePosition = spanId === undefined ? { file, line } : { file, line, spanId };
+  return { kind: 'reject', reject: raw === undefined ? { ...position, reason } : { ...position, reason, raw: raw.slice(0, RAW_LIMIT) } };
+}
+
+function checkNul(field: string, text: string): string {
   if (text.includes('\u0000')) throw new FieldProblem(`${field}: contains a NUL byte`);
   return text;
-}
-
-export function rejectItem(file: string, line: number, reason: string, raw: string | undefined): IngestItem {
-  return {
-    kind: 'reject',
-    reject: raw === undefined ? { file, line, reason } : { file, line, reason, raw: raw.slice(0, RAW_LIMIT) },
-  };
 }
 
 /**
@@ -43,7 +54,14 @@ export function createRecordConverter(file: string, mapping: ResolvedMapping): R
 
   const value = (read: ReadColumn, field: LogField): unknown => {
     const column = columns[field];
-    return column === undefined ? undefined : read(column);
+    if (column === undefined) return undefined;
+    const raw = read(column);
+    if (raw instanceof PathMiss) {
+      // A key some records lack is "the log does not say"; a value of the wrong kind in the way is a mistake.
+      if (field === 'query' || raw.wrongType) throw new FieldProblem(`${field}: ${column}: ${raw.why}`);
+      return undefined;
+    }
+    return raw;
   };
 
   // Optional text: absent, null and blank all mean "the log does not say".
@@ -53,7 +71,7 @@ export function createRecordConverter(file: string, mapping: ResolvedMapping): R
     let text: string;
     if (typeof raw === 'string') text = raw;
     else if (numbersAllowed && (typeof raw === 'number' || typeof raw === 'bigint')) text = String(raw);
-    else throw new FieldProblem(`${field}: expected a ${numbersAllowed ? 'string or number' : 'string'}, got ${describe(raw)}`);
+    else throw new FieldProblem(`${field}: expected a ${numbersAllowed ? 'string or number' : 'string'}, got ${describeValue(raw)}`);
     checkNul(field, text);
     return text.trim() === '' ? undefined : text;
   };
@@ -61,7 +79,7 @@ export function createRecordConverter(file: string, mapping: ResolvedMapping): R
   const queryText = (read: ReadColumn): string => {
     const raw = value(read, 'query');
     if (raw === undefined || raw === null) throw new FieldProblem('query: missing');
-    if (typeof raw !== 'string') throw new FieldProblem(`query: expected a string, got ${describe(raw)}`);
+    if (typeof raw !== 'string') throw new FieldProblem(`query: expected a string, got ${describeValue(raw)}`);
     const text = checkNul('query', raw).trim();
     if (text === '') throw new FieldProblem('query: empty');
     return text;
@@ -75,6 +93,18 @@ export function createRecordConverter(file: string, mapping: ResolvedMapping): R
     return tier;
   };
 
+  const timestamp = (read: ReadColumn, fallback: string | number | undefined): string | undefined => {
+    const raw = value(read, 'timestamp') ?? fallback;
+    if (raw === undefined || raw === null) return undefined;
+    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'bigint') {
+      throw new FieldProblem(`timestamp: expected ISO 8601 text or epoch seconds/milliseconds, got ${describeValue(raw)}`);
+    }
+    if (typeof raw === 'string' && raw.trim() === '') return undefined;
+    const normalised = normaliseTimestamp(raw);
+    if (typeof normalised !== 'string') throw new FieldProblem(`timestamp: ${normalised.error}`);
+    return normalised;
+  };
+
   // Logs tag sensitivity as booleans, 0/1 or words; anything else is a mistake worth a reject.
   const sensitive = (read: ReadColumn): boolean | undefined => {
     const raw = value(read, 'sensitive');
@@ -82,7 +112,7 @@ export function createRecordConverter(file: string, mapping: ResolvedMapping): R
     if (typeof raw === 'boolean') return raw;
     // String() of an array or object recurses (a deeply nested one overflows the stack) and says nothing useful.
     if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'bigint') {
-      throw new FieldProblem(`sensitive: expected a boolean, got ${describe(raw)}`);
+      throw new FieldProblem(`sensitive: expected a boolean, got ${describeValue(raw)}`);
     }
     const text = String(raw).trim().toLowerCase();
     if (text === '') return undefined;
@@ -91,33 +121,46 @@ export function createRecordConverter(file: string, mapping: ResolvedMapping): R
     throw new FieldProblem(`sensitive: ${JSON.stringify(String(raw))} is not a boolean (true/false, 1/0, yes/no)`);
   };
 
-  return (read, line, raw) => {
+  return (read, line, raw, extras = {}) => {
+    const { spanId } = extras;
     let query: Query;
     try {
-      const text = queryText(read);
-      const queryId = optionalText(read, 'id', true)?.trim() ?? `L${line}`;
-      query = { queryId, text, source: { file, line } };
-      const timestamp = optionalText(read, 'timestamp', true);
-      if (timestamp !== undefined) query.timestamp = timestamp.trim();
-      const conversationId = optionalText(read, 'conversation_id', true);
-      if (conversationId !== undefined) query.conversationId = conversationId.trim();
+      const chat = extras.chat?.();
+      const source: SourcePosition = spanId === undefined ? { file, line } : { file, line, spanId };
+      const text = chat === undefined ? queryText(read) : chat.request.messages[lastUserIndex(chat.request.messages)]!.content.trim();
+      if (text === '') throw new FieldProblem('messages: the last user message is empty');
+      const queryId = optionalText(read, 'id', true)?.trim() ?? chat?.logId ?? (spanId === undefined ? `L${line}` : `span-${spanId}`);
+      query = { queryId, text, source };
+      const stamp = timestamp(read, chat?.timestamp);
+      if (stamp !== undefined) query.timestamp = stamp;
+      const conversationId = optionalText(read, 'conversation_id', true)?.trim() ?? chat?.conversationId;
+      if (conversationId !== undefined) query.conversationId = conversationId;
       const channel = optionalText(read, 'channel', true);
       if (channel !== undefined) query.channel = channel.trim();
       const tier = label(read);
       if (tier !== undefined) query.label = tier;
       const reference = optionalText(read, 'reference', false);
       if (reference !== undefined) query.reference = reference;
-      const answer = optionalText(read, 'answer', false);
-      if (answer !== undefined) query.loggedAnswer = answer;
+      if (chat?.response !== undefined) {
+        query.loggedAnswer = chat.response.content;
+        query.loggedResponse = chat.response;
+      } else {
+        const answer = optionalText(read, 'answer', false);
+        if (answer !== undefined) query.loggedAnswer = answer;
+      }
       const flagged = sensitive(read);
       if (flagged !== undefined) query.sensitive = flagged;
+      if (chat !== undefined) {
+        query.request = chat.request;
+        query.turnIndex = chat.turnIndex ?? chat.request.messages.length;
+      }
     } catch (error) {
-      if (error instanceof FieldProblem) return rejectItem(file, line, error.message, raw);
+      if (error instanceof FieldProblem) return rejectItem(file, line, error.message, raw, spanId);
       throw error;
     }
     const first = firstLineById.add(query.queryId, line);
     if (first !== undefined) {
-      return rejectItem(file, line, `duplicate query id ${query.queryId} (first at line ${first})`, raw);
+      return rejectItem(file, line, `duplicate query id ${query.queryId} (first at line ${first})`, raw, spanId);
     }
     return { kind: 'query', query };
   };

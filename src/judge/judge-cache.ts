@@ -25,7 +25,7 @@ export interface JudgeCache {
 
 /** One judge request's inputs. Pairwise requests name their order: 'ab' shows the candidate as A. */
 export type CacheInput =
-  | { kind: 'single'; query: string; answer: string; reference: string | undefined }
+  | { kind: 'single'; query: string; answer: string; reference: string | undefined; context?: string }
   | { kind: 'pairwise'; query: string; reference: string | undefined; answerA: string; answerB: string; order: 'ab' | 'ba' };
 
 /**

@@ -106,7 +106,7 @@ describe('judging a stored run', () => {
     // 8 x (candidate + baseline) + q9 (fallback, baseline) + q10 (candidate) + q11, q12 (2 each) = 23 answers.
     expect(summary).toMatchObject({ runId: 'r1', kind: 'single', mode: 'live', items: 23, scored: 23, unscored: 0, errors: 0, cacheHits: 0, requests: 23 });
     expect(judgeCalls() - before).toBe(23);
-    expect(summary.judge).toMatchObject({ name: 'support-single', rubric: 'support-single', rubricVersion: '1.0', model: 'gpt-4', settings: { temperature: 0, max_tokens: 300 } });
+    expect(summary.judge).toMatchObject({ name: 'support-single', rubric: 'support-single', rubricVersion: '1.1', model: 'gpt-4', settings: { temperature: 0, max_tokens: 300 } });
     expect(summary.lengthBias.n).toBe(23);
     expect(summary.lengthBias.spearman).toBeGreaterThan(0);
     expect(Object.keys(summary.lengthBiasByRole ?? {}).sort()).toEqual(['baseline', 'candidate', 'fallback']);

@@ -4,6 +4,7 @@ import type { Role } from '../core/response.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
 import { preflight } from '../replay/preflight.ts';
 import { startSim, type SimServer } from '../sim/server.ts';
+import { referenceKeyFor } from '../sim/conversation.ts';
 import { openJudgeTables, type JudgeTables, type PairwiseJudgmentRecord } from '../store/judge-tables.ts';
 import { openStore } from '../store/store.ts';
 import type { Store } from '../store/types.ts';
@@ -104,7 +105,7 @@ export async function judgeStoredRun(options: JudgeRunOptions): Promise<JudgeRun
     const [queries, responses] = await Promise.all([store.readQueries(run.run_id), store.readResponses(run.run_id)]);
     if (options.sim) {
       sim = await startSim({ port: 0, timeScale: options.simTimeScale ?? 0 });
-      for (const query of queries) if (query.reference !== undefined) sim.addReference(query.text, query.reference, query.label);
+      for (const query of queries) if (query.reference !== undefined) sim.addReference(referenceKeyFor(query), query.reference, query.label);
     }
     client = judgeClient(setup, sim);
     // A judge that is down would otherwise replace every stored verdict with an error.

@@ -2,6 +2,7 @@ import type { Query } from '../core/query.ts';
 import type { ResponseRecord, Role } from '../core/response.ts';
 import type { JudgeInput } from './llm-judge.ts';
 import type { PairwiseInput, PairwiseOrder } from './pairwise-judge.ts';
+import { answerText, judgeContext } from './judge-context.ts';
 
 /** One stored answer to grade. */
 export interface SingleWork {
@@ -34,18 +35,21 @@ function byQuery(responses: readonly ResponseRecord[]): Map<string, Partial<Reco
  * Every answered response of the run, with the reference the replay would have used: known facts,
  * or (for the candidate and the fallback, when there are none) the baseline's answer.
  */
-export function singleWork(queries: readonly Query[], responses: readonly ResponseRecord[]): SingleWork[] {
+export function singleWork(queries: readonly Query[], responses: readonly ResponseRecord[], contextTokens = 2000): SingleWork[] {
   const grouped = byQuery(responses);
   const work: SingleWork[] = [];
   for (const query of queries) {
     const roles = grouped.get(query.queryId) ?? {};
     const baseline = roles.baseline;
-    const baselineAnswer = answered(baseline) ? baseline.output : undefined;
+    const baselineAnswer = answered(baseline) ? answerText(baseline.output, baseline.toolCalls) : undefined;
+    // A multi-turn request is judged in its conversation, as the replay judged it.
+    const context = judgeContext(query.request?.messages, contextTokens).text;
     for (const role of ['candidate', 'baseline', 'fallback'] as const) {
       const response = roles[role];
       if (!answered(response)) continue;
       const reference = role === 'baseline' ? query.reference : (query.reference ?? baselineAnswer);
-      work.push({ queryId: query.queryId, role, input: { query: query.text, answer: response.output, reference } });
+      const input = { query: query.text, answer: answerText(response.output, response.toolCalls), reference };
+      work.push({ queryId: query.queryId, role, input: context === undefined ? input : { ...input, context } });
     }
   }
   return work;

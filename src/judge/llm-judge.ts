@@ -1,6 +1,6 @@
 import type { JudgeSpec, Verdict } from '../core/judgment.ts';
 import { UsageError } from '../core/errors.ts';
-import type { ChatMessage, EndpointClient } from '../endpoints/types.ts';
+import type { EndpointClient, TextMessage } from '../endpoints/types.ts';
 import { judgeCacheKey, type JudgeCache } from './judge-cache.ts';
 import { section } from './neutralise.ts';
 import { PROMPT_TEMPLATES, responseFormatFor, type Rubric } from './rubric.ts';
@@ -12,6 +12,8 @@ export interface JudgeInput {
   answer: string;
   /** Known facts, or the baseline's answer when grading the candidate against it. */
   reference: string | undefined;
+  /** The conversation around the graded turn (judge-context.ts), for a multi-turn request. */
+  context?: string;
 }
 
 export interface JudgeResult {
@@ -28,8 +30,9 @@ export interface Judge {
   grade(input: JudgeInput, signal?: AbortSignal): Promise<JudgeResult>;
 }
 
-export function judgeMessages(rubric: Rubric, input: JudgeInput): ChatMessage[] {
-  const parts = [section('query', input.query)];
+export function judgeMessages(rubric: Rubric, input: JudgeInput): TextMessage[] {
+  const parts = input.context === undefined ? [] : [section('conversation', input.context)];
+  parts.push(section('query', input.query));
   if (input.reference !== undefined) parts.push(section('reference', input.reference));
   parts.push(section('answer', input.answer));
   return [

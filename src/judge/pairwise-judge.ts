@@ -1,6 +1,6 @@
 import type { JudgeSpec } from '../core/judgment.ts';
 import { UsageError } from '../core/errors.ts';
-import type { ChatMessage, EndpointClient } from '../endpoints/types.ts';
+import type { EndpointClient, TextMessage } from '../endpoints/types.ts';
 import { judgeCacheKey, type JudgeCache } from './judge-cache.ts';
 import { judgeSpec } from './llm-judge.ts';
 import { section } from './neutralise.ts';
@@ -60,7 +60,7 @@ export function winnerOf(preference: Preference, order: PairwiseOrder): Winner {
   return preference === candidateLetter ? 'candidate' : 'baseline';
 }
 
-export function pairwiseMessages(rubric: Rubric, input: PairwiseInput, order: PairwiseOrder): ChatMessage[] {
+export function pairwiseMessages(rubric: Rubric, input: PairwiseInput, order: PairwiseOrder): TextMessage[] {
   const { answerA, answerB } = shownAnswers(input, order);
   const parts = [section('query', input.query)];
   if (input.reference !== undefined) parts.push(section('reference', input.reference));

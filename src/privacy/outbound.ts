@@ -17,6 +17,8 @@ export interface JudgeTexts {
   query: string;
   answer: string;
   reference: string | undefined;
+  /** The conversation around a multi-turn query. */
+  context?: string;
 }
 
 /** The judge sees the query, the answer and the reference: all three are redacted for an external judge. */
@@ -27,5 +29,6 @@ export function outboundJudgeInput<T extends JudgeTexts>(input: T, target: Send,
     query: outboundText(input.query, target, redactor, findings),
     answer: outboundText(input.answer, target, redactor, findings),
     reference: input.reference === undefined ? undefined : outboundText(input.reference, target, redactor, findings),
+    ...(input.context === undefined ? {} : { context: outboundText(input.context, target, redactor, findings) }),
   };
 }

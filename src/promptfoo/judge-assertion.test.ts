@@ -28,7 +28,7 @@ describe('hybrid-eval judge assertion', () => {
     expect(result.reason).toMatch(/^support-single judge: 5\/5 \(passes at 4\): /);
     const judge = judgeMetadataSchema.parse(result.metadata?.hybrid_eval_judge);
     expect(judge).toMatchObject({
-      spec: { name: 'support-single', rubric: 'support-single', rubricVersion: '1.0', model: 'gpt-4' },
+      spec: { name: 'support-single', rubric: 'support-single', rubricVersion: '1.1', model: 'gpt-4' },
       verdict: { status: 'scored', score: 5 },
       threshold: 4,
       configFile: 'examples/sim.yaml',

@@ -30,5 +30,29 @@ export function endpointSettings(
     maxConcurrency: endpoint.max_concurrency,
     pricing: pricingOf(endpoint),
     stream: endpoint.stream,
+    ...parameterRules(endpoint),
+    ...(endpoint.context_tokens === undefined ? {} : { contextTokens: endpoint.context_tokens }),
   };
+}
+
+/** OpenAI's reasoning models (o1, o3-mini, o4-mini...): a fixed temperature, and max_completion_tokens only. */
+const O_SERIES = /^o\d/;
+const O_SERIES_UNSUPPORTED = ['temperature', 'top_p', 'presence_penalty', 'frequency_penalty'] as const;
+/**
+ * vLLM's OpenAI server (vllm/entrypoints/openai/protocol.py, ChatCompletionRequest) takes every
+ * other logged parameter, but accepts parallel_tool_calls only to ignore it ("the model determines
+ * the behavior"): dropping it records that it was not honoured instead of pretending it was.
+ */
+const VLLM_UNSUPPORTED = ['parallel_tool_calls'] as const;
+
+/**
+ * Which logged parameters an endpoint gets, from the config or the defaults for its kind. The
+ * configured model decides, also under --sim: the sim stands in for that endpoint, and the drops
+ * recorded are the ones production would see.
+ */
+export function parameterRules(endpoint: EndpointConfig): Pick<EndpointSettings, 'unsupportedParams' | 'maxTokensParam'> {
+  const oSeries = !endpoint.on_prem && O_SERIES.test(endpoint.model);
+  const unsupported = endpoint.unsupported_params ?? (endpoint.on_prem ? [...VLLM_UNSUPPORTED] : oSeries ? [...O_SERIES_UNSUPPORTED] : []);
+  const maxTokensParam = endpoint.max_tokens_param ?? (oSeries ? 'max_completion_tokens' : undefined);
+  return { ...(unsupported.length > 0 ? { unsupportedParams: unsupported } : {}), ...(maxTokensParam === undefined ? {} : { maxTokensParam }) };
 }

@@ -2,18 +2,25 @@ import type { JudgmentRecord } from '../core/judgment.ts';
 import type { Query } from '../core/query.ts';
 import type { ResponseRecord, Role } from '../core/response.ts';
 import type { Tier } from '../core/tier.ts';
-import type { EndpointClient } from '../endpoints/types.ts';
+import type { EndpointClient, Pricing } from '../endpoints/types.ts';
 import { callCost } from '../endpoints/pricing.ts';
 import type { Judge } from '../judge/llm-judge.ts';
 import { validateCandidate, type CascadeStage } from '../cascade/validate-stage.ts';
 import type { RouteDecision, RoutePolicy } from '../router/policy.ts';
 import type { QueryRows } from './types.ts';
-import { outboundJudgeInput, outboundText } from '../privacy/outbound.ts';
+import { outboundJudgeInput } from '../privacy/outbound.ts';
+import { answerText, judgeContext } from '../judge/judge-context.ts';
+import type { ToolCall } from '../core/conversation.ts';
+import { outboundRequest, redactMessages } from './outbound-request.ts';
+import { customerText } from '../privacy/customer-text.ts';
 import { planPrivacy, type PrivacySettings, type Send, type Withheld } from '../privacy/plan.ts';
 import { privacyRecord } from '../privacy/record.ts';
 import { createRedactor, type Redactor } from '../privacy/redact.ts';
 import { classifySensitivity, type SensitivityPolicy } from '../privacy/sensitivity.ts';
 import type { RedactOptions, RedactResult } from '../privacy/types.ts';
+
+/** judge.context_tokens' default, for callers that build a context by hand. */
+const DEFAULT_JUDGE_CONTEXT_TOKENS = 2000;
 
 /** What the privacy stage needs per query: built once per run from config.privacy. */
 export interface QueryPrivacy {
@@ -30,6 +37,8 @@ export interface QueryContext {
   route: RoutePolicy;
   tiers: Record<Tier, string>;
   baseline: string;
+  /** Prices a logged baseline's usage when no baseline client exists (the baseline comes from the log). */
+  baselinePricing?: Pricing;
   /** Serves the query when an on-prem candidate call fails. */
   fallback: string | undefined;
   clients: ReadonlyMap<string, EndpointClient>;
@@ -40,6 +49,10 @@ export interface QueryContext {
   /** Judges sensitive queries on-prem (privacy.sensitive.judge), when that is not the judge itself. */
   sensitiveJudge: Judge | undefined;
   privacy: QueryPrivacy;
+  /** Token budget for the conversation shown to the judge (judge.context_tokens). */
+  judgeContextTokens?: number;
+  /** Send multi-turn requests without their history (the experiment that measures what it is worth). */
+  stripHistory?: boolean;
   /** The validator cascade (config.cascade): validates the candidate's answer per tier. */
   cascade?: CascadeStage;
   now: () => Date;
@@ -54,10 +67,11 @@ export interface QueryContext {
 export async function processQuery(query: Query, context: QueryContext, decided?: RouteDecision): Promise<QueryRows> {
   const decision = decided ?? (await context.route(query));
   const routed = context.tiers[decision.tier];
-  const fromLog = query.loggedAnswer !== undefined;
+  const fromLog = query.loggedAnswer !== undefined || query.loggedResponse !== undefined;
   const plan = planPrivacy(
     {
-      sensitivity: classifySensitivity(query, context.privacy.policy),
+      // Every user message and tool result of a logged request, not only the last turn.
+      sensitivity: classifySensitivity(query.request === undefined ? query : { ...query, text: customerText(query) }, context.privacy.policy),
       routed,
       baseline: fromLog ? undefined : context.baseline,
       fallback: context.fallback,
@@ -96,7 +110,15 @@ export async function processQuery(query: Query, context: QueryContext, decided?
           responses
             .filter((response) => response.output !== undefined && (response.status === 'ok' || response.status === 'ok_after_retry'))
             .map((response) =>
-              judgeResponse(query, response, response.role === 'baseline' ? query.reference : (query.reference ?? baselineAnswer), judge, judgeTarget, redactor, context),
+              judgeResponse(
+                query,
+                response,
+                response.role === 'baseline' ? query.reference : (query.reference ?? (baselineAnswer === undefined ? undefined : answerText(baselineAnswer, baseline.toolCalls))),
+                judge,
+                judgeTarget,
+                redactor,
+                context,
+              ),
             ),
         );
   return {
@@ -115,7 +137,7 @@ export async function processQuery(query: Query, context: QueryContext, decided?
     responses,
     judgments,
     // Counts by type only: the placeholder numbers this redactor gave do not change them.
-    privacy: privacyRecord(context.runId, query.queryId, plan, redactor.redact(query.text).findings),
+    privacy: privacyRecord(context.runId, query.queryId, plan, redactor.redact(customerText(query)).findings),
     validations: await validating,
   };
 }
@@ -125,18 +147,36 @@ export async function processQuery(query: Query, context: QueryContext, decided?
  * are already assigned), so the query (sent to candidate, baseline and two judge calls) and the
  * reference (two judge calls) are redacted once each. Redaction was a sixth of the replay's CPU.
  */
-function memoised(redactor: Redactor): Redactor {
+function memoised(redactor: Redactor): Redactor & { originals: Map<string, string> } {
   const done = new Map<string, RedactResult>();
+  // placeholder -> the value it replaced, for tool-call arguments (restoreToolCalls).
+  const originals = new Map<string, string>();
   return {
+    originals,
     redact(text) {
       let result = done.get(text);
       if (result === undefined) {
         result = redactor.redact(text);
         done.set(text, result);
+        for (const finding of result.findings) if (!originals.has(finding.placeholder)) originals.set(finding.placeholder, text.slice(finding.start, finding.end));
       }
       return result;
     },
   };
+}
+
+/**
+ * An external model that was sent "[ORDER_1]" calls the tool with "[ORDER_1]". The tool runs on
+ * the premises, where the gateway that redacted the request puts the value back: the stored call
+ * is the one that would run, and it compares with the baseline's like for like.
+ */
+function restoreToolCalls(calls: ToolCall[] | undefined, originals: ReadonlyMap<string, string>): ToolCall[] | undefined {
+  if (calls === undefined || originals.size === 0) return calls;
+  return calls.map((call) => ({ ...call, arguments: call.arguments.replace(/\[[A-Z]+_\d+\]/g, (placeholder) => {
+      const original = originals.get(placeholder);
+      // Arguments are JSON: the value goes back escaped as the inside of a JSON string.
+      return original === undefined ? placeholder : JSON.stringify(original).slice(1, -1);
+    }) }));
 }
 
 function send(query: Query, endpoint: string, role: Role, target: Send | Withheld, redactor: Redactor, context: QueryContext): Promise<ResponseRecord> {
@@ -166,15 +206,12 @@ function withheldResponse(query: Query, endpoint: string, role: Role, reason: st
   };
 }
 
-async function callEndpoint(query: Query, endpoint: string, role: Role, target: Send, redactor: Redactor, context: QueryContext): Promise<ResponseRecord> {
+async function callEndpoint(query: Query, endpoint: string, role: Role, target: Send, redactor: Redactor & { originals?: Map<string, string> }, context: QueryContext): Promise<ResponseRecord> {
   const client = context.clients.get(endpoint);
   if (client === undefined) throw new Error(`no client for endpoint "${endpoint}" (configuration was not validated)`);
   const startedAt = context.now();
-  const text = outboundText(query.text, target, redactor);
-  const messages = context.systemPrompt
-    ? [{ role: 'system' as const, content: context.systemPrompt }, { role: 'user' as const, content: text }]
-    : [{ role: 'user' as const, content: text }];
-  const result = await client.chat(messages, { signal: context.signal });
+  const outbound = outboundRequest(query, context.systemPrompt, target, redactor, context.stripHistory);
+  const result = await client.chat(outbound.messages, { ...outbound.options, signal: context.signal });
   const usage = { promptTokens: result.promptTokens, completionTokens: result.completionTokens };
   const succeeded = result.status === 'ok' || result.status === 'ok_after_retry';
   return {
@@ -194,30 +231,40 @@ async function callEndpoint(query: Query, endpoint: string, role: Role, target: 
     // A failed call's cost is unknown to us (the provider may bill partial work): undefined, not 0.
     costUsd: succeeded ? callCost(client.settings.pricing, usage) : undefined,
     startedAt,
+    ...(result.toolCalls === undefined ? {} : { toolCalls: target.redact && redactor.originals !== undefined ? restoreToolCalls(result.toolCalls, redactor.originals)! : result.toolCalls }),
+    ...(result.droppedParams === undefined ? {} : { droppedParams: result.droppedParams }),
   };
 }
 
+/**
+ * The answer production gave, as the baseline (source 'log'). With a logged response its usage,
+ * latency and tool calls come along, and its cost is the baseline endpoint's price for the logged
+ * usage; without usage the cost is unknown (NULL), never 0: production paid for it.
+ */
 function loggedBaseline(query: Query, context: QueryContext): ResponseRecord {
+  const logged = query.loggedResponse;
+  const usage = { promptTokens: logged?.promptTokens, completionTokens: logged?.completionTokens };
+  const pricing = context.clients.get(context.baseline)?.settings.pricing ?? context.baselinePricing;
   return {
     runId: context.runId,
     queryId: query.queryId,
     role: 'baseline',
     endpoint: context.baseline,
-    model: 'logged',
+    model: logged?.model ?? 'logged',
     source: 'log',
     status: 'ok',
     attempts: 0,
     error: undefined,
-    output: query.loggedAnswer,
-    // Production paid for this answer; the log does not say how much.
-    promptTokens: undefined,
-    completionTokens: undefined,
+    output: query.loggedAnswer ?? logged?.content,
+    ...usage,
     ttftMs: undefined,
-    latencyMs: undefined,
-    costUsd: undefined,
+    latencyMs: logged?.latencyMs,
+    costUsd: pricing === undefined || usage.promptTokens === undefined || usage.completionTokens === undefined ? undefined : callCost(pricing, usage),
     startedAt: context.now(),
+    ...(logged?.toolCalls === undefined || logged.toolCalls.length === 0 ? {} : { toolCalls: logged.toolCalls }),
   };
 }
+
 
 async function judgeResponse(
   query: Query,
@@ -228,14 +275,18 @@ async function judgeResponse(
   redactor: Redactor,
   context: QueryContext,
 ): Promise<JudgmentRecord> {
-  const input = outboundJudgeInput({ query: query.text, answer: response.output ?? '', reference }, target, redactor);
-  const result = await judge.grade(input, context.signal);
+  const input = outboundJudgeInput({ query: query.text, answer: answerText(response.output ?? '', response.toolCalls), reference }, target, redactor);
+  // The judge sees the conversation (redacted like the rest for an external judge), cut to its budget.
+  const messages = query.request === undefined ? undefined : target.redact ? redactMessages(query.request.messages, redactor) : query.request.messages;
+  const shown = judgeContext(messages, context.judgeContextTokens ?? DEFAULT_JUDGE_CONTEXT_TOKENS);
+  const result = await judge.grade(shown.text === undefined ? input : { ...input, context: shown.text }, context.signal);
+  const spec = shown.cut === undefined ? judge.spec : { ...judge.spec, settings: { ...judge.spec.settings, context_cut: shown.cut } };
   return {
     runId: context.runId,
     queryId: query.queryId,
     role: response.role,
     kind: 'single',
-    judge: judge.spec,
+    judge: spec,
     verdict: result.verdict,
     latencyMs: result.latencyMs,
     createdAt: context.now(),

@@ -10,6 +10,8 @@ import { evaluateRouter, type LabelledText, type RouterEvaluation } from '../rou
 import { loadRouter, type Router } from '../router/load-router.ts';
 import { routeLlmMeasures, type RouteLlmMeasures } from '../router/routellm.ts';
 import type { Store } from '../store/types.ts';
+import type { Query } from '../core/query.ts';
+import { DEFAULT_ROUTER_CONTEXT, routerText, type RouterContext } from '../router/router-input.ts';
 import type { RouterThresholds } from '../router/thresholds.ts';
 
 export interface LabelledLog {
@@ -19,8 +21,8 @@ export interface LabelledLog {
   rejects: number;
 }
 
-/** Reads queries (and their labels, when mapped) from any log hybrid-eval can ingest. */
-export async function readLabelledLog(path: string, fields: readonly string[]): Promise<LabelledLog> {
+/** Reads queries (and their labels, when mapped) from any log hybrid-eval can ingest, as the router will read them. */
+export async function readLabelledLog(path: string, fields: readonly string[], textOf: (query: Query) => string = (query) => query.text): Promise<LabelledLog> {
   const reader = await openLog({ path, mapping: parseFieldFlags(fields) });
   const items: LabelledText[] = [];
   let unlabelled = 0;
@@ -29,7 +31,7 @@ export async function readLabelledLog(path: string, fields: readonly string[]): 
     for await (const item of reader.items()) {
       if (item.kind === 'reject') rejects++;
       else if (item.query.label === undefined) unlabelled++;
-      else items.push({ text: item.query.text, label: item.query.label });
+      else items.push({ text: textOf(item.query), label: item.query.label });
     }
   } finally {
     await reader.close();
@@ -54,12 +56,25 @@ export async function runRouterEval(options: {
   model: string;
   /** Thresholds to evaluate (a config's routing.router.thresholds, --thresholds); default the router's. */
   thresholds?: Partial<RouterThresholds>;
+  /** What the router reads of a multi-turn request (routing.router.context). */
+  context?: RouterContext;
   store?: Store;
   now?: () => Date;
 }): Promise<RouterEvalResult> {
-  const log = await readLabelledLog(options.data, options.fields);
-  if (log.items.length === 0) throw new UsageError(`${options.data}: no labelled query (map the label column with --field label=COLUMN)`);
   const router = await loadRouter(options.model, options.thresholds === undefined ? {} : { thresholds: options.thresholds });
+  // The same input the replay's router sees (routing.router.context).
+  const context = options.context ?? DEFAULT_ROUTER_CONTEXT;
+  let log: LabelledLog;
+  try {
+    log = await readLabelledLog(options.data, options.fields, (query) => routerText(query, context, router.maxLength));
+  } catch (error) {
+    await router.close();
+    throw error;
+  }
+  if (log.items.length === 0) {
+    await router.close();
+    throw new UsageError(`${options.data}: no labelled query (map the label column with --field label=COLUMN)`);
+  }
   let evaluation: RouterEvaluation;
   try {
     evaluation = await evaluateRouter(router, log.items);
@@ -149,23 +164,27 @@ export async function runRouterCalibrate(options: {
   model: string;
   target: Record<Tier, number>;
   maxUnderroute?: number;
+  context?: RouterContext;
 }): Promise<Calibration | LabelledCalibration> {
   const reader = await openLog({ path: options.data, mapping: parseFieldFlags(options.fields) });
-  const texts: string[] = [];
+  const inputs: Array<Pick<Query, 'text' | 'request'>> = [];
   const labels: Array<Tier | undefined> = [];
   try {
     for await (const item of reader.items()) {
       if (item.kind !== 'query') continue;
-      texts.push(item.query.text);
+      inputs.push(item.query.request === undefined ? { text: item.query.text } : { text: item.query.text, request: item.query.request });
       labels.push(item.query.label);
     }
   } finally {
     await reader.close();
   }
-  if (texts.length === 0) throw new UsageError(`${options.data}: no query to calibrate on`);
+  if (inputs.length === 0) throw new UsageError(`${options.data}: no query to calibrate on`);
   const router = await loadRouter(options.model);
   let probabilities: Array<Record<Tier, number>>;
   try {
+    // The same input the replay's router sees (routing.router.context).
+    const context = options.context ?? DEFAULT_ROUTER_CONTEXT;
+    const texts = inputs.map((query) => routerText(query, context, router.maxLength));
     if (!labels.some((label) => label !== undefined)) return await calibrateRouter(router, texts, options.target);
     probabilities = (await router.classifyBatch(texts)).map((result) => result.probabilities);
   } finally {

@@ -10,7 +10,9 @@ import { checkRunId } from '../core/run-id.ts';
 import type { IngestItem } from '../core/query.ts';
 import { createEndpointClient } from '../endpoints/endpoint-client.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
-import { openLog, type LogReader } from '../ingest/open-log.ts';
+import { openLog, type LogFormat, type LogReader } from '../ingest/open-log.ts';
+import { logSourceFor } from '../ingest/log-source.ts';
+import type { TurnMode } from '../ingest/turns-reader.ts';
 import { mergeFieldMappings } from './mapping.ts';
 import { judgeStoredRun, type JudgeRunSummary } from '../judge/judge-run.ts';
 import { llmJudge } from '../judge/llm-judge.ts';
@@ -18,8 +20,9 @@ import { measureOnpremJudge, onpremJudgeToMeasure, type OnpremAgreementSummary }
 import { loadRubric } from '../judge/rubric.ts';
 import { routePolicyFor, type PolicyHandle } from '../router/policy-for-config.ts';
 import { startSim, parseFaultSpec, type SimServer } from '../sim/server.ts';
+import { referenceKeyFor } from '../sim/conversation.ts';
 import { openStore, type Store } from '../store/store.ts';
-import { endpointSettings } from './endpoint-settings.ts';
+import { endpointSettings, pricingOf } from './endpoint-settings.ts';
 import { replay } from './engine.ts';
 import { preflight } from './preflight.ts';
 import { checkResumeFingerprint, saveNewRunFingerprint } from './resume-fingerprint.ts';
@@ -34,6 +37,10 @@ export interface ReplayCommandOptions {
   config: string;
   dataset?: string;
   fields?: string[];
+  /** Override dataset.format / dataset.batch_output / dataset.turns (ingest's options, passed through). */
+  format?: LogFormat;
+  batchOutput?: string;
+  turns?: TurnMode;
   runId?: string;
   limit?: number;
   /** A consistent copy of the database for analysts, rewritten every `snapshotEvery` batches and at the end. */
@@ -48,6 +55,8 @@ export interface ReplayCommandOptions {
   sim?: boolean;
   simTimeScale?: number;
   simFaults?: string;
+  /** Send multi-turn requests without their history; the run's notes say so. */
+  stripHistory?: boolean;
   env?: NodeJS.ProcessEnv;
   /** Progress goes here (stderr in the CLI). */
   progressOutput: NodeJS.WritableStream & { isTTY?: boolean };
@@ -90,7 +99,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
 
   // The results database is never a source: user SQL (dataset.sql) must not reach it, not even to read.
   if (sameFile(datasetPath, options.db ?? config.database)) throw new UsageError(`dataset ${datasetPath} is the results database: replay a log, not the results`);
-  const reader = await openLog({ path: datasetPath, format: config.dataset.format, table: config.dataset.table, sql: config.dataset.sql, mapping });
+  const reader = await openLog(logSourceFor(config.dataset, { path: datasetPath, mapping, format: options.format, batchOutput: options.batchOutput, turns: options.turns }));
   let sim: SimServer | undefined;
   let store: Store | undefined;
   let policy: PolicyHandle | undefined;
@@ -152,7 +161,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
                   if (batches % (options.snapshotEvery ?? 10) === 0) await writeSnapshot(store!, options.snapshot!, options.progressOutput);
                 },
           routeAhead: policy.routeAhead,
-          observe: activeSim === undefined ? undefined : (query) => query.reference !== undefined && activeSim.addReference(query.text, query.reference, query.label),
+          observe: activeSim === undefined ? undefined : (query) => query.reference !== undefined && activeSim.addReference(referenceKeyFor(query), query.reference, query.label),
         },
         {
           runId,
@@ -160,6 +169,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
           route,
           tiers: config.routing.tiers,
           baseline: config.baseline,
+          baselinePricing: pricingOf(config.endpoints[config.baseline]!),
           fallback: config.routing.fallback,
           clients,
           onPrem: new Set(Object.entries(config.endpoints).filter(([, endpoint]) => endpoint.on_prem).map(([name]) => name)),
@@ -172,6 +182,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
             settings: privacySettingsFromConfig(config.privacy),
             endpoints: Object.fromEntries(Object.entries(config.endpoints).map(([name, endpoint]) => [name, { onPrem: endpoint.on_prem }])),
           },
+          judgeContextTokens: config.judge.context_tokens,
+          stripHistory: options.stripHistory === true,
           ...(cascade === undefined ? {} : { cascade: cascade.stage }),
           now: () => new Date(),
           signal,
@@ -185,6 +197,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
       throw error;
     }
     progress.stop();
+    const skipped = reader.skipped?.();
+    if (skipped !== undefined && skipped.count > 0) options.progressOutput.write(`${skipped.count} ${skipped.what} skipped in ${datasetPath}\n`);
     const counts = { queryCount: summary.storedQueries, rejectCount: summary.rejects };
     // Pairwise judging is a stage of its own over the stored pairs (both orders, through the judge
     // cache), so a resumed or re-run replay never pays twice for a comparison. The run stays
@@ -261,10 +275,18 @@ async function startOrResumeRun(
     policy: config.routing.policy,
     // No key value and no credential from a base URL is stored (runs.config_json is exported and shared).
     config: configForStorage({ ...config, dataset: { ...config.dataset, path: dataset, fields: mapping } }, configSecrets(config, options.env ?? process.env)),
-    notes: options.sim ? 'simulated endpoints (sim): scores are a simulation' : undefined,
+    notes: runNotes(options),
   });
   await saveNewRunFingerprint(store, runId, fingerprint, new Date());
   return runId;
+}
+
+function runNotes(options: ReplayCommandOptions): string | undefined {
+  const notes = [
+    options.sim ? 'simulated endpoints (sim): scores are a simulation' : undefined,
+    options.stripHistory ? 'history stripped (--strip-history): multi-turn requests were sent with only their system and last user message' : undefined,
+  ].filter((note) => note !== undefined);
+  return notes.length > 0 ? notes.join('; ') : undefined;
 }
 
 /**

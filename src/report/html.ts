@@ -7,6 +7,7 @@ import type { ReportData } from './collect.ts';
 import { domainShiftLine } from './domain-shift.ts';
 import { ci, count, DECISION_LABEL, escapeHtml as h, excerpt, num, OUTCOME_LABEL, pct, scriptJson, usd, usdPrecise, versusBaseline } from './format.ts';
 import { costRows, reasonsOf } from './sections.ts';
+import { toolCallSection } from './tool-calls.ts';
 import { coverageCell, judgeCoverageSentences } from './judge-coverage-text.ts';
 import { capacitySectionHtml } from './capacity-report.ts';
 
@@ -87,6 +88,7 @@ ${stepsTable(outcome)}
 ${qualityTable(outcome)}
 ${costSection(outcome)}
 ${capacitySectionHtml(data.capacity)}
+${toolCallSection(outcome)}
 ${comparisonSection(outcome)}
 ${worstTable(data)}
 ${domainShiftLine(data.domainShift) === undefined ? '' : `<section id="domain-shift"><h2>Router and this log</h2><p>${h(domainShiftLine(data.domainShift)!)}</p></section>`}

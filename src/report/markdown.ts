@@ -3,6 +3,7 @@ import type { ReportData } from './collect.ts';
 import { domainShiftLine } from './domain-shift.ts';
 import { ci, cell, count, DECISION_LABEL, excerpt, num, OUTCOME_LABEL, pct, usd, usdPrecise, versusBaseline } from './format.ts';
 import { costRows, reasonsOf } from './sections.ts';
+import { toolCallLines } from './tool-calls.ts';
 import { cascadeMarkdown } from './cascade-section.ts';
 import { coverageCell, judgeCoverageSentences } from './judge-coverage-text.ts';
 import { capacitySectionMarkdown } from './capacity-report.ts';
@@ -91,6 +92,7 @@ export function renderMarkdown(outcome: GateOutcome, data?: ReportData): string 
     routerLine(outcome),
     '',
     ...(domainShiftLine(data?.domainShift) === undefined ? [] : [domainShiftLine(data?.domainShift)!, '']),
+    ...toolCallLines(outcome),
     ...comparisonLines(outcome),
     ...cascadeMarkdown(data?.cascade ?? []),
     ...(data === undefined ? [] : worstLines(data)),

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts';
+import type { Query } from '../core/query.ts';
 import { fixedPolicy, oraclePolicy, type RouteBatchPolicy, type RoutePolicy } from './policy.ts';
 
 type PolicyName = Config['routing']['policy'];
@@ -17,7 +18,11 @@ export interface PolicyHandle {
 const POLICIES = {
   router: async (config) => {
     // onnxruntime is heavy: load it only when the router is the policy.
-    const [{ loadRouter }, { routerBatchPolicy, routerPolicy }] = await Promise.all([import('./load-router.ts'), import('./router-policy.ts')]);
+    const [{ loadRouter }, { routerBatchPolicy, routerPolicy }, { routerText }] = await Promise.all([
+      import('./load-router.ts'),
+      import('./router-policy.ts'),
+      import('./router-input.ts'),
+    ]);
     const settings = config.routing.router;
     const router = await loadRouter(settings.model, {
       maxBatch: settings.max_batch,
@@ -25,10 +30,12 @@ const POLICIES = {
       thresholds: settings.thresholds,
       threads: settings.threads,
     });
+    const context = { context: settings.context, contextMessages: settings.context_messages };
+    const input = (query: Query): string => routerText(query, context, router.maxLength);
     return {
-      route: routerPolicy(router),
+      route: routerPolicy(router, input),
       // A larger group than one ONNX run: sorted by length, its runs need less padding (bench/RESULTS.md).
-      routeAhead: { size: settings.route_ahead, route: routerBatchPolicy(router) },
+      routeAhead: { size: settings.route_ahead, route: routerBatchPolicy(router, input) },
       describe: `router ${settings.model} (version ${router.version})`,
       close: () => router.close(),
     };

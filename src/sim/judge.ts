@@ -1,3 +1,4 @@
+import { SHOWROOMS } from '../datasets/company.ts';
 import { matchIntent, referenceFor } from '../datasets/knowledge-base.ts';
 import type { SimModel } from './models.ts';
 import { contentWords, coverage, isNegated, numbers, splitSentences } from './text-facts.ts';
@@ -6,6 +7,8 @@ export interface JudgeSections {
   query: string;
   reference: string | undefined;
   answer: string;
+  /** The earlier turns of a multi-turn request (the judge prompt's <conversation>). */
+  conversation?: string;
 }
 
 export interface JudgeVerdict {
@@ -27,7 +30,62 @@ function section(prompt: string, name: string): string | undefined {
 export function parseJudgePrompt(prompt: string): JudgeSections | undefined {
   const answer = section(prompt, 'answer');
   if (answer === undefined) return undefined;
-  return { query: section(prompt, 'query') ?? '', reference: section(prompt, 'reference'), answer };
+  const conversation = section(prompt, 'conversation');
+  return { query: section(prompt, 'query') ?? '', reference: section(prompt, 'reference'), answer, ...(conversation === undefined ? {} : { conversation }) };
+}
+
+// What a conversation establishes that a later answer should use: order numbers (or the
+// placeholders redaction left for them) and showroom cities the customer named.
+const ORDER_IDENTIFIER = /\bNW-\d{4,}\b|\[ORDER_\d+\]/g;
+const TOOL_CALL_ANSWER = /^\[calls tool ([\w.-]+) with ([\s\S]*)\]$/;
+
+function contextIdentifiers(conversation: string): string[] {
+  const found = new Set<string>();
+  for (const line of conversation.split('\n')) {
+    // The system prompt's examples are not the customer's facts.
+    if (line.startsWith('system prompt:')) continue;
+    for (const match of line.matchAll(ORDER_IDENTIFIER)) found.add(match[0]);
+    for (const showroom of SHOWROOMS) if (line.startsWith('customer:') && line.toLowerCase().includes(showroom.city.toLowerCase())) found.add(showroom.city);
+  }
+  return [...found];
+}
+
+/**
+ * An answer that is a tool call ("[calls tool order_lookup with {...}]", as the harness shows it):
+ * right when the reference asks for that tool and every argument value comes from the conversation
+ * or the reference; undefined when the reference does not ask for a tool (the answer is then judged
+ * on its facts, and a call covers none).
+ */
+function judgeToolCall(answer: string, reference: string | undefined, conversation: string | undefined): JudgeVerdict | undefined {
+  const lines = answer.split('\n').map((line) => TOOL_CALL_ANSWER.exec(line.trim())).filter((match) => match !== null);
+  if (lines.length === 0 || reference === undefined) return undefined;
+  const call = lines[0]!;
+  const name = call[1]!;
+  if (!reference.includes(name)) return undefined;
+  let values: string[] = [];
+  try {
+    const parsed = JSON.parse(call[2]!) as unknown;
+    values = typeof parsed === 'object' && parsed !== null ? Object.values(parsed).map(String) : [String(parsed)];
+  } catch {
+    return { score: 2, reasoning: `Calls ${name} with arguments that are not JSON.` };
+  }
+  const known = `${conversation ?? ''}\n${reference}`;
+  const missing = values.filter((value) => value === '' || !known.includes(value));
+  if (missing.length > 0) return { score: 2, reasoning: `Calls ${name}, as the reference asks, but with ${missing.map((value) => JSON.stringify(value)).join(', ')}, which the conversation does not give.` };
+  return { score: 5, reasoning: `Calls ${name} with arguments the conversation gives, as the reference asks.` };
+}
+
+/**
+ * A multi-turn answer that uses none of what the conversation established (the order number, the
+ * showroom) answers a different question: one point off, said in the reasoning.
+ */
+function contextPenalty(answer: string, conversation: string | undefined): { points: number; note: string } {
+  if (conversation === undefined) return { points: 0, note: '' };
+  const identifiers = contextIdentifiers(conversation);
+  if (identifiers.length === 0) return { points: 0, note: '' };
+  const lower = answer.toLowerCase();
+  if (identifiers.some((identifier) => lower.includes(identifier.toLowerCase()))) return { points: 0, note: '' };
+  return { points: 1, note: ` Ignores the context: does not use ${identifiers.join(', ')} from the earlier turns.` };
 }
 
 const INJECTION = /\b(ignore (the |all |any |previous |prior |your )*(rubric|instructions|criteria|above)|give (this|it|me|the answer)? ?(a )?(score of |rating of )?5|score(d)? (this|it) (a )?5|you are (now )?the judge|system prompt)\b/i;
@@ -106,24 +164,28 @@ export function judgeAnswer(sections: JudgeSections, lookupReference?: (query: s
   if (answer.length === 0) return { score: 1, reasoning: 'The answer is empty.' };
 
   const reference = sections.reference?.trim() || lookupReference?.(sections.query);
+  const toolVerdict = judgeToolCall(answer, reference, sections.conversation);
+  if (toolVerdict !== undefined) return { ...toolVerdict, reasoning: `${toolVerdict.reasoning}${injectionNote}` };
+  const penalty = contextPenalty(answer, sections.conversation);
   if (reference) {
     const check = checkFacts(reference, answer);
-    return { score: scoreFromFacts(check), reasoning: `${describe(check, 'reference')}.${injectionNote}` };
+    return { score: Math.max(1, scoreFromFacts(check) - penalty.points), reasoning: `${describe(check, 'reference')}.${penalty.note}${injectionNote}` };
   }
 
   const match = matchIntent(sections.query);
   if (match) {
     const check = checkFacts(referenceFor(match.intent, () => undefined), answer);
     // Without a labelled reference, a fluent on-topic answer is not punished below 2.
-    const score = Math.max(2, scoreFromFacts(check));
-    return { score, reasoning: `No reference given; judged against the knowledge base for ${match.intent.id}. ${describe(check, 'knowledge-base')}.${injectionNote}` };
+    const score = Math.max(1, Math.max(2, scoreFromFacts(check)) - penalty.points);
+    return { score, reasoning: `No reference given; judged against the knowledge base for ${match.intent.id}. ${describe(check, 'knowledge-base')}.${penalty.note}${injectionNote}` };
   }
 
   const words = answer.split(/\s+/).length;
   const relevance = coverage(contentWords(sections.query), contentWords(answer));
   let score = words < 8 ? 2 : words > 400 ? 3 : 3 + (relevance >= 0.25 ? 1 : 0);
   if (injectionNote) score = Math.min(score, 2);
-  return { score, reasoning: `No reference given; judged on length (${words} words) and relevance to the query.${injectionNote}` };
+  score = Math.max(1, score - penalty.points);
+  return { score, reasoning: `No reference given; judged on length (${words} words) and relevance to the query.${penalty.note}${injectionNote}` };
 }
 
 export interface PairwiseSections {

@@ -6,7 +6,14 @@ export interface ChatUsage {
   total_tokens: number;
 }
 
-export type FinishReason = 'stop' | 'length';
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
+
+/** A function call in a completion's message, as the API writes it. */
+export interface WireToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -31,13 +38,15 @@ export interface CompletionIdentity {
   model: string;
 }
 
-export function completionBody(identity: CompletionIdentity, content: string, finishReason: FinishReason, tokens: ChatUsage): object {
+export function completionBody(identity: CompletionIdentity, content: string, finishReason: FinishReason, tokens: ChatUsage, toolCalls?: WireToolCall[]): object {
+  // A message that only calls tools has content null, as the API writes it.
+  const message = toolCalls === undefined ? { role: 'assistant', content, refusal: null } : { role: 'assistant', content: content === '' ? null : content, refusal: null, tool_calls: toolCalls };
   return {
     id: identity.id,
     object: 'chat.completion',
     created: identity.created,
     model: identity.model,
-    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finishReason }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
     usage: tokens,
     system_fingerprint: 'fp_sim',
   };
@@ -45,7 +54,7 @@ export function completionBody(identity: CompletionIdentity, content: string, fi
 
 export function chunkBody(
   identity: CompletionIdentity,
-  delta: { role?: 'assistant'; content?: string },
+  delta: { role?: 'assistant'; content?: string | null; tool_calls?: Array<{ index: number; id?: string; type?: 'function'; function: { name?: string; arguments: string } }> },
   finishReason: FinishReason | null,
   includeUsage: boolean,
 ): object {

@@ -16,7 +16,10 @@ import type { SimModel } from './models.ts';
 import {
   chunkBody, completionBody, errorBody, estimateTokens, sseEvent, streamPieces, usage, usageChunkBody,
 } from './protocol.ts';
-import type { ChatUsage, CompletionIdentity, FinishReason } from './protocol.ts';
+import type { ChatUsage, CompletionIdentity, FinishReason, WireToolCall } from './protocol.ts';
+import { contextSentences, conversationKey, messageText, planToolCall, readConversation, type ConversationView, type WireMessageLike } from './conversation.ts';
+import { matchIntent } from '../datasets/knowledge-base.ts';
+import type { ReferenceStore } from './reference-store.ts';
 import { createReferenceStore, loadReferenceFile } from './reference-store.ts';
 import { createBatchEngine, type BatchEngine } from './batch-engine.ts';
 import { loadModelFor, type LoadModelParams } from './load-model.ts';
@@ -81,19 +84,26 @@ const HOLD_MS = 10 * 60 * 1000;
 /** Stream deltas closer together than this are sent together, to keep timers few. */
 const MIN_CHUNK_GAP_MS = 10;
 
-interface ChatMessage {
-  role: string;
-  content: unknown;
-}
+type ChatMessage = WireMessageLike;
 
-function messageText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((part: unknown) => (typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : ''))
-      .join('');
-  }
-  return '';
+/**
+ * The sim's text answer. A single-turn request is answered as always: from the reference stored for
+ * its text, else the knowledge base. A multi-turn request is answered from the context: the
+ * reference stored for the whole conversation (all its customer messages), else the knowledge base
+ * for the last message (or, when that alone names no topic, for the conversation), with the order
+ * number, the tool's result and the showroom the earlier turns gave. Without its history the same
+ * last message finds neither, as a real model would not.
+ */
+function answerText(model: SimModel, view: ConversationView, store: ReferenceStore): string {
+  const last = view.lastUser ?? '';
+  if (!view.multiTurn && view.userTexts.length <= 1) return composeAnswer(model, last, store.lookup(last)).text;
+  const key = conversationKey(view.userTexts);
+  const known = store.lookup(key);
+  if (known !== undefined) return composeAnswer(model, key, known).text;
+  const topic = matchIntent(last) !== undefined ? last : [...view.userTexts].reverse().join('\n');
+  const base = composeAnswer(model, topic, undefined).text;
+  const context = contextSentences(view);
+  return context.length > 0 ? `${context.join(' ')} ${base}` : base;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -300,7 +310,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       return;
     }
 
-    let content: string;
+    let content = '';
+    let toolCalls: WireToolCall[] | undefined;
     if (validating) {
       const skill = options.validatorSkills?.[model] ?? DEFAULT_VALIDATOR_SKILL;
       content = simValidatorReply(userMessages.map((message) => messageText(message.content)).join('\n'), skill, (query) => store.lookup(query)?.reference);
@@ -311,18 +322,28 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       if (malform) content = malform(content);
     } else {
       const rubricReply = userText === undefined ? undefined : simRubricReply(userText, (query) => store.lookup(query)?.reference);
-      if (rubricReply !== undefined) record.judge = true;
-      content = rubricReply ?? composeAnswer(model, userText ?? '', store.lookup(userText ?? '')).text;
+      if (rubricReply !== undefined) {
+        record.judge = true;
+        content = rubricReply;
+      } else {
+        const view = readConversation(messages as ChatMessage[]);
+        const planned = planToolCall(model, body.tools, body.tool_choice, view);
+        if (planned !== undefined) {
+          toolCalls = [{ id: `call_sim${(sequence + 1).toString(36).padStart(6, '0')}`, type: 'function', function: planned }];
+        } else {
+          content = answerText(model, view, store);
+        }
+      }
     }
 
-    let finishReason: FinishReason = 'stop';
+    let finishReason: FinishReason = toolCalls === undefined ? 'stop' : 'tool_calls';
     const maxTokens = body.max_completion_tokens ?? body.max_tokens;
     if (typeof maxTokens === 'number' && Number.isInteger(maxTokens) && maxTokens > 0 && estimateTokens(content) > maxTokens) {
       content = content.slice(0, maxTokens * 4);
       finishReason = 'length';
     }
     const promptText = (messages as ChatMessage[]).map((message) => messageText(message.content)).join('\n');
-    const tokens = usage(estimateTokens(promptText), estimateTokens(content));
+    const tokens = usage(estimateTokens(promptText), estimateTokens(content + (toolCalls?.map((call) => call.function.name + call.function.arguments).join('') ?? '')));
 
     const profile = LATENCY_PROFILES[model];
     const ttftMs = between(latencyRandom, profile.ttftMs);
@@ -342,11 +363,17 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
         e2eSeconds: (now - startedAt) / 1000,
         promptTokens: tokens.prompt_tokens,
         completionTokens: tokens.completion_tokens,
-        finishReason,
+        // The engine stopped normally; the API names it tool_calls (vLLM's metrics count it as stop).
+        finishReason: finishReason === 'length' ? 'length' : 'stop',
       });
       done();
     };
     const cut = fault === 'cut';
+    if (toolCalls !== undefined) {
+      const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+      answerToolCalls(res, { identity, content, finishReason, tokens, cut, plan, finish }, toolCalls, record.stream, includeUsage);
+      return;
+    }
     const engine = engines.get(model);
     if (engine !== undefined) {
       const first = (messages as ChatMessage[])[0];
@@ -445,6 +472,46 @@ function answerOnce(res: ServerResponse, reply: Reply): void {
     const firstTokenAt = performance.now();
     timer = setTimeout(() => send(firstTokenAt), reply.plan.totalMs - reply.plan.ttftMs);
   }, reply.plan.ttftMs);
+  res.on('close', () => clearTimeout(timer));
+}
+
+/**
+ * A tool-call answer, streamed as OpenAI and vLLM stream one: the first delta names the call (id,
+ * function name, empty arguments), later deltas carry pieces of the arguments under the same index,
+ * then finish_reason "tool_calls". Sent at once after the planned time.
+ */
+function answerToolCalls(res: ServerResponse, reply: Reply, toolCalls: WireToolCall[], stream: boolean, includeUsage: boolean): void {
+  const send = (): void => {
+    const firstTokenAt = performance.now();
+    if (!stream) {
+      const text = JSON.stringify(completionBody(reply.identity, reply.content, reply.finishReason, reply.tokens, toolCalls));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      if (reply.cut) return cutAfter(res, text.slice(0, Math.floor(text.length / 2)));
+      res.end(text);
+      reply.finish(firstTokenAt);
+      return;
+    }
+    const { identity } = reply;
+    let events = '';
+    toolCalls.forEach((call, index) => {
+      const head = { index, id: call.id, type: 'function' as const, function: { name: call.function.name, arguments: '' } };
+      events += sseEvent(chunkBody(identity, index === 0 ? { role: 'assistant', content: null, tool_calls: [head] } : { tool_calls: [head] }, null, includeUsage));
+      const args = call.function.arguments;
+      const third = Math.max(1, Math.ceil(args.length / 3));
+      for (let at = 0; at < args.length; at += third) {
+        events += sseEvent(chunkBody(identity, { tool_calls: [{ index, function: { arguments: args.slice(at, at + third) } }] }, null, includeUsage));
+      }
+    });
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    if (reply.cut) return cutAfter(res, events);
+    res.end(events + sseEvent(chunkBody(identity, {}, reply.finishReason, includeUsage)) + (includeUsage ? sseEvent(usageChunkBody(identity, reply.tokens)) : '') + sseEvent('[DONE]'));
+    reply.finish(firstTokenAt);
+  };
+  if (reply.plan.totalMs <= 0) {
+    send();
+    return;
+  }
+  const timer = setTimeout(send, reply.plan.totalMs);
   res.on('close', () => clearTimeout(timer));
 }
 

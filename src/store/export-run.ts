@@ -22,6 +22,7 @@ export const EXPORTED_RELATIONS = [
   'quality_by_tier',
   'cost_by_endpoint',
   'latency_by_endpoint',
+  'conversations',
 ] as const;
 
 /**
@@ -30,8 +31,8 @@ export const EXPORTED_RELATIONS = [
  * redacted unless the caller passes no redactor.
  */
 export const FREE_TEXT_COLUMNS: Partial<Record<(typeof EXPORTED_RELATIONS)[number], readonly string[]>> = {
-  queries: ['text', 'reference'],
-  responses: ['output', 'error'],
+  queries: ['text', 'reference', 'request_json'],
+  responses: ['output', 'error', 'tool_calls_json'],
   judgments: ['reason'],
   rejects: ['reason', 'raw'],
   pairs: ['query_text', 'candidate_output', 'baseline_output'],

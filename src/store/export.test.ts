@@ -15,7 +15,7 @@ const RELATION_FILES = EXPORTED_RELATIONS.map((relation) => relation);
 // Rows the 'exported' run has per relation (the 'other' run must not leak in).
 const EXPECTED_ROWS: Record<string, number> = {
   runs: 1, queries: 3, routes: 3, responses: 6, judgments: 6, rejects: 1, gate_decisions: 1,
-  pairs: 3, quality_by_tier: 1, cost_by_endpoint: 2, latency_by_endpoint: 2,
+  pairs: 3, quality_by_tier: 1, cost_by_endpoint: 2, latency_by_endpoint: 2, conversations: 3,
 };
 
 beforeAll(async () => {

@@ -4,6 +4,8 @@ import { CALL_STATUSES, ROLES, type CallStatus, type ResponseRecord, type Role }
 import type { RouteRecord } from '../core/route.ts';
 import { isTier, type Tier } from '../core/tier.ts';
 import { parseJson } from './sql-values.ts';
+import { fromRequestJson } from './request-json.ts';
+import type { ToolCall } from '../core/conversation.ts';
 import { GATE_DECISIONS, RUN_STATUSES, type GateDecision, type GateDecisionRow, type RunRow, type RunStatus } from './types.ts';
 
 // Rows come from readRows (plainValueConverter): NULL is null here and becomes undefined in records.
@@ -85,6 +87,10 @@ export function toQuery(row: Row): Query {
   if (channel !== undefined) query.channel = channel;
   if (label !== undefined) query.label = label;
   if (reference !== undefined) query.reference = reference;
+  const turnIndex = optionalNumber(row, 'turn_index');
+  if (turnIndex !== undefined) query.turnIndex = turnIndex;
+  const request = optionalString(row, 'request_json');
+  if (request !== undefined) query.request = fromRequestJson(request);
   return query;
 }
 
@@ -126,7 +132,16 @@ export function toResponse(row: Row): ResponseRecord {
     latencyMs: optionalNumber(row, 'latency_ms'),
     costUsd: optionalNumber(row, 'cost_usd'),
     startedAt: date(row, 'started_at'),
+    ...optionalJson<ToolCall[]>(row, 'tool_calls_json', 'toolCalls'),
+    ...optionalJson<string[]>(row, 'dropped_params', 'droppedParams'),
   };
+}
+
+/** A JSON column as an optional property: absent when NULL (a row from before migration 10 has neither). */
+function optionalJson<T>(row: Row, column: string, key: string): Record<string, T> {
+  const value = row[column];
+  if (value === null || value === undefined) return {};
+  return { [key]: (typeof value === 'string' ? JSON.parse(value) : value) as T };
 }
 
 function toVerdict(row: Row): Verdict {

@@ -6,6 +6,8 @@ import type { RouteRecord } from '../core/route.ts';
 import type { PrivacyRecord } from '../privacy/record.ts';
 import type { ValidationRecord } from '../cascade/validation-record.ts';
 import { jsonText, timestampTZ } from './sql-values.ts';
+import { toolCallsKey } from './tool-call-key.ts';
+import { requestJson } from './request-json.ts';
 
 /**
  * How a record becomes one appender row. The appender fills columns by position, so each layout
@@ -115,6 +117,8 @@ export const QUERIES: TableLayout<QueryRow> = {
     text('reference', (row) => row.query.reference),
     text('source_file', (row) => row.query.source.file),
     bigint('source_line', (row) => row.query.source.line),
+    integer('turn_index', (row) => row.query.turnIndex),
+    text('request_json', (row) => (row.query.request === undefined ? undefined : requestJson(row.query.request))),
   ],
 };
 
@@ -156,6 +160,9 @@ export const RESPONSES: TableLayout<ResponseRecord> = {
     double('latency_ms', (row) => row.latencyMs),
     double('cost_usd', (row) => row.costUsd),
     timestamp('started_at', (row) => row.startedAt),
+    text('tool_calls_json', (row) => (row.toolCalls === undefined || row.toolCalls.length === 0 ? undefined : jsonText(row.toolCalls))),
+    text('tool_calls_key', (row) => toolCallsKey(row.toolCalls)),
+    text('dropped_params', (row) => (row.droppedParams === undefined || row.droppedParams.length === 0 ? undefined : jsonText(row.droppedParams))),
   ],
 };
 

@@ -56,6 +56,18 @@ describe('hybrid-eval datasets generate', () => {
     expect(readFileSync(a, 'utf8')).toBe(readFileSync('datasets/sample.jsonl', 'utf8'));
   });
 
+  it('--conversations writes multi-turn chat JSONL, the same for the same seed, and reproduces the committed conversation sample', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'conversations.jsonl');
+    const result = await runCli(['datasets', 'generate', '--conversations', '--n', '300', '--seed', '14', '--out', out]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/300 conversations \(simple \d+\.\d%, medium \d+\.\d%, complex \d+\.\d%; \d+ with tools\)/);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync('datasets/conversations-sample.jsonl', 'utf8'));
+    const split = await runCli(['datasets', 'generate', '--conversations', '--split', 'train', '--n', '3', '--seed', '1', '--out', join(dir, 'x.jsonl')]);
+    expect(split.code).toBe(2);
+    expect(split.stderr).toContain('--split is for single queries');
+  });
+
   it('refuses a bad flag with exit 2', async () => {
     const result = await runCli(['datasets', 'generate', '--n', 'many', '--seed', '1', '--out', '/tmp/x.jsonl']);
     expect(result.code).toBe(2);
@@ -126,7 +138,7 @@ describe('hybrid-eval config', () => {
 
 describe('hybrid-eval command loading', () => {
   // main.ts loads only the named command's module; --help and anything unknown load them all.
-  const names = ['replay', 'router', 'label', 'judge', 'gate', 'sim', 'spotcheck', 'promptfoo', 'datasets', 'export', 'runs', 'merge', 'nightly', 'notebooks', 'config', 'demo', 'cascade', 'validate', 'loadtest', 'capacity', 'sql', 'view'];
+  const names = ['replay', 'router', 'label', 'judge', 'gate', 'sim', 'spotcheck', 'promptfoo', 'datasets', 'export', 'runs', 'merge', 'nightly', 'notebooks', 'config', 'demo', 'loadtest', 'capacity', 'sql', 'view', 'cascade', 'validate'];
 
   it('lists every command in the help, and suggests one for a typo', async () => {
     const help = await runCli(['--help']);

@@ -59,7 +59,7 @@ describe('hybrid-eval judge: re-judging a stored run without replaying it', () =
     expect(first.code).toBe(0);
     const answers = replayed!.n;
     expect(judgeCalls() - before).toBe(answers);
-    expect(first.stdout).toContain(`run e1: ${answers} answers judged by support-single (rubric support-single v1.0, model gpt-4`);
+    expect(first.stdout).toContain(`run e1: ${answers} answers judged by support-single (rubric support-single v1.1, model gpt-4`);
     expect(first.stdout).toMatch(new RegExp(`${answers} scored, 0 unscored, 0 judge errors; 0 from the judge cache, ${answers} judge requests sent`));
     expect(first.stdout).toMatch(/length bias, score vs answer length in words: Pearson [+-]\d\.\d\d, Spearman [+-]\d\.\d\d \(n=\d+\)/);
     expect(first.stdout).toMatch(/candidate: Pearson/);

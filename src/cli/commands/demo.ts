@@ -11,18 +11,20 @@ import { printCostSummary, printJudgeCoverage, printStepSummary } from './gate-o
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('offline end to end: the committed sample through the in-process sim; replay, judge, gate, report')
+    .description('offline end to end: the committed sample of multi-turn support conversations through the in-process sim; replay, judge, gate, report')
     .option('-c, --config <file>', 'config', 'examples/sim.yaml')
+    .option('--dataset <file>', 'log to replay (default: the multi-turn conversations sample, replayed as logged)', 'datasets/conversations-sample.jsonl')
     .option('--limit <n>', 'replay only the first N queries', positiveInt('--limit'))
     .option('--sim-time-scale <x>', 'simulated latency multiplier (1 = real-world latencies)', nonNegativeNumber('--sim-time-scale'), 0.05)
     .option('--db <path>', 'database file')
     .action(
-      action(async (flags: { config: string; limit?: number; simTimeScale: number; db?: string }) => {
+      action(async (flags: { config: string; dataset: string; limit?: number; simTimeScale: number; db?: string }) => {
         const shutdown = shutdownSignal(process.stderr);
         try {
-          process.stdout.write(`hybrid-eval demo: replaying ${flags.config} against the simulator (scores are simulated, not measured)\n`);
+          process.stdout.write(`hybrid-eval demo: replaying ${flags.dataset} with ${flags.config} against the simulator (scores are simulated, not measured)\n`);
           const replayed = await runReplayCommand({
             config: flags.config,
+            dataset: flags.dataset,
             sim: true,
             simTimeScale: flags.simTimeScale,
             limit: flags.limit,

@@ -1,4 +1,6 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { LOG_FORMATS } from '../../ingest/log-reader.ts';
+import { TURN_MODES } from '../../ingest/turns-reader.ts';
 import { runReplayCommand } from '../../replay/run-replay.ts';
 import { action, collect, faultSpecOption, nonNegativeNumber, positiveInt, runIdOption } from '../run-action.ts';
 import { shutdownSignal } from '../signals.ts';
@@ -9,7 +11,10 @@ export function registerReplay(program: Command): void {
     .description('replay logged queries through the router, candidate and baseline endpoints; judge; store')
     .requiredOption('-c, --config <file>', 'config YAML')
     .option('--dataset <file>', 'log to replay (overrides dataset.path)')
-    .option('--field <field=column>', 'field mapping, repeatable (e.g. query=instruction)', collect, [])
+    .option('--field <field=column>', 'field mapping, repeatable (e.g. query=instruction, label=metadata.tier)', collect, [])
+    .addOption(new Option('--format <format>', 'log format (overrides dataset.format; default: detected from the content)').choices(LOG_FORMATS))
+    .option('--batch-output <file>', 'openai-batch: the Batch API output file to join to the input by custom_id (overrides dataset.batch_output)')
+    .addOption(new Option('--turns <which>', 'turn tables: replay the last assistant turn of each conversation or every one (overrides dataset.turns)').choices(TURN_MODES))
     .option('--run-id <id>', "run id (default: generated); 1-64 of A-Z a-z 0-9 . _ -, not starting with '.' or '-'", runIdOption('--run-id'))
     .option('--limit <n>', 'replay only the first N queries', positiveInt('--limit'))
     .option('--shard <k/n>', 'replay only shard K of N (stable hash of the query id); each shard writes its own --db, then `merge`')
@@ -21,6 +26,7 @@ export function registerReplay(program: Command): void {
     .option('--sim', 'start the simulator in-process and point every endpoint at it', false)
     .option('--sim-time-scale <x>', 'simulated latency multiplier (0 = instant)', nonNegativeNumber('--sim-time-scale'))
     .option('--sim-faults <spec>', 'simulated faults (with --sim), e.g. 500=0.05,429=0.03,timeout=0.02,cut=0.01', faultSpecOption('--sim-faults'))
+    .option('--strip-history', 'experiment: send multi-turn requests with only their system and last user message (the judge still sees the whole conversation), to measure what the history is worth', false)
     .action(
       action(async (options: ReplayFlags) => {
         const shutdown = shutdownSignal(process.stderr);
@@ -50,6 +56,9 @@ interface ReplayFlags {
   config: string;
   dataset?: string;
   field: string[];
+  format?: (typeof LOG_FORMATS)[number];
+  batchOutput?: string;
+  turns?: (typeof TURN_MODES)[number];
   runId?: string;
   limit?: number;
   shard?: string;
@@ -61,4 +70,5 @@ interface ReplayFlags {
   sim: boolean;
   simTimeScale?: number;
   simFaults?: string;
+  stripHistory: boolean;
 }

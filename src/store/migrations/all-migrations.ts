@@ -6,6 +6,7 @@ import { routerEvals } from './005-router-evals.ts';
 import { gateViews } from './006-gate-views.ts';
 import { privacy } from './008-privacy.ts';
 import { routeMixView } from './009-route-mix-view.ts';
+import { conversations } from './010-conversations.ts';
 import { onpremJudge } from './011-onprem-judge.ts';
 import { runFingerprints } from './012-run-fingerprints.ts';
 import { labelling } from './013-labelling.ts';
@@ -15,4 +16,4 @@ import { selectedRun } from './016-selected-run.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration this binary knows, in version order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial, analystViews, judge, spotcheck, routerEvals, gateViews, privacy, routeMixView, onpremJudge, runFingerprints, labelling, cascade, loadtestCapacity, selectedRun];
+export const MIGRATIONS: readonly Migration[] = [initial, analystViews, judge, spotcheck, routerEvals, gateViews, privacy, routeMixView, conversations, onpremJudge, runFingerprints, labelling, cascade, loadtestCapacity, selectedRun];
