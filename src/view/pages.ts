@@ -131,7 +131,7 @@ function answerCard(role: string, response: Row | undefined, judgment: Row | und
 <dt>source</dt><dd>${text(response['source'])}</dd><dt>latency</dt><dd>${num(response['latency_ms'], 0)} ms (first token ${num(response['ttft_ms'], 0)} ms)</dd>
 <dt>tokens</dt><dd>${num(response['prompt_tokens'])} in, ${num(response['completion_tokens'])} out</dd><dt>cost</dt><dd>${usd(response['cost_usd'])}</dd>
 ${judgment === undefined ? '' : html`<dt>judge</dt><dd>${text(judgment['judge_name'])} (${text(judgment['judge_model'])}, rubric ${text(judgment['rubric'])} ${text(judgment['rubric_version'])})</dd>`}</dl>
-<h4>Answer</h4><div class="text answer-text">${text(response['output'])}</div>
+<h4>Answer</h4>${response['output'] === null ? html`<p class="muted no-answer">No answer: the call was ${text(response['status'])}${response['status'] === 'withheld' ? ' by the privacy policy (a sensitive query never leaves the premises)' : ''}.</p>` : html`<div class="text answer-text">${text(response['output'])}</div>`}
 ${judgment === undefined ? '' : html`<h4>Judge's reason</h4><div class="text reason">${text(judgment['reason'])}</div>`}</section>`;
 }
 

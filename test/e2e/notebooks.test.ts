@@ -94,7 +94,7 @@ describe('analyst notebooks', () => {
       // nbconvert 6.5 (Debian 12) sanitises inline SVG down to its text; the chart is still placed.
       expect(charted).toBeGreaterThanOrEqual(3);
     }
-  });
+  }, 300_000);
 
   it('escapes hostile text from the database in the notebook outputs', async () => {
     const dir = tempDir();

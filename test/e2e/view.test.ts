@@ -153,12 +153,18 @@ describe.skipIf(!HAVE_CHROMIUM)('hybrid-eval view in headless Chromium', () => {
     await page.locator('a.query-link').first().click(); // click 2
     await page.locator('.answers').waitFor();
     await shot(page, 'query');
-    const [pair] = await rows<{ candidate_output: string; baseline_output: string; query_text: string }>("SELECT candidate_output, baseline_output, query_text FROM pairs WHERE run_id = 'nightly' AND query_id = ?", [first]);
+    const [pair] = await rows<{ candidate_output: string; baseline_output: string | null; baseline_status: string; query_text: string }>(
+      "SELECT candidate_output, baseline_output, baseline_status, query_text FROM pairs WHERE run_id = 'nightly' AND query_id = ?",
+      [first],
+    );
     expect(await page.locator('#query-text').textContent()).toBe(pair!.query_text);
     expect(await page.locator('[data-role="candidate"] .answer-text').textContent()).toBe(pair!.candidate_output);
-    expect(await page.locator('[data-role="baseline"] .answer-text').textContent()).toBe(pair!.baseline_output);
+    // A sensitive query's baseline is withheld (never sent): the page says so instead of an empty box.
+    if (pair!.baseline_output === null) expect(await page.locator('[data-role="baseline"] .no-answer').textContent()).toContain(pair!.baseline_status);
+    else expect(await page.locator('[data-role="baseline"] .answer-text').textContent()).toBe(pair!.baseline_output);
     expect(await page.locator('[data-role="candidate"] .reason').textContent()).not.toBe('');
-    expect(await page.locator('#pairwise tbody tr').count()).toBeGreaterThan(0);
+    const [verdicts] = await rows<{ n: number }>("SELECT count(*) AS n FROM pairwise_judgments WHERE run_id = 'nightly' AND query_id = ?", [first]);
+    expect(await page.locator('#pairwise tbody tr').count()).toBe(verdicts!.n);
     expect(await page.locator('#ratings tbody tr').count()).toBe(2);
     expect(problems).toEqual([]);
     await context.close();
