@@ -51,7 +51,10 @@ function spawn(list: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promi
 
 describe('hybrid-eval judge: re-judging a stored run without replaying it', () => {
   it('grades the stored responses with the run’s judge, prints counts and length bias; the second time everything comes from the cache', async () => {
-    const [replayed] = await rows<{ n: number }>(`SELECT count(*) AS n FROM judgments WHERE run_id = 'e1'`);
+    // The replay judged sensitive answers on-prem (privacy.sensitive.judge); an external judge never sees them again.
+    const [replayed] = await rows<{ n: number }>(`SELECT count(*) AS n FROM judgments WHERE run_id = 'e1' AND judge_model = 'gpt-4'`);
+    const [onPrem] = await rows<{ n: number }>(`SELECT count(*) AS n FROM judgments WHERE run_id = 'e1' AND judge_model <> 'gpt-4'`);
+    expect(onPrem!.n).toBeGreaterThan(0);
     const chatCalls = sim.requestLog.filter((entry) => entry.path === '/v1/chat/completions' && !entry.judge).length;
     const before = judgeCalls();
     const first = await spawn(['judge', '--run', 'e1', '--db', db], { env });
@@ -115,7 +118,8 @@ describe('hybrid-eval judge: re-judging a stored run without replaying it', () =
     const [stored] = await rows<{ n: number; scored: number }>(
       `SELECT count(*) AS n, count(score) AS scored FROM judgments WHERE run_id = 'e1' AND judge_name = 'support-single@gpt35'`,
     );
-    const [single] = await rows<{ n: number }>(`SELECT count(*) AS n FROM judgments WHERE run_id = 'e1' AND judge_name = 'support-single'`);
+    // gpt35 is external too: the answers judged on-prem in the replay stay out of the batch.
+    const [single] = await rows<{ n: number }>(`SELECT count(*) AS n FROM judgments WHERE run_id = 'e1' AND judge_name = 'support-single' AND judge_model = 'gpt-4'`);
     expect(stored).toEqual({ n: single!.n, scored: single!.n });
     expect(await rows(`SELECT status, joined_at IS NOT NULL AS joined FROM judge_batches WHERE run_id = 'e1'`)).toEqual([{ status: 'completed', joined: true }]);
   });

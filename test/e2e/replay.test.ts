@@ -61,11 +61,15 @@ describe('replay end to end through the CLI against the sim', () => {
       expect(row.tokens).toBe(row.n);
       expect(row.costed).toBe(row.n);
     }
-    const [judge] = await rows<{ rubric: string; prompt_hash: string; judge_model: string }>(
+    // GPT-4 judges what may leave the premises; sensitive answers are judged on-prem (privacy.sensitive.judge).
+    const judges = await rows<{ rubric: string; judge_model: string; sensitive: boolean }>(
       db,
-      `SELECT DISTINCT rubric, prompt_hash, judge_model FROM judgments WHERE run_id = 'e2e-1'`,
+      `SELECT DISTINCT j.rubric, j.judge_model, p.sensitive FROM judgments j JOIN privacy_decisions p USING (run_id, query_id)
+       WHERE j.run_id = 'e2e-1' ORDER BY j.judge_model, p.sensitive`,
     );
-    expect(judge).toMatchObject({ rubric: 'support-single', judge_model: 'gpt-4' });
+    expect(judges.every((judge) => judge.rubric === 'support-single')).toBe(true);
+    expect(judges.filter((judge) => !judge.sensitive).map((judge) => judge.judge_model)).toEqual(['gpt-4']);
+    expect(judges.filter((judge) => judge.judge_model === 'gpt-4').every((judge) => !judge.sensitive)).toBe(true);
 
     const gate = await runCli(['gate', '--run', 'e2e-1', '--db', db, '--results', dir, '--plan', 'suites/rollout.yaml']);
     expect([0, 1, 3]).toContain(gate.code);
