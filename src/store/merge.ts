@@ -10,8 +10,12 @@ export interface MergeSummary {
   runs: Array<{ runId: string; status: string; queryCount: number; shards: number }>;
 }
 
-// Per-shard gate decisions judge a part of a run; the merged run is gated anew.
-const SKIPPED_TABLES = new Set(['schema_migrations', 'gate_decisions', 'runs']);
+// Per-shard gate decisions judge a part of a run; the merged run is gated anew. A shard's cascade
+// curve is computed over its part of the run too (and has no key to merge on): `cascade --run`
+// computes the merged run's curve from the merged validations. A shard's on-prem judge agreement
+// summarises its part only: the merged run keeps the cross-checks and reports no summary rather
+// than one shard's as the run's (recomputing it from the merged cross-checks is not built yet).
+const SKIPPED_TABLES = new Set(['schema_migrations', 'gate_decisions', 'runs', 'cascade_curves', 'onprem_judge_agreement']);
 
 /**
  * Combines shard databases (each written by `replay --shard K/N`) into `target`. Every table is
