@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
+import { readRubricFile } from '../judge/rubric.ts';
 import { extractJson, type Parsed } from '../judge/structured-call.ts';
 
 const rubricSchema = z.strictObject({
@@ -39,27 +38,11 @@ export function validatorResponseFormat(): { type: 'json_schema'; json_schema: {
 
 /** Loads a validator rubric (kind: validator); a judge rubric here is a UsageError naming the file. */
 export function loadValidatorRubric(file: string): ValidatorRubric {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`validator rubric not found or unreadable: ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  let document: unknown;
-  try {
-    document = parse(text);
-  } catch (error) {
-    throw new UsageError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const parsed = rubricSchema.safeParse(document);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UsageError(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  }
+  const rubric = readRubricFile(file, rubricSchema, 'validator rubric');
   // Everything that shapes what the validator sees: a change to any of it is another validator.
-  const hashed = ['validator', parsed.data.system, VALIDATOR_JSON_SCHEMA, VALIDATOR_TEMPLATES, parsed.data.settings];
+  const hashed = ['validator', rubric.system, VALIDATOR_JSON_SCHEMA, VALIDATOR_TEMPLATES, rubric.settings];
   const promptHash = createHash('sha256').update(JSON.stringify(hashed)).digest('hex').slice(0, 16);
-  return { ...parsed.data, file, promptHash };
+  return { ...rubric, file, promptHash };
 }
 
 const replySchema = z.object({ p_acceptable: z.number().min(0).max(1), reasoning: z.string().default('') });

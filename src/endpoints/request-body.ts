@@ -1,21 +1,11 @@
 import { REQUEST_PARAMETER_NAMES, type RequestParameters, type ToolDefinition } from '../core/conversation.ts';
 import type { CallOptions, ChatMessage, EndpointSettings, WireToolCall } from './types.ts';
 
-export interface ChatRequestBody {
+/** The wire body: the logged request's parameters (the API's own names) plus what the call adds. */
+export interface ChatRequestBody extends RequestParameters {
   model: string;
   messages: ChatMessage[];
-  temperature?: number;
-  top_p?: number;
-  max_tokens?: number;
-  max_completion_tokens?: number;
-  stop?: string | string[];
-  seed?: number;
-  presence_penalty?: number;
-  frequency_penalty?: number;
-  response_format?: Record<string, unknown>;
   tools?: ToolDefinition[];
-  tool_choice?: string | Record<string, unknown>;
-  parallel_tool_calls?: boolean;
   stream?: boolean;
   stream_options?: { include_usage: boolean };
 }

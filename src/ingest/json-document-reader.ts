@@ -6,7 +6,7 @@ import { readPath } from './field-path.ts';
 import { JsonScanner, ScanError, type Selector } from './json-scanner.ts';
 import type { LogFormat, LogReader } from './log-reader.ts';
 import type { PrepareHandler } from './record-handler.ts';
-import { rejectItem } from './record-to-item.ts';
+import { parseJsonRecord } from './record-to-item.ts';
 
 /**
  * One JSON document holding many records, streamed record by record (json-scanner.ts):
@@ -94,18 +94,12 @@ export function openJsonDocument(file: string, options: JsonDocumentOptions): Lo
         }
         for (const { line, text } of values!) {
           found++;
-          let record: unknown;
-          try {
-            record = JSON.parse(text);
-          } catch (error) {
-            yield rejectItem(file, line, `invalid JSON: ${(error as Error).message}`, text);
+          const parsed = parseJsonRecord(file, line, text);
+          if ('reject' in parsed) {
+            yield parsed.reject;
             continue;
           }
-          if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-            yield rejectItem(file, line, 'not a JSON object', text);
-            continue;
-          }
-          const object = record as Record<string, unknown>;
+          const { object } = parsed;
           yield* handler.take({ read: (column) => readPath(object, column), line, raw: text, object });
         }
       }

@@ -4,7 +4,7 @@ import type { ResolvedMapping } from './field-mapping.ts';
 import { readPath } from './field-path.ts';
 import type { LogFormat, LogReader } from './log-reader.ts';
 import { flatHandler, type PrepareHandler } from './record-handler.ts';
-import { rejectItem } from './record-to-item.ts';
+import { parseJsonRecord, rejectItem } from './record-to-item.ts';
 import { splitLines } from './split-lines.ts';
 
 /** A support query is a few KB; a line past this is a broken export, not a query. */
@@ -39,18 +39,12 @@ export function openJsonl(file: string, mapping: ResolvedMapping, options: Jsonl
           continue;
         }
         if (text.trim() === '') continue;
-        let record: unknown;
-        try {
-          record = JSON.parse(text);
-        } catch (error) {
-          yield rejectItem(file, line, `invalid JSON: ${(error as Error).message}`, text);
+        const parsed = parseJsonRecord(file, line, text);
+        if ('reject' in parsed) {
+          yield parsed.reject;
           continue;
         }
-        if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-          yield rejectItem(file, line, 'not a JSON object', text);
-          continue;
-        }
-        const object = record as Record<string, unknown>;
+        const { object } = parsed;
         yield* handler.take({ read: (column) => readPath(object, column), line, raw: text, object });
       }
       yield* handler.finish();

@@ -39,6 +39,18 @@ export function rejectItem(file: string, line: number, reason: string, raw: stri
   return { kind: 'reject', reject: raw === undefined ? { ...position, reason } : { ...position, reason, raw: raw.slice(0, RAW_LIMIT) } };
 }
 
+/** A JSON record's text as an object, or the reject that says why it is not one (JSONL lines, .json arrays). */
+export function parseJsonRecord(file: string, line: number, text: string): { object: Record<string, unknown> } | { reject: IngestItem } {
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch (error) {
+    return { reject: rejectItem(file, line, `invalid JSON: ${(error as Error).message}`, text) };
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return { reject: rejectItem(file, line, 'not a JSON object', text) };
+  return { object: record as Record<string, unknown> };
+}
+
 function checkNul(field: string, text: string): string {
   if (text.includes('\u0000')) throw new FieldProblem(`${field}: contains a NUL byte`);
   return text;

@@ -58,31 +58,40 @@ export function responseFormatFor(kind: RubricKind): { type: 'json_schema'; json
   return { type: 'json_schema', json_schema: { name: RESPONSE_FORMAT_NAMES[kind], schema: SCHEMAS[kind], strict: true } };
 }
 
-/** Loads a rubric; with `expect`, a rubric of the other kind is a UsageError naming the file. */
-export function loadRubric(file: string, expect?: RubricKind): Rubric {
+/**
+ * Reads a rubric-like YAML file and validates it: a missing file, bad YAML or a schema mismatch is
+ * one UsageError naming the file (and the key path), with the underlying error as its cause.
+ */
+export function readRubricFile<T>(file: string, schema: z.ZodType<T>, what: string): T {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`rubric not found or unreadable: ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new UsageError(`${what} not found or unreadable: ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
   }
   let document: unknown;
   try {
     document = parse(text);
   } catch (error) {
-    throw new UsageError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+    throw new UsageError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
-  const parsed = rubricSchema.safeParse(document);
+  const parsed = schema.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new UsageError(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
-  if (expect !== undefined && parsed.data.kind !== expect) {
-    throw new UsageError(`${file}: kind: this is a ${parsed.data.kind} rubric; a ${expect} rubric is needed here`);
+  return parsed.data;
+}
+
+/** Loads a rubric; with `expect`, a rubric of the other kind is a UsageError naming the file. */
+export function loadRubric(file: string, expect?: RubricKind): Rubric {
+  const rubric = readRubricFile(file, rubricSchema, 'rubric');
+  if (expect !== undefined && rubric.kind !== expect) {
+    throw new UsageError(`${file}: kind: this is a ${rubric.kind} rubric; a ${expect} rubric is needed here`);
   }
   // Everything that shapes what the judge sees: a change to any of it is a different judge.
-  const kind = parsed.data.kind;
-  const hashed = [kind, parsed.data.system, SCHEMAS[kind], PROMPT_TEMPLATES[kind], parsed.data.settings];
+  const kind = rubric.kind;
+  const hashed = [kind, rubric.system, SCHEMAS[kind], PROMPT_TEMPLATES[kind], rubric.settings];
   const promptHash = createHash('sha256').update(JSON.stringify(hashed)).digest('hex').slice(0, 16);
-  return { ...parsed.data, file, promptHash };
+  return { ...rubric, file, promptHash };
 }

@@ -1,13 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Marked } from 'marked';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
 import { hashString } from '../spotcheck/random.ts';
-import { digest, headerValue, readBody, SECURITY_HEADERS, sendJson, sendText } from '../spotcheck/server.ts';
+import { digest, headerValue, listenOnLoopback, readBody, sendJson, sendNoncedPage, sendText } from '../spotcheck/server.ts';
 import { openLabelTables, RATING_LABELS, type LabelTables } from '../store/label-tables.ts';
 
 export const DEFAULT_GUIDELINES = join(import.meta.dirname, '../../guidelines/labelling.md');
@@ -162,36 +161,16 @@ export async function startLabelServer(options: LabelServerOptions): Promise<Lab
   }
 
   function sendPage(response: ServerResponse): void {
-    const nonce = randomBytes(16).toString('base64');
-    const html = template
-      .replaceAll('__NONCE__', () => nonce)
-      .replace('__STYLE__', () => style)
-      .replace('__GUIDELINES__', () => guidelinesHtml)
-      .replace('__SCRIPT__', () => script);
-    response.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': [
-        "default-src 'none'",
-        `script-src 'nonce-${nonce}'`,
-        `style-src 'nonce-${nonce}'`,
-        "connect-src 'self'",
-        'img-src data:',
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-      ].join('; '),
-    });
-    response.end(html);
+    sendNoncedPage(response, (nonce) =>
+      template
+        .replaceAll('__NONCE__', () => nonce)
+        .replace('__STYLE__', () => style)
+        .replace('__GUIDELINES__', () => guidelinesHtml)
+        .replace('__SCRIPT__', () => script),
+    );
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? new UsageError(`cannot listen on ${HOST}:${options.port}: ${error.message}`) : error),
-    );
-    server.listen(options.port ?? 0, HOST, () => resolve());
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listenOnLoopback(server, options.port);
   return {
     url: `http://${HOST}:${port}/?token=${token}`,
     token,

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -110,36 +110,16 @@ export async function startSpotcheckServer(options: SpotcheckServerOptions): Pro
   }
 
   function sendPage(response: ServerResponse): void {
-    const nonce = randomBytes(16).toString('base64');
     // Function replacements: a string one would read $& and $' in the script as patterns.
-    const html = template
-      .replaceAll('__NONCE__', () => nonce)
-      .replace('__STYLE__', () => style)
-      .replace('__SCRIPT__', () => script);
-    response.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': [
-        "default-src 'none'",
-        `script-src 'nonce-${nonce}'`,
-        `style-src 'nonce-${nonce}'`,
-        "connect-src 'self'",
-        'img-src data:',
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-      ].join('; '),
-    });
-    response.end(html);
+    sendNoncedPage(response, (nonce) =>
+      template
+        .replaceAll('__NONCE__', () => nonce)
+        .replace('__STYLE__', () => style)
+        .replace('__SCRIPT__', () => script),
+    );
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? new UsageError(`cannot listen on ${HOST}:${options.port}: ${error.message}`) : error),
-    );
-    server.listen(options.port ?? 0, HOST, () => resolve());
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listenOnLoopback(server, options.port);
   return {
     url: `http://${HOST}:${port}/?token=${token}`,
     token,
@@ -186,6 +166,41 @@ async function withTables<T>(path: string, work: (tables: Awaited<ReturnType<typ
 }
 
 // Hashing both sides gives equal lengths, so timingSafeEqual leaks neither the token nor its length.
+/**
+ * Sends a local page whose inline style and script carry a fresh nonce: the CSP allows nothing
+ * else (no other script, no framing, no form posts elsewhere). `render` fills the template.
+ */
+export function sendNoncedPage(response: ServerResponse, render: (nonce: string) => string): void {
+  const nonce = randomBytes(16).toString('base64');
+  const html = render(nonce);
+  response.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      `style-src 'nonce-${nonce}'`,
+      "connect-src 'self'",
+      'img-src data:',
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+  });
+  response.end(html);
+}
+
+/** Listens on 127.0.0.1 only (port 0: a free one); a port in use or forbidden is a usage error. */
+export async function listenOnLoopback(server: Server, port: number | undefined): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? new UsageError(`cannot listen on ${HOST}:${port}: ${error.message}`, { cause: error }) : error),
+    );
+    server.listen(port ?? 0, HOST, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
 export function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }

@@ -1,5 +1,6 @@
-import { DuckDBScalarFunction, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { scrubUrlsInText } from '../core/secrets.ts';
+import { registerTextFunction } from './text-function.ts';
 
 /** The SQL name of the function registered by useCredentialScrubFunction. */
 export const CREDENTIAL_SCRUB_FUNCTION = 'hybrid_eval_scrub_url_credentials';
@@ -13,20 +14,6 @@ const registered = new WeakSet<DuckDBConnection>();
  */
 export function useCredentialScrubFunction(connection: DuckDBConnection): void {
   if (registered.has(connection)) return;
-  connection.registerScalarFunction(
-    DuckDBScalarFunction.create({
-      name: CREDENTIAL_SCRUB_FUNCTION,
-      returnType: VARCHAR,
-      parameterTypes: [VARCHAR],
-      mainFunction: (_info, input, output) => {
-        const texts = input.getColumnVector(0);
-        for (let row = 0; row < input.rowCount; row++) {
-          const text = texts.getItem(row) as string | null;
-          output.setItem(row, text === null ? null : scrubUrlsInText(text));
-        }
-        output.flush();
-      },
-    }),
-  );
+  registerTextFunction(connection, CREDENTIAL_SCRUB_FUNCTION, scrubUrlsInText);
   registered.add(connection);
 }

@@ -1,4 +1,5 @@
-import { DuckDBScalarFunction, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { registerTextFunction } from './text-function.ts';
 
 /** The SQL name of the redaction function registered by useRedactFunction. */
 export const REDACT_FUNCTION = 'hybrid_eval_redact';
@@ -23,20 +24,6 @@ export function useRedactFunction(connection: DuckDBConnection, redact: (text: s
     return;
   }
   const created: Slot = { redact };
-  connection.registerScalarFunction(
-    DuckDBScalarFunction.create({
-      name: REDACT_FUNCTION,
-      returnType: VARCHAR,
-      parameterTypes: [VARCHAR],
-      mainFunction: (_info, input, output) => {
-        const texts = input.getColumnVector(0);
-        for (let row = 0; row < input.rowCount; row++) {
-          const text = texts.getItem(row) as string | null;
-          output.setItem(row, text === null ? null : created.redact(text));
-        }
-        output.flush();
-      },
-    }),
-  );
+  registerTextFunction(connection, REDACT_FUNCTION, (text) => created.redact(text));
   slots.set(connection, created);
 }
