@@ -60,7 +60,7 @@ export function cascadeSetup(config: Config, options: CascadeSetupOptions): Casc
     };
   }
   return {
-    stage: { tiers, redact: redactOptionsFromConfig(config.privacy), redactExternal: config.privacy.redact_external, policy: sensitivityPolicyFromConfig(config.privacy) },
+    stage: { tiers, redact: redactOptionsFromConfig(config.privacy), redactExternal: config.privacy.redact_external, policy: sensitivityPolicyFromConfig(config.privacy), contextTokens: config.judge.context_tokens },
     clients: [...clients.values()],
     endpoints,
   };

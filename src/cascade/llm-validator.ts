@@ -10,6 +10,12 @@ import { parseValidatorReply, VALIDATOR_TEMPLATES, validatorResponseFormat, type
 export interface ValidatorInput {
   query: string;
   answer: string;
+  /**
+   * The earlier turns of a multi-turn request, as the judge reads them (judgeContext): without
+   * them "when will it arrive?" cannot be checked, and a validator grading the last line alone
+   * escalates at random on conversation traffic.
+   */
+  context?: string;
 }
 
 export interface ValidatorResult {
@@ -28,9 +34,11 @@ export interface Validator {
 }
 
 export function validatorMessages(rubric: ValidatorRubric, input: ValidatorInput): ChatMessage[] {
+  const parts = input.context === undefined ? [] : [section('conversation', input.context)];
+  parts.push(section('query', input.query), section('answer', input.answer));
   return [
     { role: 'system', content: rubric.system },
-    { role: 'user', content: `${section('query', input.query)}\n\n${section('answer', input.answer)}\n\n${VALIDATOR_TEMPLATES.instruction}` },
+    { role: 'user', content: `${parts.join('\n\n')}\n\n${VALIDATOR_TEMPLATES.instruction}` },
   ];
 }
 
@@ -68,7 +76,7 @@ export function llmValidator(options: { rubric: ValidatorRubric; client: Endpoin
   return {
     spec,
     async validate(input, signal) {
-      const key = cache === undefined ? undefined : judgeCacheKey(spec, { kind: 'single', query: input.query, answer: input.answer, reference: undefined });
+      const key = cache === undefined ? undefined : judgeCacheKey(spec, { kind: 'single', query: input.query, answer: input.answer, reference: undefined, ...(input.context === undefined ? {} : { context: input.context }) });
       if (cache !== undefined && key !== undefined) {
         const hit = await cache.get(key);
         if (hit !== undefined) {

@@ -4,6 +4,7 @@ import type { ResponseRecord } from '../core/response.ts';
 import { storedConfig } from '../judge/judge-setup.ts';
 import { storedJudgeCache } from '../judge/stored-cache.ts';
 import { preflight } from '../replay/preflight.ts';
+import { referenceKeyFor } from '../sim/conversation.ts';
 import { startSim, type SimServer } from '../sim/server.ts';
 import { replaceValidations } from '../store/cascade-tables.ts';
 import { openJudgeTables, type JudgeTables } from '../store/judge-tables.ts';
@@ -68,7 +69,7 @@ export async function validateStoredRun(options: ValidateRunOptions): Promise<Va
     const [queries, routes, responses] = await Promise.all([store.readQueries(run.run_id), store.readRoutes(run.run_id), store.readResponses(run.run_id)]);
     if (options.sim) {
       sim = await startSim({ port: 0, timeScale: options.simTimeScale ?? 0, validatorSkills: simValidatorSkills(config, options.simSkill) });
-      for (const query of queries) if (query.reference !== undefined) sim.addReference(query.text, query.reference, query.label);
+      for (const query of queries) if (query.reference !== undefined) sim.addReference(referenceKeyFor(query), query.reference, query.label);
     }
     tables = await openJudgeTables(store, options.now ? { now: options.now } : {});
     const cache = storedJudgeCache(tables);

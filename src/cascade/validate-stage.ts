@@ -1,7 +1,9 @@
 import type { Query } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
 import type { Tier } from '../core/tier.ts';
+import { answerText, judgeContext } from '../judge/judge-context.ts';
 import { createRedactor, type Redactor } from '../privacy/redact.ts';
+import { redactMessages } from '../privacy/redact-messages.ts';
 import { classifySensitivity, type SensitivityPolicy } from '../privacy/sensitivity.ts';
 import type { RedactOptions } from '../privacy/types.ts';
 import type { Validator, ValidatorResult } from './llm-validator.ts';
@@ -22,6 +24,8 @@ export interface CascadeStage {
   redact: RedactOptions;
   redactExternal: boolean;
   policy: SensitivityPolicy;
+  /** The conversation budget the validator sees, in tokens: the judge's (judge.context_tokens). */
+  contextTokens: number;
 }
 
 export interface ValidateContext {
@@ -50,10 +54,13 @@ export async function validateCandidate(
   const candidate = responses.find((response) => response.role === 'candidate');
   if (candidate === undefined || !ANSWERED.has(candidate.status) || candidate.output === undefined) return [];
   if (entry.external && classifySensitivity(query, stage.policy).sensitive) return [];
-  // One redactor for the pair, so the query and the answer share placeholder numbers.
+  // One redactor for the request and the answer, so they share placeholder numbers.
   const redactor: Redactor | undefined = entry.external && stage.redactExternal ? createRedactor(stage.redact) : undefined;
   const text = (value: string): string => (redactor === undefined ? value : redactor.redact(value).text);
-  const result = await entry.validator.validate({ query: text(query.text), answer: text(candidate.output) }, context.signal);
+  const messages = query.request === undefined ? undefined : redactor === undefined ? query.request.messages : redactMessages(query.request.messages, redactor);
+  const shown = judgeContext(messages, stage.contextTokens).text;
+  const answer = text(answerText(candidate.output, candidate.toolCalls));
+  const result = await entry.validator.validate({ query: text(query.text), answer, ...(shown === undefined ? {} : { context: shown }) }, context.signal);
   return [validationRecord(context, query.queryId, entry, result)];
 }
 

@@ -10,7 +10,9 @@ export interface JudgeContext {
 /** The same characters/4 estimate the endpoints' context check uses. */
 const tokensOf = (text: string): number => Math.ceil(text.length / 4);
 
-const LAST_TURN_MARKER = 'customer: (the message in <query> below, the one the answer replies to)';
+/** What stands in the transcript for the last customer message (the graded turn, shown as <query>). */
+export const LAST_TURN_TEXT = '(the message in <query> below, the one the answer replies to)';
+const LAST_TURN_MARKER = `customer: ${LAST_TURN_TEXT}`;
 
 function calls(toolCalls: readonly ToolCall[]): string {
   return toolCalls.map((call) => `${call.name}(${call.arguments})`).join('; ');

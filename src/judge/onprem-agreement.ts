@@ -4,6 +4,7 @@ import type { EndpointClient } from '../endpoints/types.ts';
 import { sensitivityPolicyFromConfig } from '../privacy/config-schema.ts';
 import { classifySensitivity } from '../privacy/sensitivity.ts';
 import { preflight } from '../replay/preflight.ts';
+import { referenceKeyFor } from '../sim/conversation.ts';
 import { startSim, type SimServer } from '../sim/server.ts';
 import { quadraticWeightedKappa } from '../spotcheck/kappa.ts';
 import { openOnpremJudgeTables, type CrosscheckRow, type OnpremAgreementRow, type OnpremJudgeTables } from '../store/onprem-judge-tables.ts';
@@ -108,7 +109,7 @@ export async function measureOnpremJudge(options: OnpremAgreementOptions): Promi
     if (work.length > 0) {
       if (options.sim) {
         sim = await startSim({ port: 0, timeScale: 0 });
-        for (const query of eligible) if (query.reference !== undefined) sim.addReference(query.text, query.reference, query.label);
+        for (const query of eligible) if (query.reference !== undefined) sim.addReference(referenceKeyFor(query), query.reference, query.label);
       }
       client = judgeClient(setup, sim);
       await preflight([client.settings]);

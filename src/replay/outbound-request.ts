@@ -3,8 +3,8 @@ import type { Query } from '../core/query.ts';
 import type { CallOptions, ChatMessage } from '../endpoints/types.ts';
 import { toWireMessages } from '../core/wire-messages.ts';
 import type { Send } from '../privacy/plan.ts';
+import { redactMessages } from '../privacy/redact-messages.ts';
 import type { Redactor } from '../privacy/redact.ts';
-import type { PiiFinding } from '../privacy/types.ts';
 
 export interface OutboundRequest {
   messages: ChatMessage[];
@@ -52,17 +52,3 @@ export function withoutHistory(messages: readonly ConversationMessage[]): Conver
   return messages.filter((message, index) => isSystem(message) || index === lastUser);
 }
 
-/** Every message's text and every tool call's arguments through the query's redactor. */
-export function redactMessages(messages: readonly ConversationMessage[], redactor: Redactor, findings?: PiiFinding[]): ConversationMessage[] {
-  const redact = (text: string): string => {
-    if (text === '') return text;
-    const result = redactor.redact(text);
-    findings?.push(...result.findings);
-    return result.text;
-  };
-  return messages.map((message) => {
-    const redacted: ConversationMessage = { ...message, content: redact(message.content) };
-    if (message.toolCalls !== undefined) redacted.toolCalls = message.toolCalls.map((call) => ({ ...call, arguments: redact(call.arguments) }));
-    return redacted;
-  });
-}

@@ -23,6 +23,16 @@ describe('reference store', () => {
     expect(looseKey('Call (503) 555-0142 or {{PHONE}}')).toBe('call or');
   });
 
+  it('never answers one customer with another customer\'s reference when only their numbers tell them apart', () => {
+    const store = createReferenceStore();
+    store.add({ query: 'Charged twice on order NW-111111: $72.14. Fix it', reference: 'Refund of $72.14 on NW-111111.' });
+    store.add({ query: 'Charged twice on order NW-222222: $1399.75. Fix it', reference: 'Refund of $1399.75 on NW-222222.' });
+    // Redacted order numbers: the amount that survives redaction picks the right one.
+    expect(store.lookup('Charged twice on order [ORDER_1]: $1399.75. Fix it')?.reference).toBe('Refund of $1399.75 on NW-222222.');
+    // Nothing that tells them apart: no answer rather than the first customer's.
+    expect(store.lookup('Charged twice on order [ORDER_1]: [AMOUNT]. Fix it')).toBeUndefined();
+  });
+
   it('loads JSONL, skipping lines without a reference, and names the file and line of bad JSON', async () => {
     const good = join(directory, 'refs.jsonl');
     await writeFile(good, [

@@ -32,24 +32,41 @@ const PII_AND_PLACEHOLDERS = [
 
 /** A second, looser key: PII and redaction placeholders removed, only letters kept. */
 export function looseKey(query: string): string {
+  return strippedText(query).replace(/[^a-z]+/g, ' ').trim();
+}
+
+/** The loose key with the digits redaction leaves (amounts, dates) kept: tells apart two customers' turns of one template. */
+export function looseKeyWithDigits(query: string): string {
+  return strippedText(query).replace(/[^a-z0-9]+/g, ' ').trim();
+}
+
+function strippedText(query: string): string {
   // The replay redacts with src/privacy; the same redaction on both sides makes the keys meet.
   let text = redact(query).text;
   for (const pattern of PII_AND_PLACEHOLDERS) text = text.replace(pattern, ' ');
-  return text.toLowerCase().replace(/[^a-z]+/g, ' ').trim();
+  return text.toLowerCase();
 }
 
 export function createReferenceStore(): ReferenceStore {
   const exact = new Map<string, KnownReference>();
-  const loose = new Map<string, KnownReference>();
+  const withDigits = new Map<string, KnownReference>();
+  // A letters-only key that several references share is ambiguous (null): conversations built from
+  // one template differ only in their numbers, and answering one customer with another's order
+  // (what a first-come entry did) is worse than not knowing.
+  const loose = new Map<string, KnownReference | null>();
   return {
     add(entry) {
       const known: KnownReference = { reference: entry.reference, tier: entry.tier };
       exact.set(normaliseQuery(entry.query), known);
+      const digitsKey = looseKeyWithDigits(entry.query);
+      if (digitsKey.length > 0 && !withDigits.has(digitsKey)) withDigits.set(digitsKey, known);
       const key = looseKey(entry.query);
-      if (key.length > 0 && !loose.has(key)) loose.set(key, known);
+      const current = loose.get(key);
+      if (key.length > 0 && current === undefined) loose.set(key, known);
+      else if (current !== undefined && current !== null && current.reference !== known.reference) loose.set(key, null);
     },
     lookup(query) {
-      return exact.get(normaliseQuery(query)) ?? loose.get(looseKey(query));
+      return exact.get(normaliseQuery(query)) ?? withDigits.get(looseKeyWithDigits(query)) ?? loose.get(looseKey(query)) ?? undefined;
     },
     get size() {
       return exact.size;

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { simValidatorReply } from './validator.ts';
+import { judgeContext } from '../judge/judge-context.ts';
+import { section } from '../judge/neutralise.ts';
+import { conversationKey } from './conversation.ts';
+import { customerMessages, simValidatorReply } from './validator.ts';
 
 const REFERENCE = 'Standard shipping takes 3 to 5 business days. Express shipping takes 1 business day and costs $9.';
 const QUERY = 'how long does shipping take';
@@ -34,5 +37,22 @@ describe('the sim validator', () => {
     const reply = JSON.parse(simValidatorReply(prompt(GOOD), 0.8)) as { p_acceptable: number; reasoning: string };
     expect(reply.p_acceptable).toBeGreaterThanOrEqual(0);
     expect(reply.p_acceptable).toBeLessThanOrEqual(1);
+  });
+
+  it('grades a multi-turn answer against the reference of the whole conversation, read from the <conversation> it is shown', () => {
+    const messages = [
+      { role: 'system' as const, content: 'You are a support agent.' },
+      { role: 'user' as const, content: 'My order NW-123456 has not come.\nIt was a sofa.' },
+      { role: 'assistant' as const, content: 'Sorry to hear that. Let me check.' },
+      { role: 'user' as const, content: 'when will it arrive?' },
+    ];
+    const context = judgeContext(messages, 2000).text!;
+    expect(customerMessages(context, 'when will it arrive?')).toEqual(['My order NW-123456 has not come.\nIt was a sofa.', 'when will it arrive?']);
+    const reference = 'Order NW-123456 arrives on Friday, May 2 with DHL.';
+    const lookup = (key: string): string | undefined => (key === conversationKey(['My order NW-123456 has not come.\nIt was a sofa.', 'when will it arrive?']) ? reference : undefined);
+    const ask = (answer: string): number =>
+      (JSON.parse(simValidatorReply([section('conversation', context), section('query', 'when will it arrive?'), section('answer', answer)].join('\n\n'), 1, lookup)) as { p_acceptable: number }).p_acceptable;
+    expect(ask('Your order NW-123456 arrives on Friday, May 2 with DHL.')).toBeGreaterThan(0.8);
+    expect(ask('Most orders arrive within a week.')).toBeLessThan(0.5);
   });
 });

@@ -1,4 +1,6 @@
 import { createRandom, hashString } from '../datasets/random.ts';
+import { LAST_TURN_TEXT } from '../judge/judge-context.ts';
+import { conversationKey } from './conversation.ts';
 import { judgeAnswer, parseJudgePrompt } from './judge.ts';
 
 /** The response_format name of a validator request (src/cascade/validator-rubric.ts sends it). */
@@ -24,12 +26,38 @@ export function isValidatorRequest(responseFormat: unknown): boolean {
 export function simValidatorReply(prompt: string, skill: number, lookupReference?: (query: string) => string | undefined): string {
   const sections = parseJudgePrompt(prompt);
   if (sections === undefined) return JSON.stringify({ reasoning: 'The prompt has no <answer> section to check.', p_acceptable: 0 });
-  const verdict = judgeAnswer({ query: sections.query, reference: undefined, answer: sections.answer }, lookupReference);
-  const random = createRandom(hashString('validator', sections.query, sections.answer));
+  const conversation = sections.conversation;
+  // The sim knows a conversation's reference by all its customer messages (as it answers it), so
+  // a validator shown the conversation is graded against what that conversation asked.
+  const lookup = lookupReference === undefined || conversation === undefined
+    ? lookupReference
+    : (query: string): string | undefined => lookupReference(conversationKey(customerMessages(conversation, query))) ?? lookupReference(query);
+  const verdict = judgeAnswer({ query: sections.query, reference: undefined, answer: sections.answer, ...(conversation === undefined ? {} : { conversation }) }, lookup);
+  const random = createRandom(conversation === undefined ? hashString('validator', sections.query, sections.answer) : hashString('validator', conversation, sections.query, sections.answer));
   const sees = random.next() < skill;
   const p = sees ? clamp((verdict.score - 1) / 4 + (random.next() - 0.5) * 0.2) : 0.55 + 0.45 * random.next();
   const reasoning = sees ? `Looks like a ${verdict.score}/5 answer.` : 'Reads fluently; nothing obviously wrong.';
   return JSON.stringify({ reasoning, p_acceptable: Math.round(p * 1000) / 1000 });
+}
+
+const TRANSCRIPT_LINE = /^(system prompt|customer|assistant|tool result)( \([^)]*\))?: /;
+
+/**
+ * The customer's messages in a judge-style transcript (src/judge/judge-context.ts), in order, with
+ * the marked last turn replaced by the query. A message spanning several lines continues until
+ * the next line that starts a transcript entry.
+ */
+export function customerMessages(conversation: string, query: string): string[] {
+  const entries: Array<{ customer: boolean; text: string }> = [];
+  for (const line of conversation.split('\n')) {
+    const match = TRANSCRIPT_LINE.exec(line);
+    if (match !== null) entries.push({ customer: match[1] === 'customer', text: line.slice(match[0].length) });
+    else if (entries.length > 0) entries.at(-1)!.text += `\n${line}`;
+  }
+  const customer = entries.filter((entry) => entry.customer);
+  const marked = customer.some((entry) => entry.text.startsWith(LAST_TURN_TEXT));
+  const texts = customer.map((entry) => (entry.text.startsWith(LAST_TURN_TEXT) ? query : entry.text));
+  return marked ? texts : [...texts, query];
 }
 
 function clamp(value: number): number {

@@ -117,7 +117,7 @@ describe('replay end to end through the CLI against the sim', () => {
     expect(await rows(killedDb, scores)).toEqual(await rows(cleanDb, scores));
     const [run] = await rows<{ status: string; query_count: number }>(killedDb, `SELECT status, query_count FROM runs WHERE run_id = 'r1'`);
     expect(run).toEqual({ status: 'complete', query_count: 400 });
-  });
+  }, 180_000);
 
   it('sends bad lines to rejects with file and line, and goes on', async () => {
     const dir = tempDir();
