@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type SimServer } from '../../src/sim/server.ts';
 import { openStore } from '../../src/store/store.ts';
-import { runCli, tempDir } from './cli.ts';
+import { runCli, startCli, tempDir } from './cli.ts';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.ts';
 
 // Issue 15, item 7: a logged answer has a declared source. A human agent's reply
@@ -158,6 +158,33 @@ describe('a logged answer with a declared source (answer_source)', () => {
       { endpoint: 'llama', role: 'candidate' },
     ]);
     expect(readFileSync(join(dir, 'results', 'human', 'report.md'), 'utf8')).toContain('Human agent replies from the log');
+
+    // The viewer's query page shows the human reply as its own card, after the model baseline's.
+    const viewer = startCli(['view', '--db', join(dir, 'results.duckdb'), '--port', '0']);
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        viewer.child.stdout!.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes('\n')) resolve(text.split('\n')[0]!);
+        });
+        viewer.child.once('exit', () => reject(new Error(`view exited: ${text}`)));
+      });
+      const target = new URL(address);
+      const page = await fetch(`${target.origin}/query?run=human&id=${log.ids[0]}&token=${target.searchParams.get('token')}`);
+      expect(page.status).toBe(200);
+      const body = await page.text();
+      const cards = [...body.matchAll(/<section class="answer" data-role="(\w+)"><h3>\w+: ([^<]+) </g)].map((match) => [match[1], match[2]]);
+      expect(cards).toEqual([
+        ['candidate', 'llama'],
+        ['baseline', 'gpt4'],
+        ['human', 'human agent'],
+      ]);
+      expect(body.slice(body.indexOf('data-role="human"'))).toContain(AGENT(log.ids[0]!));
+    } finally {
+      viewer.child.kill('SIGTERM');
+      await viewer.done;
+    }
   });
 
   it('by default (answer_source omitted) the logged answer is the baseline and GPT-4 is not called for it', async () => {
