@@ -14,14 +14,21 @@ import { startRecordingProxy, type RecordingProxy } from './recording-proxy.ts';
 
 const AGENT = (id: string) => `Hi, this is Dana from the support team about ${id}. Let me check that for you and get back to you shortly.`;
 
-/** Sample queries without digits or addresses: the redactor leaves them as they are, so sent text matches stored text. */
+/** A data-deletion request: sensitive, so it may not leave the premises (its GPT-4 baseline is withheld). */
+const SENSITIVE = { query_id: 'q-gdpr', query: 'please delete all my personal data, i am done with you', tier: 'complex', reference: 'We delete personal data within 30 days of a request.' };
+
+/**
+ * Sample queries without digits or addresses (the redactor leaves them as they are, so sent text
+ * matches stored text), and one sensitive query.
+ */
 function sampleLog(dir: string, count: number): { path: string; ids: string[] } {
   const records = readFileSync('datasets/sample.jsonl', 'utf8')
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as { query_id: string; query: string })
     .filter((record) => /^[a-z ?'.,!]+$/i.test(record.query))
-    .slice(0, count);
+    .slice(0, count)
+    .concat(SENSITIVE);
   const path = join(dir, 'agent-log.jsonl');
   writeFileSync(path, records.map((record) => JSON.stringify({ ...record, agent_reply: AGENT(record.query_id) })).join('\n') + '\n');
   return { path, ids: records.map((record) => record.query_id) };
@@ -100,36 +107,41 @@ describe('a logged answer with a declared source (answer_source)', () => {
     const sent = await replay(['-c', config, '--run-id', 'human']);
     const texts = await rows<{ query_id: string; text: string }>(`SELECT query_id, text FROM queries WHERE run_id = 'human' ORDER BY query_id`);
     expect(texts.map((row) => row.query_id)).toEqual(log.ids);
+    // The sensitive query's GPT-4 baseline is withheld (privacy), as it would be with nothing logged.
     const withheld = await rows<{ query_id: string }>(`SELECT query_id FROM privacy_decisions WHERE run_id = 'human' AND baseline_withheld`);
-    expect(withheld).toEqual([]);
+    expect(withheld).toEqual([{ query_id: SENSITIVE.query_id }]);
+    const external = texts.filter((row) => row.query_id !== SENSITIVE.query_id);
 
-    // GPT-4 was sent each query as the baseline, exactly once; the agent's reply was never sent as an answer.
+    // GPT-4 was sent every other query as the baseline, exactly once; the agent's reply was never sent as an answer.
     const toGpt4 = sent.answers.filter((body) => body.model === 'gpt-4').map((body) => body.messages.at(-1)!.content);
-    expect(toGpt4.sort()).toEqual(texts.map((row) => row.text).sort());
+    expect(toGpt4.sort()).toEqual(external.map((row) => row.text).sort());
     expect(sent.answers.filter((body) => body.model === 'llama-3-70b')).toHaveLength(log.ids.length);
     expect(JSON.stringify(sent.answers)).not.toContain('get back to you shortly');
 
-    const responses = await rows<{ query_id: string; role: string; endpoint: string; model: string; source: string; output: string; cost_usd: number | null }>(
-      `SELECT query_id, role, endpoint, model, source, output, cost_usd FROM responses WHERE run_id = 'human' ORDER BY query_id, role`,
+    const responses = await rows<{ query_id: string; role: string; endpoint: string; model: string; source: string; status: string; output: string | null; cost_usd: number | null }>(
+      `SELECT query_id, role, endpoint, model, source, status, output, cost_usd FROM responses WHERE run_id = 'human' ORDER BY query_id, role`,
     );
     const ofRole = (role: string) => responses.filter((row) => row.role === role);
-    expect(ofRole('baseline')).toHaveLength(log.ids.length);
-    expect(ofRole('baseline').every((row) => row.source === 'endpoint' && row.endpoint === 'gpt4' && row.cost_usd !== null && !row.output.includes('Dana'))).toBe(true);
+    expect(ofRole('baseline').map((row) => [row.query_id, row.source, row.endpoint, row.status])).toEqual(
+      log.ids.map((id) => [id, 'endpoint', 'gpt4', id === SENSITIVE.query_id ? 'withheld' : 'ok']),
+    );
+    expect(ofRole('baseline').every((row) => (row.status === 'withheld' ? row.output === null : row.cost_usd !== null && !row.output!.includes('Dana')))).toBe(true);
     expect(ofRole('human').map((row) => [row.query_id, row.endpoint, row.model, row.source, row.output, row.cost_usd])).toEqual(
       log.ids.map((id) => [id, 'human agent', 'human', 'log', AGENT(id), null]),
     );
 
     // The human reply is judged like the models' answers (the judge saw it), under its own role.
     // (Redacted for the external judge like every answer: the agent's name is a placeholder there.)
-    expect(sent.judge.filter((body) => JSON.stringify(body.messages).includes('get back to you shortly'))).toHaveLength(log.ids.length);
+    // The sensitive query's answers are not shown to the external judge (no on-prem judge here).
+    expect(sent.judge.filter((body) => JSON.stringify(body.messages).includes('get back to you shortly'))).toHaveLength(external.length);
     const judged = await rows<{ role: string; n: number }>(`SELECT role, count(*) AS n FROM judgments WHERE run_id = 'human' GROUP BY role ORDER BY role`);
     expect(judged).toEqual([
-      { role: 'baseline', n: log.ids.length },
-      { role: 'candidate', n: log.ids.length },
-      { role: 'human', n: log.ids.length },
+      { role: 'baseline', n: external.length },
+      { role: 'candidate', n: external.length },
+      { role: 'human', n: external.length },
     ]);
-    const pairs = await rows<{ baseline_source: string; baseline_output: string }>(`SELECT baseline_source, baseline_output FROM pairs WHERE run_id = 'human'`);
-    expect(pairs.every((row) => row.baseline_source === 'endpoint' && !row.baseline_output.includes('Dana'))).toBe(true);
+    const pairs = await rows<{ baseline_source: string; baseline_output: string | null }>(`SELECT baseline_source, baseline_output FROM pairs WHERE run_id = 'human'`);
+    expect(pairs.every((row) => row.baseline_source === 'endpoint' && !(row.baseline_output ?? '').includes('Dana'))).toBe(true);
     const [beside] = await rows<{ n: number; with_baseline: number }>(
       `SELECT count(*) AS n, count(*) FILTER (WHERE baseline_endpoint = 'gpt4' AND human_output LIKE '%Dana%') AS with_baseline FROM human_replies WHERE run_id = 'human'`,
     );
@@ -139,7 +151,9 @@ describe('a logged answer with a declared source (answer_source)', () => {
     // the cost has no human row, and the human replies are shown apart.
     const gate = await runCli(['gate', '--run', 'human', '--db', join(dir, 'results.duckdb'), '--results', join(dir, 'results'), '--plan', 'suites/rollout.yaml']);
     expect([0, 1, 3], gate.stderr).toContain(gate.code);
-    expect(gate.stdout).toMatch(new RegExp(`Human agent replies from the log \\(role human, beside the models; never the baseline, not in any check or cost\\): ${log.ids.length}, \\d+ scored`));
+    expect(gate.stdout).toMatch(new RegExp(`Human agent replies from the log \\(role human, beside the models; never the baseline, not in any check or cost\\): ${log.ids.length}, ${external.length} scored`));
+    // The sensitive query's missing judgment is named, not hidden.
+    expect(gate.stdout).toMatch(/unjudged_simple: 12 judged of 13 served on simple \(1 unjudged: 1 judge withheld \(sensitive query/);
     const report = JSON.parse(readFileSync(join(dir, 'results', 'human', 'report.json'), 'utf8'));
     const [baselineScores] = await rows<{ n: number; mean: number }>(`SELECT count(score) AS n, avg(score) AS mean FROM current_judgments WHERE run_id = 'human' AND role = 'baseline'`);
     const [humanScores] = await rows<{ n: number; mean: number }>(`SELECT count(score) AS n, avg(score) AS mean FROM current_judgments WHERE run_id = 'human' AND role = 'human'`);
@@ -152,6 +166,8 @@ describe('a logged answer with a declared source (answer_source)', () => {
     expect(report.metrics.humanReplies).toMatchObject({ replies: log.ids.length, scored: Number(humanScores!.n) });
     expect(report.metrics.humanReplies.meanScore).toBeCloseTo(humanScores!.mean, 10);
     expect(report.metrics.latency.map((row: { role: string }) => row.role)).not.toContain('human');
+    // Today's all-GPT-4 bill is priced from the live GPT-4 calls (a human reply has no token price).
+    expect(report.costModel.allBaseline.monthlyUsd).toBeGreaterThan(0);
     const costCells = await rows<{ endpoint: string; role: string }>(`SELECT DISTINCT endpoint, role FROM cost_by_tier WHERE run_id = 'human' ORDER BY ALL`);
     expect(costCells).toEqual([
       { endpoint: 'gpt4', role: 'baseline' },
