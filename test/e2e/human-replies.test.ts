@@ -247,6 +247,14 @@ describe('a logged answer with a declared source (answer_source)', () => {
       ['c-3', 'baseline', 'endpoint', false],
       ['c-3', 'human', 'log', true],
     ]);
+    // A re-judge of the stored run grades the human replies too, under their own role.
+    const rejudged = await runCli(['judge', '--run', 'chat-human', '--db', join(dir, 'results.duckdb'), '--json']);
+    expect(rejudged.code, rejudged.stderr).toBe(0);
+    const summary = JSON.parse(rejudged.stdout);
+    expect(summary.items).toBe(9);
+    expect(Object.keys(summary.lengthBiasByRole).sort()).toEqual(['baseline', 'candidate', 'human']);
+    const [stored] = await rows<{ answer_source: string }>(`SELECT config_json->>'$.dataset.answer_source' AS answer_source FROM runs WHERE run_id = 'chat-human'`);
+    expect(stored!.answer_source).toBe('human');
     // A resume under the other source is a different run, and says so.
     const resumed = await runCli(['replay', '-c', config, '--field', 'answer=', '--run-id', 'chat-human', '--resume']);
     expect(resumed.code).toBe(2);
