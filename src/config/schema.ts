@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REQUEST_PARAMETER_NAMES } from '../core/conversation.ts';
+import { ANSWER_SOURCES } from '../core/query.ts';
 import { privacyConfigIssues, privacyConfigSchema } from '../privacy/config-schema.ts';
 import { cascadeConfigIssues, cascadeConfigSchema } from '../cascade/config-schema.ts';
 import { capacitySchema, loadtestSchema, sloSchema } from './phase2-schema.ts';
@@ -99,7 +100,10 @@ export const fieldMappingSchema = z.strictObject({
   channel: z.string().optional(),
   label: z.string().optional(),
   reference: z.string().optional(),
-  answer: z.string().optional().describe('Column holding the production (GPT-4) answer: stored as the baseline, not re-called'),
+  answer: z
+    .string()
+    .optional()
+    .describe("Column holding the logged answer. With dataset.answer_source baseline (default) it is the production (GPT-4) answer: stored as the baseline, not re-called; with human it is a human agent's reply, stored as role human"),
   sensitive: z.string().optional().describe('Column tagging a query as sensitive (true/false, 1/0, yes/no): it stays on-prem'),
   turn: z.string().optional().describe('Turn tables: the column ordering messages within a conversation (default turn)'),
   role: z.string().optional().describe('Turn tables: the message role column (default role)'),
@@ -140,6 +144,12 @@ export const configSchema = z
         .describe('Omitted: detected from the extension and the content (chat logs, Batch files, OTLP spans, turn tables)'),
       batch_output: z.string().optional().describe('openai-batch: the Batch API output file, joined to the input by custom_id'),
       turns: z.enum(['last', 'all']).optional().describe('Turn tables: replay the last assistant turn of each conversation (default) or every one'),
+      answer_source: z
+        .enum(ANSWER_SOURCES)
+        .optional()
+        .describe(
+          "Who wrote the logged answer (the answer field, or the logged response of a chat log). baseline (default): the production model, stored as the baseline and not re-called. human: a human agent's reply, stored as its own role (human) beside the models and judged like them; the baseline endpoint is called live as if no answer were logged, and cost and baseline quality never use the human reply",
+        ),
       table: z.string().optional(),
       sql: z
         .string()

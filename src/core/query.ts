@@ -1,6 +1,14 @@
 import type { LoggedRequest, LoggedResponse } from './conversation.ts';
 import type { Tier } from './tier.ts';
 
+/**
+ * Who wrote a logged answer (dataset.answer_source). baseline: the production model (GPT-4), so it
+ * stands in for the baseline call. human: a human agent, so it is stored as its own role and the
+ * baseline model is still called.
+ */
+export const ANSWER_SOURCES = ['baseline', 'human'] as const;
+export type AnswerSource = (typeof ANSWER_SOURCES)[number];
+
 /** Where a record came from, so every error and reject can name it. */
 export interface SourcePosition {
   file: string;
@@ -21,7 +29,11 @@ export interface Query {
   label?: Tier;
   /** Known facts / reference answer, when the log carries one (the generated sample does). */
   reference?: string;
-  /** The answer production gave (the stack was 100% GPT-4): stored as the baseline, source "log". */
+  /**
+   * The answer production gave. With dataset.answer_source baseline (the default: the stack was
+   * 100% GPT-4) it is stored as the baseline, source "log"; with human it is a human agent's reply,
+   * stored under role 'human' while the baseline is called live.
+   */
   loggedAnswer?: string;
   /** The log tagged this query as sensitive: it may only go to on-prem endpoints. */
   sensitive?: boolean;

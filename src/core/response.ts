@@ -1,8 +1,17 @@
 import type { ToolCall } from './conversation.ts';
 
-/** Which side of the shadow pair a call served. */
-export const ROLES = ['candidate', 'baseline', 'fallback'] as const;
+/**
+ * Which side of the shadow pair a call served. 'human' is a logged reply a human agent wrote
+ * (dataset.answer_source: human): stored beside the models' answers, never the baseline.
+ */
+export const ROLES = ['candidate', 'baseline', 'fallback', 'human'] as const;
 export type Role = (typeof ROLES)[number];
+
+/**
+ * The endpoint column of a human reply. It holds a space, which no configured endpoint name may
+ * (letters, digits, - and _), so no per-endpoint figure can ever mix it with a model's calls.
+ */
+export const HUMAN_ENDPOINT = 'human agent';
 
 /** ok: first attempt; ok_after_retry: succeeded after >= 1 retry; failed: gave up; interrupted: shutdown; withheld: the privacy policy forbade sending it. */
 export const CALL_STATUSES = ['ok', 'ok_after_retry', 'failed', 'interrupted', 'withheld'] as const;

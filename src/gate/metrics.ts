@@ -15,6 +15,7 @@ import {
   type PairwiseRow,
 } from './optional-evidence.ts';
 import { judgeCoverage, readOnpremJudge, type OnpremJudgeEvidence, type TierCoverage } from './judge-coverage.ts';
+import { readHumanReplies, type HumanReplies } from './human-replies.ts';
 
 export interface GateStore {
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -76,6 +77,8 @@ export interface RunMetrics {
   coverage?: TierCoverage[];
   /** The on-prem judge's measured agreement with the main judge, or why there is none. */
   onpremJudge?: OnpremJudgeEvidence | Absent;
+  /** Logged human agents' replies over the whole run (dataset.answer_source: human); absent when there are none. */
+  humanReplies?: HumanReplies;
 }
 
 /** One query of a run, as the gate needs it (from the analysts' `pairs` view plus call details). */
@@ -110,6 +113,7 @@ export interface RunData {
   pairwise: { judge: string; rows: PairwiseRow[] } | Absent;
   human: HumanRow[] | Absent;
   onpremJudge?: OnpremJudgeEvidence | Absent;
+  humanReplies?: HumanReplies;
   /** Set by the gate for runs whose router latency was measured otherwise than a replay measures it. */
   routerLatencyNotComparable?: string;
 }
@@ -140,6 +144,8 @@ interface FactRow {
 type FactColumns = { [K in keyof FactRow]: Array<FactRow[K]> };
 
 const OK = new Set(['ok', 'ok_after_retry']);
+/** An optional property, left out when undefined (exactOptionalPropertyTypes). */
+const optional = <K extends string, V>(key: K, item: V | undefined): Partial<Record<K, V>> => (item === undefined ? {} : ({ [key]: item } as Record<K, V>));
 const value = <T>(x: T | null): T | undefined => (x === null ? undefined : x);
 
 /**
@@ -180,6 +186,7 @@ export async function loadRunData(store: GateStore, runId: string): Promise<RunD
     pairwise: await readPairwise(store, runId),
     human: await readHumanRatings(store, runId),
     onpremJudge: await readOnpremJudge(store, runId),
+    ...optional('humanReplies', await readHumanReplies(store, runId)),
     policy: columns.route_policy.find((policy) => policy !== null) ?? undefined,
     rejects: Number(counts?.rejects ?? 0),
     facts: columns.query_id.map((queryId, index) => {
@@ -324,6 +331,7 @@ export function summarise(data: RunData, options: { tiers?: readonly Tier[]; see
     humanAgreement: 'absent' in data.human ? data.human : summariseHumanAgreement(data.human),
     coverage: judgeCoverage(data.facts),
     onpremJudge: data.onpremJudge ?? { absent: 'on-prem judge agreement was not read' },
+    ...optional('humanReplies', data.humanReplies),
   };
 }
 

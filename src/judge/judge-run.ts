@@ -1,6 +1,6 @@
 import type { JudgeSpec, JudgmentRecord, Verdict } from '../core/judgment.ts';
 import { UsageError } from '../core/errors.ts';
-import type { Role } from '../core/response.ts';
+import { ROLES, type Role } from '../core/response.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
 import { preflight } from '../replay/preflight.ts';
 import { startSim, type SimServer } from '../sim/server.ts';
@@ -272,7 +272,7 @@ async function judgeSingles(context: RunContext, work: SingleWork[]): Promise<Om
     if (context.options.signal?.aborted) break;
   }
   const byRole: Partial<Record<Role, LengthBias>> = {};
-  for (const role of ['candidate', 'baseline', 'fallback'] as const) {
+  for (const role of ROLES) {
     const items = scoredLengths.filter((item) => item.role === role);
     if (items.length > 0) byRole[role] = lengthBias(items);
   }

@@ -1,5 +1,5 @@
 import type { Query } from '../core/query.ts';
-import type { ResponseRecord, Role } from '../core/response.ts';
+import { ROLES, type ResponseRecord, type Role } from '../core/response.ts';
 import type { JudgeInput } from './llm-judge.ts';
 import type { PairwiseInput, PairwiseOrder } from './pairwise-judge.ts';
 import { answerText, judgeContext } from './judge-context.ts';
@@ -33,7 +33,7 @@ function byQuery(responses: readonly ResponseRecord[]): Map<string, Partial<Reco
 
 /**
  * Every answered response of the run, with the reference the replay would have used: known facts,
- * or (for the candidate and the fallback, when there are none) the baseline's answer.
+ * or (for the candidate, the fallback and a human reply, when there are none) the baseline's answer.
  */
 export function singleWork(queries: readonly Query[], responses: readonly ResponseRecord[], contextTokens = 2000): SingleWork[] {
   const grouped = byQuery(responses);
@@ -44,7 +44,8 @@ export function singleWork(queries: readonly Query[], responses: readonly Respon
     const baselineAnswer = answered(baseline) ? answerText(baseline.output, baseline.toolCalls) : undefined;
     // A multi-turn request is judged in its conversation, as the replay judged it.
     const context = judgeContext(query.request?.messages, contextTokens).text;
-    for (const role of ['candidate', 'baseline', 'fallback'] as const) {
+    // A human reply (role human) is graded like the candidate: against known facts, else the baseline's answer.
+    for (const role of ROLES) {
       const response = roles[role];
       if (!answered(response)) continue;
       const reference = role === 'baseline' ? query.reference : (query.reference ?? baselineAnswer);
@@ -85,7 +86,7 @@ export function parseCustomId(id: string): { runId: string; queryId: string; rol
   if (parts.length !== 4) return undefined;
   try {
     const [runId, queryId, role, order] = parts.map(decodeURIComponent) as [string, string, string, string];
-    if (!['candidate', 'baseline', 'fallback'].includes(role) || !['single', 'ab', 'ba'].includes(order)) return undefined;
+    if (!(ROLES as readonly string[]).includes(role) || !['single', 'ab', 'ba'].includes(order)) return undefined;
     return { runId, queryId, role: role as Role, order: order as RequestOrder };
   } catch {
     return undefined;

@@ -1,4 +1,4 @@
-import type { Role } from '../core/response.ts';
+import { ROLES, type Role } from '../core/response.ts';
 import type { Store } from '../store/types.ts';
 import { answerLength, lengthBias, type LengthBias } from './length-bias.ts';
 
@@ -27,7 +27,7 @@ export async function readRunLengthBias(store: Store, runId: string, judgeName?:
   );
   const items = rows.map((row) => ({ role: row.role, score: row.score, length: answerLength(row.output) }));
   const byRole: Partial<Record<Role, LengthBias>> = {};
-  for (const role of ['candidate', 'baseline', 'fallback'] as const) {
+  for (const role of ROLES) {
     const ofRole = items.filter((item) => item.role === role);
     if (ofRole.length > 0) byRole[role] = lengthBias(ofRole);
   }

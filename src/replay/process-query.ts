@@ -1,6 +1,6 @@
 import type { JudgmentRecord } from '../core/judgment.ts';
-import type { Query } from '../core/query.ts';
-import type { ResponseRecord, Role } from '../core/response.ts';
+import type { AnswerSource, Query } from '../core/query.ts';
+import { HUMAN_ENDPOINT, type ResponseRecord, type Role } from '../core/response.ts';
 import type { Tier } from '../core/tier.ts';
 import type { EndpointClient, Pricing } from '../endpoints/types.ts';
 import { callCost } from '../endpoints/pricing.ts';
@@ -38,6 +38,11 @@ export interface QueryContext {
   route: RoutePolicy;
   tiers: Record<Tier, string>;
   baseline: string;
+  /**
+   * Who wrote a logged answer (dataset.answer_source). Omitted: baseline, the production model's
+   * answer, which stands in for the baseline call.
+   */
+  answerSource?: AnswerSource;
   /** Prices a logged baseline's usage when no baseline client exists (the baseline comes from the log). */
   baselinePricing?: Pricing;
   /** Serves the query when an on-prem candidate call fails. */
@@ -68,7 +73,10 @@ export interface QueryContext {
 export async function processQuery(query: Query, context: QueryContext, decided?: RouteDecision): Promise<QueryRows> {
   const decision = decided ?? (await context.route(query));
   const routed = context.tiers[decision.tier];
-  const fromLog = query.loggedAnswer !== undefined || query.loggedResponse !== undefined;
+  const logged = query.loggedAnswer !== undefined || query.loggedResponse !== undefined;
+  // A human agent's reply never stands in for the baseline: GPT-4 is called as if nothing were logged.
+  const humanReply = logged && context.answerSource === 'human';
+  const fromLog = logged && !humanReply;
   const plan = planPrivacy(
     {
       // Every user message and tool result of a logged request, not only the last turn.
@@ -90,6 +98,7 @@ export async function processQuery(query: Query, context: QueryContext, decided?
     fromLog ? loggedBaseline(query, context) : send(query, context.baseline, 'baseline', plan.baseline!, redactor, context),
   ]);
   const responses = [candidate, baseline];
+  if (humanReply) responses.push(loggedHumanReply(query, context));
   const needsFallback =
     candidate.status === 'failed' && context.onPrem.has(candidateName) && context.fallback !== undefined && !context.signal.aborted;
   // A sensitive query's fallback is external and withheld: its failed on-prem call stays a failure.
@@ -234,6 +243,34 @@ async function callEndpoint(query: Query, endpoint: string, role: Role, target: 
     startedAt,
     ...(result.toolCalls === undefined ? {} : { toolCalls: target.redact && redactor.originals !== undefined ? restoreToolCalls(result.toolCalls, redactor.originals)! : result.toolCalls }),
     ...(result.droppedParams === undefined ? {} : { droppedParams: result.droppedParams }),
+  };
+}
+
+/**
+ * A human agent's logged reply (dataset.answer_source: human), stored as role 'human' beside the
+ * models' answers and judged like them. Never priced: its cost is not a token price, and no cost or
+ * baseline figure reads this role.
+ */
+function loggedHumanReply(query: Query, context: QueryContext): ResponseRecord {
+  const logged = query.loggedResponse;
+  return {
+    runId: context.runId,
+    queryId: query.queryId,
+    role: 'human',
+    endpoint: HUMAN_ENDPOINT,
+    model: 'human',
+    source: 'log',
+    status: 'ok',
+    attempts: 0,
+    error: undefined,
+    output: query.loggedAnswer ?? logged?.content,
+    promptTokens: undefined,
+    completionTokens: undefined,
+    ttftMs: undefined,
+    latencyMs: logged?.latencyMs,
+    costUsd: undefined,
+    startedAt: context.now(),
+    ...(logged?.toolCalls === undefined || logged.toolCalls.length === 0 ? {} : { toolCalls: logged.toolCalls }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
+import type { AnswerSource } from '../core/query.ts';
 import { scrubUrl } from '../core/secrets.ts';
 
 /**
@@ -16,6 +17,8 @@ export interface FingerprintInputs {
   /** The dataset actually replayed (--dataset or dataset.path) and the merged field mapping. */
   dataset: string;
   mapping: Record<string, string | undefined>;
+  /** Who wrote the logged answers (dataset.answer_source or --answer-source); undefined: baseline. */
+  answerSource?: AnswerSource;
   /** The routing policy as loaded: for the router, its folder and model version (hash of its files). */
   policy: string;
   /** The endpoints the replay calls. */
@@ -54,6 +57,7 @@ export function runFingerprint(inputs: FingerprintInputs): RunFingerprint {
     // The URL without credentials: a rotated key in a gateway URL is the same endpoint.
     return `${name}: ${settings.model}${inputs.sim ? ` (sim ${settings.sim_model ?? 'guessed'})` : ` at ${scrubUrl(settings.base_url)}`}${settings.on_prem ? ', on-prem' : ''}`;
   };
+  const answerColumn = inputs.mapping['answer'];
   return {
     dataset: canonical({ path: inputs.dataset, format: config.dataset.format, table: config.dataset.table, sql: config.dataset.sql, fields: inputs.mapping }),
     shard: inputs.shard ?? 'none',
@@ -65,7 +69,14 @@ export function runFingerprint(inputs: FingerprintInputs): RunFingerprint {
       thresholds: routing.policy === 'router' ? routing.router.thresholds : undefined,
     }),
     endpoints: [...inputs.endpoints].sort().map(endpoint).join('; '),
-    baseline: inputs.mapping['answer'] === undefined ? config.baseline : `the log's ${inputs.mapping['answer']} column`,
+    // Unchanged text for the default, so a run fingerprinted before answer_source existed still resumes.
+    // `--field answer=` unmaps the column: '' is no column, as the replay reads it.
+    baseline:
+      inputs.answerSource === 'human'
+        ? `${config.baseline}, called live (logged answers${answerColumn ? ` in the log's ${answerColumn} column` : ''} are human replies)`
+        : answerColumn
+          ? `the log's ${answerColumn} column`
+          : config.baseline,
     judge: `${judge.endpoint}${config.endpoints[judge.endpoint] === undefined ? '' : ` (${config.endpoints[judge.endpoint]!.model})`}${config.privacy.sensitive.judge === undefined ? '' : `, sensitive: ${config.privacy.sensitive.judge}`}`,
     rubric: `${judge.rubric} (${fileHash(judge.rubric)})`,
     'pairwise rubric': judge.pairwise_rubric === undefined ? 'none' : `${judge.pairwise_rubric} (${fileHash(judge.pairwise_rubric)})`,

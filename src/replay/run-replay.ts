@@ -7,7 +7,7 @@ import { configForStorage, configSecrets } from '../config/secrets.ts';
 import { endpointsInUse, resolveApiKeys } from '../config/endpoints-in-use.ts';
 import { UsageError } from '../core/errors.ts';
 import { checkRunId } from '../core/run-id.ts';
-import type { IngestItem } from '../core/query.ts';
+import type { AnswerSource, IngestItem } from '../core/query.ts';
 import { createEndpointClient } from '../endpoints/endpoint-client.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
 import { openLog, type LogFormat, type LogReader } from '../ingest/open-log.ts';
@@ -41,6 +41,8 @@ export interface ReplayCommandOptions {
   format?: LogFormat;
   batchOutput?: string;
   turns?: TurnMode;
+  /** Who wrote the logged answers (overrides dataset.answer_source; default baseline). */
+  answerSource?: AnswerSource;
   runId?: string;
   limit?: number;
   /** A consistent copy of the database for analysts, rewritten every `snapshotEvery` batches and at the end. */
@@ -91,7 +93,9 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
   const config = loadConfig(options.config, { env });
   const datasetPath = options.dataset ?? config.dataset.path;
   const mapping = mergeFieldMappings(config.dataset.fields, options.fields ?? []);
-  const baselineFromLog = Boolean(mapping.answer);
+  const answerSource: AnswerSource = options.answerSource ?? config.dataset.answer_source ?? 'baseline';
+  // A human agent's reply is never the baseline: the baseline model is then called as if no answer were logged.
+  const baselineFromLog = Boolean(mapping.answer) && answerSource === 'baseline';
   const names = endpointsInUse(config, { baselineFromLog });
   const keys = options.sim ? new Map<string, string | undefined>() : resolveApiKeys(config, names, env);
   const rubric = loadRubric(config.judge.rubric);
@@ -140,8 +144,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
 
     store = await openStore(options.db ?? config.database);
     await store.setMemoryLimit(config.replay.database_memory_limit);
-    const fingerprint = runFingerprint({ config, dataset: datasetPath, mapping, policy: policy.describe, endpoints: names, sim: Boolean(options.sim), shard: options.shard });
-    const runId = await startOrResumeRun(store, options, config, datasetPath, mapping, fingerprint);
+    const fingerprint = runFingerprint({ config, dataset: datasetPath, mapping, answerSource, policy: policy.describe, endpoints: names, sim: Boolean(options.sim), shard: options.shard });
+    const runId = await startOrResumeRun(store, options, config, datasetPath, mapping, answerSource, fingerprint);
     const route = policy.route;
     const progress = createProgress({ output: options.progressOutput, total: options.limit });
     const activeSim = sim;
@@ -169,6 +173,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
           route,
           tiers: config.routing.tiers,
           baseline: config.baseline,
+          answerSource,
           baselinePricing: pricingOf(config.endpoints[config.baseline]!),
           fallback: config.routing.fallback,
           clients,
@@ -256,6 +261,7 @@ async function startOrResumeRun(
   config: Config,
   dataset: string,
   mapping: Record<string, string | undefined>,
+  answerSource: AnswerSource,
   fingerprint: RunFingerprint,
 ): Promise<string> {
   if (options.resume || options.forceResume) {
@@ -274,7 +280,8 @@ async function startOrResumeRun(
     dataset,
     policy: config.routing.policy,
     // No key value and no credential from a base URL is stored (runs.config_json is exported and shared).
-    config: configForStorage({ ...config, dataset: { ...config.dataset, path: dataset, fields: mapping } }, configSecrets(config, options.env ?? process.env)),
+    // answer_source as replayed (flag or config): a re-judge or an analyst reads who wrote the logged answers here.
+    config: configForStorage({ ...config, dataset: { ...config.dataset, path: dataset, fields: mapping, answer_source: answerSource } }, configSecrets(config, options.env ?? process.env)),
     notes: runNotes(options),
   });
   await saveNewRunFingerprint(store, runId, fingerprint, new Date());

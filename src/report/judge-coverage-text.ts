@@ -1,4 +1,5 @@
 import { describeCoverage, describeOnpremJudge } from '../gate/judge-coverage.ts';
+import { describeHumanReplies } from '../gate/human-replies.ts';
 import type { RunMetrics } from '../gate/metrics.ts';
 import type { Tier } from '../core/tier.ts';
 
@@ -18,5 +19,6 @@ export function judgeCoverageSentences(metrics: RunMetrics): string[] {
   } else if (sensitive > 0) {
     lines.push(`${sensitive} sensitive answers; on-prem judge agreement: ${evidence === undefined ? 'not read' : evidence.absent}.`);
   }
+  if (metrics.humanReplies !== undefined) lines.push(`${describeHumanReplies(metrics.humanReplies)}.`);
   return lines;
 }

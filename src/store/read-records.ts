@@ -69,7 +69,7 @@ export function toRunRow(row: Row): RunRow {
   };
 }
 
-/** `loggedAnswer` is not a column: it is stored as the baseline response with source 'log'. */
+/** `loggedAnswer` is not a column: it is stored as a response with source 'log' (role baseline, or human under answer_source: human). */
 export function toQuery(row: Row): Query {
   const query: Query = {
     queryId: requiredString(row, 'query_id'),

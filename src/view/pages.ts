@@ -126,6 +126,7 @@ ${pager(input.result.total, params.page, pageLink)}<p class="muted">Worst first:
 function answerCard(role: string, response: Row | undefined, judgment: Row | undefined): Html {
   if (response === undefined) return html`<section class="answer" data-role="${role}"><h3>${role}</h3><p class="muted">No ${role} call.</p></section>`;
   return html`<section class="answer" data-role="${role}"><h3>${role}: ${text(response['endpoint'])} <span class="muted">(${text(response['model'])})</span></h3>
+${role === 'human' ? html`<p class="muted human-note">A human agent's reply from the log: shown beside the models, judged like them, never counted as the baseline.</p>` : ''}
 <div class="score">${judgment === undefined ? html`<span class="muted">not judged</span>` : judgment['status'] === 'scored' ? html`${num(judgment['score'])} / 5` : html`<span class="error">${text(judgment['status'])}</span>`}</div>
 <dl><dt>status</dt><dd>${text(response['status'])}${response['attempts'] !== 1 ? html` after ${num(response['attempts'])} attempts` : ''}${response['error'] === null ? '' : html` <span class="error">${text(response['error'])}</span>`}</dd>
 <dt>source</dt><dd>${text(response['source'])}</dd><dt>latency</dt><dd>${num(response['latency_ms'], 0)} ms (first token ${num(response['ttft_ms'], 0)} ms)</dd>
@@ -139,7 +140,9 @@ export function queryPage(input: { runId: string; detail: QueryDetail; link: Lin
   const { detail, runId, link } = input;
   const query = detail.query;
   const byRole = (rows: Row[], role: string) => rows.find((row) => row['role'] === role);
-  const roles = detail.responses.some((row) => row['role'] === 'fallback') ? ['candidate', 'fallback', 'baseline'] : ['candidate', 'baseline'];
+  const has = (role: string) => detail.responses.some((row) => row['role'] === role);
+  // A human agent's logged reply (dataset.answer_source: human) sits beside the models, after the baseline.
+  const roles = ['candidate', ...(has('fallback') ? ['fallback'] : []), 'baseline', ...(has('human') ? ['human'] : [])];
   const route = detail.route;
   const pairwise = detail.pairwise.map(
     (row) => html`<tr><td>${text(row['judge_name'])}</td><td>${text(row['status'])}</td><td>${text(row['winner'])}</td><td>${text(row['winner_candidate_first'])}</td><td>${text(row['winner_candidate_second'])}</td><td>${row['consistent'] === null ? '—' : row['consistent'] ? 'yes' : 'no'}</td><td class="excerpt">${text(row['reason'])}</td></tr>`,

@@ -1,5 +1,6 @@
 import { versusToday } from '../../gate/cost-vs-baseline.ts';
 import { describeOnpremJudge } from '../../gate/judge-coverage.ts';
+import { describeHumanReplies } from '../../gate/human-replies.ts';
 import type { GateOutcome } from '../../gate/run-gate.ts';
 import type { WrittenReport } from '../../report/write.ts';
 import type { ChosenPath } from '../config-paths.ts';
@@ -29,6 +30,8 @@ export function printOutcome(outcome: GateOutcome, report: WrittenReport, json: 
 export function printJudgeCoverage(outcome: GateOutcome, out: NodeJS.WritableStream): void {
   const evidence = outcome.metrics.onpremJudge;
   if (evidence !== undefined && !('absent' in evidence)) out.write(`${describeOnpremJudge(evidence)}\n`);
+  const human = outcome.metrics.humanReplies;
+  if (human !== undefined) out.write(`${describeHumanReplies(human)}\n`);
 }
 
 export function printStepSummary(outcome: GateOutcome, out: NodeJS.WritableStream): void {

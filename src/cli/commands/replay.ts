@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { ANSWER_SOURCES } from '../../core/query.ts';
 import { LOG_FORMATS } from '../../ingest/log-reader.ts';
 import { TURN_MODES } from '../../ingest/turns-reader.ts';
 import { runReplayCommand } from '../../replay/run-replay.ts';
@@ -15,6 +16,12 @@ export function registerReplay(program: Command): void {
     .addOption(new Option('--format <format>', 'log format (overrides dataset.format; default: detected from the content)').choices(LOG_FORMATS))
     .option('--batch-output <file>', 'openai-batch: the Batch API output file to join to the input by custom_id (overrides dataset.batch_output)')
     .addOption(new Option('--turns <which>', 'turn tables: replay the last assistant turn of each conversation or every one (overrides dataset.turns)').choices(TURN_MODES))
+    .addOption(
+      new Option(
+        '--answer-source <who>',
+        "who wrote the logged answers (overrides dataset.answer_source; default baseline): baseline = the production model's answer, stored as the baseline and not re-called; human = a human agent's reply, stored as role human while the baseline is called live",
+      ).choices(ANSWER_SOURCES),
+    )
     .option('--run-id <id>', "run id (default: generated); 1-64 of A-Z a-z 0-9 . _ -, not starting with '.' or '-'", runIdOption('--run-id'))
     .option('--limit <n>', 'replay only the first N queries', positiveInt('--limit'))
     .option('--shard <k/n>', 'replay only shard K of N (stable hash of the query id); each shard writes its own --db, then `merge`')
@@ -59,6 +66,7 @@ interface ReplayFlags {
   format?: (typeof LOG_FORMATS)[number];
   batchOutput?: string;
   turns?: (typeof TURN_MODES)[number];
+  answerSource?: (typeof ANSWER_SOURCES)[number];
   runId?: string;
   limit?: number;
   shard?: string;

@@ -13,7 +13,8 @@ import { labelling } from './013-labelling.ts';
 import { cascade } from './014-cascade.ts';
 import { loadtestCapacity } from './015-loadtest-capacity.ts';
 import { selectedRun } from './016-selected-run.ts';
+import { humanReplies } from './017-human-replies.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration this binary knows, in version order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial, analystViews, judge, spotcheck, routerEvals, gateViews, privacy, routeMixView, conversations, onpremJudge, runFingerprints, labelling, cascade, loadtestCapacity, selectedRun];
+export const MIGRATIONS: readonly Migration[] = [initial, analystViews, judge, spotcheck, routerEvals, gateViews, privacy, routeMixView, conversations, onpremJudge, runFingerprints, labelling, cascade, loadtestCapacity, selectedRun, humanReplies];
