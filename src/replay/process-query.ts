@@ -12,7 +12,7 @@ import { outboundJudgeInput } from '../privacy/outbound.ts';
 import { answerText, judgeContext } from '../judge/judge-context.ts';
 import type { ToolCall } from '../core/conversation.ts';
 import { outboundRequest, redactMessages } from './outbound-request.ts';
-import { customerText } from '../privacy/customer-text.ts';
+import { customerMessages, customerText } from '../privacy/customer-text.ts';
 import { planPrivacy, type PrivacySettings, type Send, type Withheld } from '../privacy/plan.ts';
 import { privacyRecord } from '../privacy/record.ts';
 import { createRedactor, type Redactor } from '../privacy/redact.ts';
@@ -137,7 +137,8 @@ export async function processQuery(query: Query, context: QueryContext, decided?
     responses,
     judgments,
     // Counts by type only: the placeholder numbers this redactor gave do not change them.
-    privacy: privacyRecord(context.runId, query.queryId, plan, redactor.redact(customerText(query)).findings),
+    // Message by message: the memoised redactor has already redacted each for an external endpoint.
+    privacy: privacyRecord(context.runId, query.queryId, plan, customerMessages(query).flatMap((text) => redactor.redact(text).findings)),
     validations: await validating,
   };
 }
