@@ -9,7 +9,7 @@ import { validateCandidate, type CascadeStage } from '../cascade/validate-stage.
 import type { RouteDecision, RoutePolicy } from '../router/policy.ts';
 import type { QueryRows } from './types.ts';
 import { outboundJudgeInput } from '../privacy/outbound.ts';
-import { answerText, judgeContext } from '../judge/judge-context.ts';
+import { answerText, judgeContext, type JudgeContext } from '../judge/judge-context.ts';
 import type { ToolCall } from '../core/conversation.ts';
 import { outboundRequest, redactMessages } from './outbound-request.ts';
 import { customerMessages, customerText } from '../privacy/customer-text.ts';
@@ -103,6 +103,8 @@ export async function processQuery(query: Query, context: QueryContext, decided?
   const judgeTarget = plan.judge;
   const judge = judgeTarget.withheld ? undefined : judgeTarget.endpoint === context.judgeEndpoint ? context.judge : context.sensitiveJudge;
   if (!judgeTarget.withheld && judge === undefined) throw new Error(`no judge for endpoint "${judgeTarget.endpoint}" (configuration was not validated)`);
+  // The conversation the judge sees is the same for every answer of the query: built once.
+  const shown = judgeTarget.withheld ? undefined : shownToJudge(query, judgeTarget, redactor, context);
   const judgments =
     judgeTarget.withheld || judge === undefined
       ? []
@@ -117,6 +119,7 @@ export async function processQuery(query: Query, context: QueryContext, decided?
                 judge,
                 judgeTarget,
                 redactor,
+                shown!,
                 context,
               ),
             ),
@@ -266,6 +269,11 @@ function loggedBaseline(query: Query, context: QueryContext): ResponseRecord {
   };
 }
 
+/** The conversation the judge sees (redacted like the rest for an external judge), cut to its budget. */
+function shownToJudge(query: Query, target: Send, redactor: Redactor, context: QueryContext): JudgeContext {
+  const messages = query.request === undefined ? undefined : target.redact ? redactMessages(query.request.messages, redactor) : query.request.messages;
+  return judgeContext(messages, context.judgeContextTokens ?? DEFAULT_JUDGE_CONTEXT_TOKENS);
+}
 
 async function judgeResponse(
   query: Query,
@@ -274,12 +282,10 @@ async function judgeResponse(
   judge: Judge,
   target: Send,
   redactor: Redactor,
+  shown: JudgeContext,
   context: QueryContext,
 ): Promise<JudgmentRecord> {
   const input = outboundJudgeInput({ query: query.text, answer: answerText(response.output ?? '', response.toolCalls), reference }, target, redactor);
-  // The judge sees the conversation (redacted like the rest for an external judge), cut to its budget.
-  const messages = query.request === undefined ? undefined : target.redact ? redactMessages(query.request.messages, redactor) : query.request.messages;
-  const shown = judgeContext(messages, context.judgeContextTokens ?? DEFAULT_JUDGE_CONTEXT_TOKENS);
   const result = await judge.grade(shown.text === undefined ? input : { ...input, context: shown.text }, context.signal);
   const spec = shown.cut === undefined ? judge.spec : { ...judge.spec, settings: { ...judge.spec.settings, context_cut: shown.cut } };
   return {
