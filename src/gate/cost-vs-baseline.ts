@@ -34,7 +34,7 @@ export function costVersusBaselineCheck(cost: CostProjection, thresholds: Thresh
       detail:
         ratio === undefined
           ? `step or all-baseline bill unknown (${cost.monthlyQueries === undefined ? 'no monthly volume' : 'no costed calls to price it'})`
-          : `${usd(cost.routedMonthlyUsd!)} is ${ratio.toFixed(2)} x the all-baseline ${usd(cost.baselineMonthlyUsd!)} (${versusToday(cost)}; all-baseline: ${describeBaselineCoverage(cost.baselineCoverage)})`,
+          : `${usd(cost.routedMonthlyUsd!)} is ${ratio.toFixed(2)} x the all-baseline ${usd(cost.baselineMonthlyUsd!)} (${versusToday(cost)}); all-baseline: ${describeBaselineCoverage(cost.baselineCoverage)}`,
     },
   ];
 }

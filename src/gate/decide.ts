@@ -163,7 +163,7 @@ export function decide(metrics: RunMetrics, cost: CostProjection, thresholds: Th
       detail:
         value === undefined
           ? `baseline or step cost unknown (${cost.monthlyQueries === undefined ? 'no monthly volume' : 'logged answers carry no usage, or no call reported usage'})`
-          : `${usd(cost.routedMonthlyUsd)} vs all-baseline ${usd(cost.baselineMonthlyUsd)}: ${pct(value)} saved, from ${cost.costCoverage.known} costed calls (all-baseline: ${describeBaselineCoverage(cost.baselineCoverage)})`,
+          : `${usd(cost.routedMonthlyUsd)} vs all-baseline ${usd(cost.baselineMonthlyUsd)}: ${pct(value)} saved, from ${cost.costCoverage.known} costed calls; all-baseline: ${describeBaselineCoverage(cost.baselineCoverage)}`,
     });
   }
   checks.push(...costVersusBaselineCheck(cost, thresholds));

@@ -70,7 +70,7 @@ describe('gate on a replay whose baseline comes from the log', () => {
     const coverage = `${calls - 1} of ${calls} gpt4 answers costed; ${N} from the log (logged usage at gpt4's prices; 1 without logged usage left out of the mean)${live.length === 0 ? '' : `, ${live.length} called live`}`;
     expect(gate.stdout).toContain(`all on the baseline (today): $${expectedMonthly}/month (${coverage})`);
     expect(gate.stdout).toContain(`vs all-baseline $${expectedMonthly}`);
-    expect(gate.stdout).toContain(`costed calls (all-baseline: ${coverage})`);
+    expect(gate.stdout).toContain(`costed calls; all-baseline: ${coverage} (threshold`);
     // Not the old estimate from the candidates' token usage.
     expect(gate.stdout).not.toContain('estimated from the measured token usage');
 
