@@ -2,9 +2,10 @@
  * CPU profile of the replay's hot path: the sim in its own process at time scale 0, the replay CLI
  * under `node --cpu-prof`; prints the top frames by self and by inclusive time.
  *
- *   npx node bench/profile.ts [--n 5000] [--top 30] [--sim-profile]
+ *   npx node bench/profile.ts [--n 5000] [--top 30] [--sim-profile] [--multi-turn]
  *
- * --sim-profile profiles the sim process instead of the replay.
+ * --sim-profile profiles the sim process instead of the replay. --multi-turn replays the same
+ * queries as the last turn of 6-message chat-completions requests (bench/multi-turn.ts's log).
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { writeDataset } from '../src/datasets/write-dataset.ts';
 import { NODE } from './lib/child.ts';
 import { summariseProfile } from './lib/cpu-profile.ts';
 import { describeMachine } from './lib/machine.ts';
+import { writeMultiTurn } from './lib/multi-turn-log.ts';
 import { startSimProcess } from './lib/sim-process.ts';
 import { writeStackConfig } from './lib/stack-config.ts';
 
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     top: { type: 'string', default: '30' },
     concurrency: { type: 'string', default: '64' },
     'sim-profile': { type: 'boolean', default: false },
+    'multi-turn': { type: 'boolean', default: false },
   },
 });
 const ROOT = resolve(import.meta.dirname, '..');
@@ -33,6 +36,8 @@ const work = mkdtempSync(join(tmpdir(), 'hybrid-eval-profile-'));
 const profiles = join(work, 'profiles');
 const dataset = join(work, 'queries.jsonl');
 await writeDataset(dataset, { n, seed: 8 });
+const replayed = values['multi-turn'] ? join(work, 'multi.jsonl') : dataset;
+if (values['multi-turn']) await writeMultiTurn(dataset, replayed);
 console.log(`machine: ${describeMachine()}`);
 const previous = process.env.NODE_OPTIONS;
 if (values['sim-profile']) process.env.NODE_OPTIONS = `${previous ?? ''} --cpu-prof --cpu-prof-dir=${profiles}`;
@@ -42,7 +47,7 @@ else process.env.NODE_OPTIONS = previous;
 try {
   const config = join(work, 'stack.yaml');
   writeStackConfig(config, { simUrl: sim.url, database: join(work, 'profile.duckdb'), concurrency: Number(values.concurrency) });
-  const args = [...(values['sim-profile'] ? [] : ['--cpu-prof', `--cpu-prof-dir=${profiles}`]), join(ROOT, 'src/cli/main.ts'), 'replay', '-c', config, '--dataset', dataset];
+  const args = [...(values['sim-profile'] ? [] : ['--cpu-prof', `--cpu-prof-dir=${profiles}`]), join(ROOT, 'src/cli/main.ts'), 'replay', '-c', config, '--dataset', replayed];
   const code = await new Promise<number | null>((done) => spawn(NODE, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'ignore'] }).once('close', done));
   if (code !== 0) throw new Error(`replay exited with ${code}`);
 } finally {

@@ -43,6 +43,7 @@ const cost = (perQuery: number): CostProjection => ({
   variablePerQueryUsd: perQuery,
   fallbackMonthlyUsd: 0,
   costCoverage: { known: 300, total: 300 },
+  baselineCoverage: { endpoint: 'gpt4', calls: 300, costed: 300, logged: 0, loggedCosted: 0, estimatedTiers: [] },
 });
 
 const input = (data: RunData, perQuery = 0.004): CompareInput => ({ runId: data.runId, data, cost: cost(perQuery) });

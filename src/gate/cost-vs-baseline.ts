@@ -1,4 +1,4 @@
-import type { CostProjection } from './cost.ts';
+import { describeBaselineCoverage, type CostProjection } from './cost.ts';
 import type { Check } from './decide.ts';
 import type { Thresholds } from './plan.ts';
 
@@ -34,7 +34,7 @@ export function costVersusBaselineCheck(cost: CostProjection, thresholds: Thresh
       detail:
         ratio === undefined
           ? `step or all-baseline bill unknown (${cost.monthlyQueries === undefined ? 'no monthly volume' : 'no costed calls to price it'})`
-          : `${usd(cost.routedMonthlyUsd!)} is ${ratio.toFixed(2)} x the all-baseline ${usd(cost.baselineMonthlyUsd!)} (${versusToday(cost)})`,
+          : `${usd(cost.routedMonthlyUsd!)} is ${ratio.toFixed(2)} x the all-baseline ${usd(cost.baselineMonthlyUsd!)} (${versusToday(cost)}); all-baseline: ${describeBaselineCoverage(cost.baselineCoverage)}`,
     },
   ];
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, type Config } from '../config/schema.ts';
 import { openStore, type Store } from '../store/store.ts';
-import { query, tempDir } from '../store/test-records.ts';
-import { costModelFrom, projectMix, resolveShares, type CostInputs } from './cost.ts';
+import { query, response, route, tempDir } from '../store/test-records.ts';
+import { costModelFrom, describeBaselineCoverage, projectMix, readCostInputs, resolveShares, type CostInputs } from './cost.ts';
 import { parsePlan } from './plan.ts';
 import { monthlyVolume } from './volume.ts';
 
@@ -26,6 +26,8 @@ const cell = (tier: 'simple' | 'medium' | 'complex', endpointName: string, meanC
   endpoint: endpointName,
   calls: 100,
   knownCost: 100,
+  loggedCalls: 0,
+  loggedKnownCost: 0,
   meanCostUsd,
   meanPromptTokens: 2000,
   meanCompletionTokens: completion,
@@ -108,6 +110,22 @@ describe('cost model', () => {
     expect(model.notes).toEqual([]);
   });
 
+  it("prices all-baseline from logged answers' usage where the baseline came from the log, and says its coverage", () => {
+    // GPT-4 on simple answered from the log: 100 answers, 80 with usage (priced at $0.05 each), 20 without.
+    const logged = costModelFrom(
+      { ...inputs, cells: inputs.cells.map((c) => (c.endpoint === 'gpt4' && c.tier === 'simple' ? { ...c, knownCost: 80, loggedCalls: 100, loggedKnownCost: 80, meanCostUsd: 0.05 } : c)) },
+      config,
+      plan,
+    );
+    expect(logged.allBaseline.perQueryUsd).toBeCloseTo(0.7 * 0.05 + 0.25 * 0.065 + 0.05 * 0.07, 10);
+    expect(logged.allBaseline.coverage).toEqual({ endpoint: 'gpt4', calls: 300, costed: 280, logged: 100, loggedCosted: 80, estimatedTiers: [] });
+    expect(describeBaselineCoverage(logged.allBaseline.coverage)).toBe(
+      "280 of 300 gpt4 answers costed; 100 from the log (logged usage at gpt4's prices; 20 without logged usage left out of the mean), 200 called live",
+    );
+    expect(logged.notes).toContain(`all-baseline cost: ${describeBaselineCoverage(logged.allBaseline.coverage)}`);
+    expect(logged.target!.baselineCoverage).toEqual(logged.allBaseline.coverage);
+  });
+
   it('leaves the bill unknown, not 0, without a monthly volume', () => {
     const unknown = costModelFrom({ ...inputs, volume: { monthlyQueries: undefined, source: 'unknown', detail: '' } }, config, plan);
     expect(unknown.target!.routedMonthlyUsd).toBeUndefined();
@@ -150,5 +168,42 @@ describe('monthlyVolume', () => {
 
   it('is unknown without two timestamps', async () => {
     expect(await monthlyVolume(store, 'nope', undefined)).toMatchObject({ monthlyQueries: undefined, source: 'unknown' });
+  });
+});
+
+describe('readCostInputs', () => {
+  const dir = tempDir();
+  let store: Store;
+  beforeAll(async () => {
+    store = await openStore(`${dir.path}/c.duckdb`);
+    await store.createRun({ runId: 'logged', mode: 'shadow', dataset: 'x', policy: 'oracle', config: {} });
+    const ids = ['a', 'b', 'c'];
+    await store.writeBatch('logged', {
+      queries: ids.map((id) => query(id)),
+      routes: ids.map((id) => route('logged', id, 'simple', { endpoint: 'llama' })),
+      responses: [
+        ...ids.map((id) => response('logged', id, 'candidate', { endpoint: 'llama', costUsd: 0.0004, promptTokens: 900, completionTokens: 50 })),
+        // Production's answers: two with logged usage (priced at the baseline's prices by the replay), one without.
+        response('logged', 'a', 'baseline', { endpoint: 'gpt4', source: 'log', attempts: 0, promptTokens: 1000, completionTokens: 100, costUsd: 0.036 }),
+        response('logged', 'b', 'baseline', { endpoint: 'gpt4', source: 'log', attempts: 0, promptTokens: 2000, completionTokens: 200, costUsd: 0.072 }),
+        response('logged', 'c', 'baseline', { endpoint: 'gpt4', source: 'log', attempts: 0 }),
+      ],
+    });
+  });
+  afterAll(async () => {
+    await store.close();
+    dir.remove();
+  });
+
+  it('counts logged baseline answers with their cost, the ones without usage as unknown', async () => {
+    const read = await readCostInputs(store, 'logged', config);
+    const gpt4 = read.cells.find((c) => c.endpoint === 'gpt4')!;
+    expect(gpt4).toMatchObject({ tier: 'simple', calls: 3, knownCost: 2, loggedCalls: 3, loggedKnownCost: 2, meanPromptTokens: 1500, meanCompletionTokens: 150 });
+    expect(gpt4.meanCostUsd).toBeCloseTo(0.054, 10);
+    expect(read.cells.find((c) => c.endpoint === 'llama')).toMatchObject({ calls: 3, knownCost: 3, loggedCalls: 0 });
+    const model = costModelFrom(read, config, plan);
+    // Measured, not estimated from Llama's token usage: 0.054 per query x 1M.
+    expect(model.allBaseline.monthlyUsd).toBeCloseTo(54000, 4);
+    expect(model.allBaseline.coverage).toMatchObject({ calls: 3, costed: 2, logged: 3, loggedCosted: 2, estimatedTiers: [] });
   });
 });

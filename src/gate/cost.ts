@@ -12,6 +12,9 @@ export interface CostCell {
   endpoint: string;
   calls: number;
   knownCost: number;
+  /** Of `calls`, the baseline answers taken from the log (source 'log'), priced from their logged usage. */
+  loggedCalls: number;
+  loggedKnownCost: number;
   meanCostUsd: number | undefined;
   meanPromptTokens: number | undefined;
   meanCompletionTokens: number | undefined;
@@ -41,10 +44,26 @@ export interface CostProjection {
   fallbackMonthlyUsd: number | undefined;
   /** Calls with a known cost / calls, over the measured cells the mix uses. */
   costCoverage: { known: number; total: number };
+  /** What the all-baseline bill rests on: the baseline's calls on the tiers in the mix. */
+  baselineCoverage: BaselineCoverage;
   components?: CostComponents;
   /** Each endpoint's share of all traffic in the mix and its monthly variable cost. */
   endpoints?: Array<{ endpoint: string; share: number; perQueryUsd: number | undefined; monthlyUsd: number | undefined; estimated: boolean }>;
   notes?: string[];
+}
+
+/**
+ * The baseline's calls behind the all-baseline bill, on the tiers the run has: how many carry a
+ * cost, how many of those came from the log (production's own answers, priced from the logged
+ * usage at the baseline's prices), and the tiers where no call had a cost (estimated from tokens).
+ */
+export interface BaselineCoverage {
+  endpoint: string;
+  calls: number;
+  costed: number;
+  logged: number;
+  loggedCosted: number;
+  estimatedTiers: Tier[];
 }
 
 export interface CostComponents {
@@ -71,7 +90,7 @@ export interface CostModel {
   asRouted: CostProjection;
   steps: CostProjection[];
   target: CostProjection | undefined;
-  allBaseline: { monthlyUsd: number | undefined; perQueryUsd: number | undefined };
+  allBaseline: { monthlyUsd: number | undefined; perQueryUsd: number | undefined; coverage: BaselineCoverage };
   breakEven: BreakEven[];
   prices: Array<{ endpoint: string; model: string; onPrem: boolean; pricing: string }>;
   /** What the figures rest on beyond measurement: estimates, unknown fallback rates. */
@@ -79,20 +98,26 @@ export interface CostModel {
 }
 
 export async function readCostInputs(store: GateStore, runId: string, config: Config): Promise<CostInputs> {
+  // Logged baseline answers (source 'log') count: production paid for them, and the replay priced
+  // their logged usage at the baseline's prices (NULL cost where the log has no usage: unknown, not free).
   const cells = await store.all<{
     tier: Tier;
     endpoint: string;
     calls: number;
     known_cost: number;
+    logged: number;
+    logged_cost: number;
     mean_cost: number | null;
     prompt: number | null;
     completion: number | null;
   }>(
-    `SELECT rt.tier, s.endpoint, count(*) AS calls, count(s.cost_usd) AS known_cost, avg(s.cost_usd) AS mean_cost,
+    `SELECT rt.tier, s.endpoint, count(*) AS calls, count(s.cost_usd) AS known_cost, count(*) FILTER (WHERE s.source = 'log') AS logged,
+            count(s.cost_usd) FILTER (WHERE s.source = 'log') AS logged_cost,
+            avg(s.cost_usd) AS mean_cost,
             avg(s.prompt_tokens) FILTER (WHERE s.completion_tokens IS NOT NULL) AS prompt,
             avg(s.completion_tokens) FILTER (WHERE s.prompt_tokens IS NOT NULL) AS completion
      FROM responses AS s JOIN routes AS rt ON rt.run_id = s.run_id AND rt.query_id = s.query_id
-     WHERE s.run_id = ? AND s.source = 'endpoint' AND s.status IN ('ok', 'ok_after_retry')
+     WHERE s.run_id = ? AND (s.source = 'endpoint' OR (s.source = 'log' AND s.role = 'baseline')) AND s.status IN ('ok', 'ok_after_retry')
      GROUP BY ALL`,
     [runId],
   );
@@ -116,6 +141,8 @@ export async function readCostInputs(store: GateStore, runId: string, config: Co
       endpoint: row.endpoint,
       calls: Number(row.calls),
       knownCost: Number(row.known_cost),
+      loggedCalls: Number(row.logged),
+      loggedKnownCost: Number(row.logged_cost),
       meanCostUsd: row.mean_cost ?? undefined,
       meanPromptTokens: row.prompt ?? undefined,
       meanCompletionTokens: row.completion ?? undefined,
@@ -185,6 +212,35 @@ export function costCalculator(inputs: CostInputs, config: Config) {
 }
 
 type Calculator = ReturnType<typeof costCalculator>;
+
+/** The baseline's measured calls behind the all-baseline bill (tiers the run has), and where it is an estimate. */
+export function baselineCoverage(inputs: CostInputs, config: Config, calc: Calculator = costCalculator(inputs, config)): BaselineCoverage {
+  const tiers = TIERS.filter((tier) => calc.tierMix[tier] > 0);
+  const cells = inputs.cells.filter((c) => c.endpoint === config.baseline && tiers.includes(c.tier));
+  const sum = (pick: (c: CostCell) => number): number => cells.reduce((total, c) => total + pick(c), 0);
+  return {
+    endpoint: config.baseline,
+    calls: sum((c) => c.calls),
+    costed: sum((c) => c.knownCost),
+    logged: sum((c) => c.loggedCalls),
+    loggedCosted: sum((c) => c.loggedKnownCost),
+    estimatedTiers: tiers.filter((tier) => calc.perQuery(config.baseline, tier).estimated),
+  };
+}
+
+/** "7 of 8 gpt4 answers costed (all 8 from the log: logged usage at gpt4's prices; 1 without usage left out)". */
+export function describeBaselineCoverage(coverage: BaselineCoverage): string {
+  const { endpoint, calls, costed, logged, loggedCosted, estimatedTiers } = coverage;
+  const parts = [`${costed} of ${calls} ${endpoint} answer${calls === 1 ? '' : 's'} costed`];
+  if (logged > 0) {
+    const live = calls - logged;
+    parts.push(
+      `${logged === calls ? `all ${logged}` : `${logged}`} from the log (logged usage at ${endpoint}'s prices${logged > loggedCosted ? `; ${logged - loggedCosted} without logged usage left out of the mean` : ''})${live > 0 ? `, ${live} called live` : ''}`,
+    );
+  }
+  if (estimatedTiers.length > 0) parts.push(`${estimatedTiers.join(', ')} estimated from the measured token usage`);
+  return parts.join('; ');
+}
 
 const add = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a + b);
 
@@ -256,6 +312,7 @@ export function projectMix(label: string, shares: Shares, shadowShare: number, i
     variablePerQueryUsd,
     fallbackMonthlyUsd: monthly(fallback),
     costCoverage: { known: cells.reduce((sum, c) => sum + c.knownCost, 0), total: cells.reduce((sum, c) => sum + c.calls, 0) },
+    baselineCoverage: baselineCoverage(inputs, config, calc),
     components: { apiUsd: monthly(api), onPremMarginalUsd: monthly(onPremMarginal), onPremFixedUsd: fixedMonthlyUsd, fallbackUsd: monthly(fallback), shadowUsd: monthly(shadow) },
     endpoints: [...byEndpoint].map(([endpoint, entry]) => ({ endpoint, share: entry.share, perQueryUsd: entry.share === 0 || entry.usd === undefined ? undefined : entry.usd / entry.share, monthlyUsd: monthly(entry.usd), estimated: entry.estimated })),
     notes: [...new Set(notes)],
@@ -331,12 +388,14 @@ export function costModelFrom(inputs: CostInputs, config: Config, plan: GatePlan
   const targetShares = plan.target === undefined ? routedShares(config) : resolveShares(plan.target, config, `${plan.file}: target`);
   const target = projectMix('target', targetShares, 0, inputs, config, calc);
   const baselinePerQuery = TIERS.reduce<number | undefined>((sum, tier) => (calc.tierMix[tier] === 0 ? sum : add(sum, mul(calc.tierMix[tier], calc.perQuery(config.baseline, tier).usd))), 0);
-  const estimatedBaseline = TIERS.filter((tier) => calc.tierMix[tier] > 0 && calc.perQuery(config.baseline, tier).estimated);
+  const coverage = baselineCoverage(inputs, config, calc);
+  const estimatedBaseline = coverage.estimatedTiers;
   return {
     notes: [
       ...(estimatedBaseline.length === 0
         ? []
-        : [`all-baseline cost on ${estimatedBaseline.join(', ')} is estimated from the measured token usage and ${config.baseline}'s prices (no costed ${config.baseline} call there, e.g. logged answers)`]),
+        : [`all-baseline cost on ${estimatedBaseline.join(', ')} is estimated from the measured token usage and ${config.baseline}'s prices (no costed ${config.baseline} call there, e.g. logged answers without usage)`]),
+      ...(coverage.logged === 0 ? [] : [`all-baseline cost: ${describeBaselineCoverage(coverage)}`]),
       ...new Set(steps.flatMap((step) => step.notes ?? [])),
     ],
     volume: inputs.volume,
@@ -344,7 +403,7 @@ export function costModelFrom(inputs: CostInputs, config: Config, plan: GatePlan
     asRouted,
     steps,
     target,
-    allBaseline: { perQueryUsd: baselinePerQuery, monthlyUsd: baselinePerQuery === undefined || inputs.volume.monthlyQueries === undefined ? undefined : baselinePerQuery * inputs.volume.monthlyQueries },
+    allBaseline: { coverage, perQueryUsd: baselinePerQuery, monthlyUsd: baselinePerQuery === undefined || inputs.volume.monthlyQueries === undefined ? undefined : baselinePerQuery * inputs.volume.monthlyQueries },
     breakEven: breakEven(targetShares, inputs, config, calc),
     prices: Object.entries(config.endpoints).map(([endpoint, settings]) => {
       const pricing = settings.pricing;

@@ -27,6 +27,7 @@ const cost: CostProjection = {
   variablePerQueryUsd: 0.004,
   fallbackMonthlyUsd: 0,
   costCoverage: { known: 100, total: 100 },
+  baselineCoverage: { endpoint: 'gpt4', calls: 100, costed: 100, logged: 0, loggedCosted: 0, estimatedTiers: [] },
 };
 
 /** A synthetic run whose candidate scores are drawn from `distribution`; the baseline scores 4.7 on average. */

@@ -1,7 +1,7 @@
 import type { Tier } from '../core/tier.ts';
 import { TIERS } from '../core/tier.ts';
 import type { Interval } from './bootstrap.ts';
-import type { CostProjection } from './cost.ts';
+import { describeBaselineCoverage, type CostProjection } from './cost.ts';
 import type { QuantileEstimate } from './intervals.ts';
 import { wilsonInterval } from './intervals.ts';
 import type { RunMetrics } from './metrics.ts';
@@ -163,7 +163,7 @@ export function decide(metrics: RunMetrics, cost: CostProjection, thresholds: Th
       detail:
         value === undefined
           ? `baseline or step cost unknown (${cost.monthlyQueries === undefined ? 'no monthly volume' : 'logged answers carry no usage, or no call reported usage'})`
-          : `${usd(cost.routedMonthlyUsd)} vs all-baseline ${usd(cost.baselineMonthlyUsd)}: ${pct(value)} saved, from ${cost.costCoverage.known} costed calls`,
+          : `${usd(cost.routedMonthlyUsd)} vs all-baseline ${usd(cost.baselineMonthlyUsd)}: ${pct(value)} saved, from ${cost.costCoverage.known} costed calls; all-baseline: ${describeBaselineCoverage(cost.baselineCoverage)}`,
     });
   }
   checks.push(...costVersusBaselineCheck(cost, thresholds));

@@ -6,9 +6,11 @@ import type { Query } from '../core/query.ts';
  * digits), not only the last turn; for a single-turn query its text.
  */
 export function customerText(query: Pick<Query, 'text' | 'request'>): string {
-  if (query.request === undefined) return query.text;
-  return query.request.messages
-    .filter((message) => message.role === 'user' || message.role === 'tool')
-    .map((message) => message.content)
-    .join('\n');
+  return customerMessages(query).join('\n');
+}
+
+/** The same texts one by one (empty ones left out). */
+export function customerMessages(query: Pick<Query, 'text' | 'request'>): string[] {
+  if (query.request === undefined) return [query.text];
+  return query.request.messages.filter((message) => (message.role === 'user' || message.role === 'tool') && message.content !== '').map((message) => message.content);
 }

@@ -1,7 +1,8 @@
+import type { ConversationMessage, ToolCall } from '../core/conversation.ts';
 import type { CallStatus, Role } from '../core/response.ts';
 import type { Tier } from '../core/tier.ts';
 import { callCost } from '../endpoints/pricing.ts';
-import type { ChatMessage } from '../endpoints/types.ts';
+import type { CallOptions, ChatMessage } from '../endpoints/types.ts';
 import type { RouteDecision } from '../router/policy.ts';
 import { userText } from './messages.ts';
 import type { Stack } from './stack.ts';
@@ -22,6 +23,8 @@ export interface CallRecord {
   latencyMs: number | undefined;
   costUsd: number | undefined;
   startedAt: string;
+  /** The tool calls the answer made (a request that offered tools may be answered by a call). */
+  toolCalls?: ToolCall[];
 }
 
 export interface RouteTaken extends RouteDecision {
@@ -40,6 +43,10 @@ export interface StackAnswer {
 
 export interface StackRequest {
   messages: ChatMessage[];
+  /** A logged request's tools and parameters, sent as logged (the endpoint drops what it cannot take). */
+  options?: Pick<CallOptions, 'tools' | 'parameters'>;
+  /** The parsed conversation of a multi-turn prompt: the router reads it as a replay's does (routing.router.context). */
+  conversation?: ConversationMessage[];
   /** The human tier label, for the oracle policy. */
   label: Tier | undefined;
   signal?: AbortSignal;
@@ -49,7 +56,13 @@ export interface StackRequest {
 /** Routes the query, calls the tier's endpoint, and falls back when an on-prem call fails: the production path. */
 export async function answerThroughStack(stack: Stack, request: StackRequest): Promise<StackAnswer> {
   const policy = await stack.route();
-  const decision = await policy({ queryId: 'promptfoo', text: userText(request.messages), label: request.label, source: { file: 'promptfoo', line: 0 } });
+  const decision = await policy({
+    queryId: 'promptfoo',
+    text: userText(request.messages),
+    label: request.label,
+    source: { file: 'promptfoo', line: 0 },
+    ...(request.conversation === undefined ? {} : { request: { messages: request.conversation, parameters: {} } }),
+  });
   const endpoint = stack.config.routing.tiers[decision.tier];
   const candidate = await callEndpoint(stack, endpoint, 'candidate', request);
   const fallback = stack.config.routing.fallback;
@@ -67,7 +80,7 @@ export async function answerFromEndpoint(stack: Stack, endpoint: string, request
 async function callEndpoint(stack: Stack, endpoint: string, role: CallRecord['role'], request: StackRequest): Promise<CallRecord> {
   const client = await stack.client(endpoint);
   const startedAt = (request.now ?? (() => new Date()))().toISOString();
-  const result = await client.chat(request.messages, request.signal === undefined ? {} : { signal: request.signal });
+  const result = await client.chat(request.messages, { ...request.options, ...(request.signal === undefined ? {} : { signal: request.signal }) });
   const usage = { promptTokens: result.promptTokens, completionTokens: result.completionTokens };
   const succeeded = result.status === 'ok' || result.status === 'ok_after_retry';
   return {
@@ -84,5 +97,6 @@ async function callEndpoint(stack: Stack, endpoint: string, role: CallRecord['ro
     // A failed call's cost is unknown (the provider may bill partial work): undefined, not 0.
     costUsd: succeeded ? callCost(client.settings.pricing, usage) : undefined,
     startedAt,
+    ...(result.toolCalls === undefined || result.toolCalls.length === 0 ? {} : { toolCalls: result.toolCalls }),
   };
 }

@@ -1,4 +1,6 @@
 import { isTier } from '../core/tier.ts';
+import { judgeContext } from '../judge/judge-context.ts';
+import { promptRequest } from './messages.ts';
 import { JUDGE_METADATA_KEY, METADATA_VERSION, PROVIDER_METADATA_KEY, providerMetadataSchema, type JudgeMetadataInput } from './metadata.ts';
 import { judgeConfigSchema, parseOptions, resolveStackKey, type StackKey } from './options.ts';
 import type { PromptfooAssertionContext, PromptfooGradingResult } from './promptfoo-types.ts';
@@ -24,7 +26,10 @@ export default async function hybridEvalJudge(output: unknown, context: Promptfo
   if (reference !== undefined) await stack.addReference(query, reference, isTier(vars.tier) ? vars.tier : undefined);
   const judge = await stack.judge(options.rubric);
   const answer = typeof output === 'string' ? output : JSON.stringify(output);
-  const { verdict, latencyMs } = await judge.grade({ query, answer, reference });
+  // A conversation prompt: the judge sees the earlier turns (cut to the config's budget), as in a replay.
+  const conversation = context.prompt === undefined ? undefined : promptRequest(context.prompt, '').conversation;
+  const shown = judgeContext(conversation, stack.config.judge.context_tokens);
+  const { verdict, latencyMs } = await judge.grade({ query, answer, reference, ...(shown.text === undefined ? {} : { context: shown.text }) });
   const metadata = {
     [JUDGE_METADATA_KEY]: {
       version: METADATA_VERSION,

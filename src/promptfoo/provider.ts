@@ -1,7 +1,9 @@
 import { UsageError } from '../core/errors.ts';
 import { isTier } from '../core/tier.ts';
 import { answerFromEndpoint, answerThroughStack, type StackAnswer } from './answer.ts';
-import { promptMessages, userText } from './messages.ts';
+import { answerText } from '../judge/judge-context.ts';
+import { conversationKey } from '../sim/conversation.ts';
+import { promptRequest, userText } from './messages.ts';
 import { METADATA_VERSION, PROVIDER_METADATA_KEY, type ProviderMetadataInput } from './metadata.ts';
 import { parseOptions, providerConfigSchema, resolveStackKey, type ProviderConfig, type StackKey } from './options.ts';
 import type {
@@ -17,7 +19,8 @@ import { closeStacks, displayPath, stackFor, type Stack } from './stack.ts';
  * promptfoo custom provider: each prompt goes through the hybrid stack a hybrid-eval config
  * describes (router -> tier endpoint -> fallback when on-prem fails), or to one named endpoint.
  * Test vars it reads: `tier` (the human label, for the oracle policy) and `reference` (known facts,
- * taught to the sim so it answers as in a replay).
+ * taught to the sim so it answers as in a replay). A prompt that renders to a chat-completions
+ * request body is sent whole: every earlier turn, tool definitions and results, parameters.
  */
 export default class HybridEvalProvider {
   readonly label: string | undefined;
@@ -52,9 +55,11 @@ export default class HybridEvalProvider {
     let answer: StackAnswer;
     try {
       stack = this.stack();
-      const messages = promptMessages(prompt, stack.config.system_prompt);
-      if (typeof vars.reference === 'string' && vars.reference !== '') await stack.addReference(userText(messages), vars.reference, label);
-      const request = { messages, label, ...(callOptions?.abortSignal === undefined ? {} : { signal: callOptions.abortSignal }) };
+      const { messages, options, conversation } = promptRequest(prompt, stack.config.system_prompt);
+      // The sim keys a conversation's reference by all its customer messages, as a replay teaches it.
+      const referenceKey = conversation === undefined ? userText(messages) : conversationKey(conversation.filter((message) => message.role === 'user').map((message) => message.content));
+      if (typeof vars.reference === 'string' && vars.reference !== '') await stack.addReference(referenceKey, vars.reference, label);
+      const request = { messages, options, label, ...(conversation === undefined ? {} : { conversation }), ...(callOptions?.abortSignal === undefined ? {} : { signal: callOptions.abortSignal }) };
       answer = this.config.endpoint === undefined ? await answerThroughStack(stack, request) : await answerFromEndpoint(stack, this.config.endpoint, request);
     } catch (error) {
       // A missing key or an unreachable endpoint: promptfoo shows it as this test's error.
@@ -106,11 +111,13 @@ function toResponse(answer: StackAnswer, detail: ProviderMetadataInput, elapsedM
     latencyMs: Math.round(elapsedMs),
     metadata,
   };
-  if (!succeeded || served.output === undefined) {
+  // An answer that calls a tool is that call, spelled out as the judge reads it (promptfoo takes text).
+  const output = served.toolCalls === undefined ? served.output : answerText(served.output ?? '', served.toolCalls);
+  if (!succeeded || output === undefined) {
     const failed = answer.calls.map((call) => `${call.endpoint}: ${call.error ?? call.status}`).join('; then ');
     return { ...response, error: `hybrid-eval: no answer (${failed})` };
   }
-  response.output = served.output;
+  response.output = output;
   response.tokenUsage = tokenUsage(served.promptTokens, served.completionTokens, answer.calls.length);
   if (served.costUsd !== undefined) response.cost = served.costUsd;
   return response;

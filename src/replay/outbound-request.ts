@@ -32,9 +32,12 @@ export function outboundRequest(query: Query, systemPrompt: string, target: Send
       : [{ role: 'user', content: text }];
     return { messages, options: {} };
   }
-  let logged = stripHistory ? withoutHistory(request.messages) : request.messages;
-  if (systemPrompt && !logged.some(isSystem)) logged = [{ role: 'system', content: systemPrompt }, ...logged];
-  const sent = target.redact ? redactMessages(logged, redactor) : logged;
+  const logged = stripHistory ? withoutHistory(request.messages) : request.messages;
+  const redacted = target.redact ? redactMessages(logged, redactor) : logged;
+  // The config's system prompt is the operator's own text, sent unredacted as for a single-turn
+  // query: redacting its 7.8 KB per query (a fresh redactor each) was most of the multi-turn
+  // replay's extra CPU. A logged system message is redacted with the rest (it can name the customer).
+  const sent = systemPrompt && !logged.some(isSystem) ? [{ role: 'system' as const, content: systemPrompt }, ...redacted] : redacted;
   return { messages: toWireMessages(sent), options: loggedOptions(request) };
 }
 

@@ -9,11 +9,11 @@ import { validateCandidate, type CascadeStage } from '../cascade/validate-stage.
 import type { RouteDecision, RoutePolicy } from '../router/policy.ts';
 import type { QueryRows } from './types.ts';
 import { outboundJudgeInput } from '../privacy/outbound.ts';
-import { answerText, judgeContext } from '../judge/judge-context.ts';
+import { answerText, judgeContext, type JudgeContext } from '../judge/judge-context.ts';
 import type { ToolCall } from '../core/conversation.ts';
 import { redactMessages } from '../privacy/redact-messages.ts';
 import { outboundRequest } from './outbound-request.ts';
-import { customerText } from '../privacy/customer-text.ts';
+import { customerMessages, customerText } from '../privacy/customer-text.ts';
 import { planPrivacy, type PrivacySettings, type Send, type Withheld } from '../privacy/plan.ts';
 import { privacyRecord } from '../privacy/record.ts';
 import { createRedactor, type Redactor } from '../privacy/redact.ts';
@@ -113,6 +113,8 @@ export async function processQuery(query: Query, context: QueryContext, decided?
   const judgeTarget = plan.judge;
   const judge = judgeTarget.withheld ? undefined : judgeTarget.endpoint === context.judgeEndpoint ? context.judge : context.sensitiveJudge;
   if (!judgeTarget.withheld && judge === undefined) throw new Error(`no judge for endpoint "${judgeTarget.endpoint}" (configuration was not validated)`);
+  // The conversation the judge sees is the same for every answer of the query: built once.
+  const shown = judgeTarget.withheld ? undefined : shownToJudge(query, judgeTarget, redactor, context);
   const judgments =
     judgeTarget.withheld || judge === undefined
       ? []
@@ -127,6 +129,7 @@ export async function processQuery(query: Query, context: QueryContext, decided?
                 judge,
                 judgeTarget,
                 redactor,
+                shown!,
                 context,
               ),
             ),
@@ -147,7 +150,8 @@ export async function processQuery(query: Query, context: QueryContext, decided?
     responses,
     judgments,
     // Counts by type only: the placeholder numbers this redactor gave do not change them.
-    privacy: privacyRecord(context.runId, query.queryId, plan, redactor.redact(customerText(query)).findings),
+    // Message by message: the memoised redactor has already redacted each for an external endpoint.
+    privacy: privacyRecord(context.runId, query.queryId, plan, customerMessages(query).flatMap((text) => redactor.redact(text).findings)),
     validations: await validating,
   };
 }
@@ -303,6 +307,11 @@ function loggedBaseline(query: Query, context: QueryContext): ResponseRecord {
   };
 }
 
+/** The conversation the judge sees (redacted like the rest for an external judge), cut to its budget. */
+function shownToJudge(query: Query, target: Send, redactor: Redactor, context: QueryContext): JudgeContext {
+  const messages = query.request === undefined ? undefined : target.redact ? redactMessages(query.request.messages, redactor) : query.request.messages;
+  return judgeContext(messages, context.judgeContextTokens ?? DEFAULT_JUDGE_CONTEXT_TOKENS);
+}
 
 async function judgeResponse(
   query: Query,
@@ -311,12 +320,10 @@ async function judgeResponse(
   judge: Judge,
   target: Send,
   redactor: Redactor,
+  shown: JudgeContext,
   context: QueryContext,
 ): Promise<JudgmentRecord> {
   const input = outboundJudgeInput({ query: query.text, answer: answerText(response.output ?? '', response.toolCalls), reference }, target, redactor);
-  // The judge sees the conversation (redacted like the rest for an external judge), cut to its budget.
-  const messages = query.request === undefined ? undefined : target.redact ? redactMessages(query.request.messages, redactor) : query.request.messages;
-  const shown = judgeContext(messages, context.judgeContextTokens ?? DEFAULT_JUDGE_CONTEXT_TOKENS);
   const result = await judge.grade(shown.text === undefined ? input : { ...input, context: shown.text }, context.signal);
   const spec = shown.cut === undefined ? judge.spec : { ...judge.spec, settings: { ...judge.spec.settings, context_cut: shown.cut } };
   return {

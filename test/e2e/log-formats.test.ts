@@ -21,6 +21,13 @@ interface SampleLine {
   metadata: { query_id: string; conversation_id: string; tier: string; reference: string; timestamp: string };
 }
 
+interface StoredMessage {
+  role: string;
+  content: unknown;
+  tool_calls?: { id: string; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+}
+
 const SAMPLE: SampleLine[] = readFileSync(join(ROOT, 'datasets/conversations-sample.jsonl'), 'utf8')
   .split('\n')
   .filter((line) => line !== '')
@@ -84,6 +91,8 @@ interface Case {
   /** Read after args() wrote the fixture. */
   rejects: () => [number, RegExp][];
   conversationIds: boolean;
+  /** What the format logs besides the messages, and so must be stored in request_json. */
+  carries: { tools: boolean; parameters: boolean };
 }
 
 const CASES: Case[] = [
@@ -101,6 +110,7 @@ const CASES: Case[] = [
       [4, /^messages\[0\]\.content\[0\]: a 'image_url' part cannot be replayed/],
     ],
     conversationIds: true,
+    carries: { tools: true, parameters: true },
   },
   {
     name: 'openai-batch',
@@ -121,6 +131,7 @@ const CASES: Case[] = [
     queries: 8,
     rejects: () => [[9, /^body\.messages\[0\]\.role: unknown role 'customer'/]],
     conversationIds: false,
+    carries: { tools: true, parameters: true },
   },
   {
     name: 'otel',
@@ -135,6 +146,8 @@ const CASES: Case[] = [
     queries: 8,
     rejects: () => [[2, /^span bad00000000000b1: gen_ai\.input\.messages\[0\]\.parts\[0\]: a 'blob' part cannot be replayed/]],
     conversationIds: true,
+    // The spans above carry gen_ai.request.temperature / max_tokens, no tool definitions.
+    carries: { tools: false, parameters: true },
   },
   {
     name: 'turns',
@@ -160,12 +173,13 @@ const CASES: Case[] = [
     queries: 8,
     rejects: () => [[backwardsLine, /^conversation conv-backwards: turn 1 does not come after turn 2/]],
     conversationIds: true,
+    carries: { tools: false, parameters: false },
   },
 ];
 
 describe('log formats through replay --sim', () => {
   for (const format of CASES) {
-    it(`${format.name}: stores queries with conversation ids and lines, rejects with line and field; --resume completes the run once`, async () => {
+    it(`${format.name}: stores queries with conversation ids, turn index, the whole logged conversation and lines, rejects with line and field; --resume completes the run once`, async () => {
       const dir = tempDir(`hybrid-eval-${format.name}-`);
       const db = join(dir, 'results.duckdb');
       const base = ['replay', '-c', 'examples/sim.yaml', '--sim', '--sim-time-scale', '0', '--db', db, '--run-id', format.name, ...format.args(dir)];
@@ -188,6 +202,33 @@ describe('log formats through replay --sim', () => {
       const lastUser = SAMPLE.map((record) => text([...record.messages].reverse().find((message) => message.role === 'user')!.content));
       expect(queries.map((query) => query.text).sort()).toEqual([...lastUser].sort());
       if (format.conversationIds) expect(queries.map((query) => query.conversation_id).sort()).toEqual(SAMPLE.map((record) => record.metadata.conversation_id).sort());
+      // The stored conversation is the logged one, message for message (roles, text, tool calls and
+      // the results' call ids), and turn_index is the answered assistant turn's 0-based position:
+      // right after the request's last message, whatever format said it.
+      const stored = await rows<{ turn_index: number | null; request_json: string | null }>(db, `SELECT turn_index, request_json FROM queries WHERE run_id = ? ORDER BY source_line`, [format.name]);
+      const shape = (messages: StoredMessage[]): string =>
+        JSON.stringify(messages.map((message) => [message.role, text(message.content), (message.tool_calls ?? []).map((call) => [call.id, call.function.name, JSON.parse(call.function.arguments)]), message.tool_call_id ?? null]));
+      const logged = new Map(SAMPLE.map((record) => [shape(record.messages), record]));
+      const matched = new Set<SampleLine>();
+      for (const row of stored) {
+        expect(row.request_json, 'request_json stored').not.toBeNull();
+        const request = JSON.parse(row.request_json!) as { messages: StoredMessage[]; tools?: unknown[]; temperature?: number; max_tokens?: number };
+        const record = logged.get(shape(request.messages));
+        expect(record, `stored conversation is one of the logged ones: ${shape(request.messages).slice(0, 300)}`).toBeDefined();
+        matched.add(record!);
+        expect(row.turn_index).toBe(record!.messages.length);
+        if (format.carries.tools) expect(request.tools).toEqual(record!.tools);
+        if (format.carries.parameters) expect({ temperature: request.temperature, max_tokens: request.max_tokens }).toEqual({ temperature: record!.temperature, max_tokens: record!.max_tokens });
+      }
+      expect(matched.size).toBe(format.queries);
+      const turns = await rows<{ conversation_id: string | null; turn_index: number; n_messages: number }>(
+        db,
+        `SELECT conversation_id, turn_index, n_messages FROM conversation_turns WHERE run_id = ? ORDER BY conversation_id, turn_index`,
+        [format.name],
+      );
+      expect(turns).toHaveLength(format.queries);
+      for (const turn of turns) expect(turn.turn_index).toBe(turn.n_messages);
+
       const [answered] = await rows<{ n: number }>(db, `SELECT count(*) AS n FROM responses WHERE run_id = ? AND role = 'candidate'`, [format.name]);
       expect(answered!.n).toBe(format.queries);
 

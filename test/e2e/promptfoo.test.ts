@@ -1,16 +1,13 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir, type CliResult } from './cli.ts';
-
-// promptfoo's own CLI, run by the Node that runs the tests (v24 from node_modules).
-const PROMPTFOO = join(ROOT, 'node_modules/promptfoo/dist/src/entrypoint.js');
+import { ROOT, runCli, tempDir } from './cli.ts';
+import { expectEvalRan, promptfooEval } from './promptfoo-cli.ts';
 
 interface PromptfooResult {
   provider: { id: string; label?: string };
-  vars: Record<string, string>;
+  vars: { tier: string; request?: { messages: unknown[] } } & Record<string, unknown>;
   success: boolean;
   error?: string;
   response?: { output?: string; metadata?: Record<string, unknown>; tokenUsage?: { total?: number }; cost?: number };
@@ -19,39 +16,6 @@ interface PromptfooResult {
 interface PromptfooOutput {
   evalId: string;
   results: { version: number; stats: { successes: number; failures: number; errors: number }; results: PromptfooResult[] };
-}
-
-/** `promptfoo eval`, writing nothing outside `home` and calling nothing but the in-process sim. */
-function promptfooEval(suite: string, out: string, home: string, env: Record<string, string> = {}, extra: string[] = []): Promise<CliResult> {
-  const child = spawn(process.execPath, [PROMPTFOO, 'eval', '-c', suite, '--no-cache', '--no-table', '-o', out, ...extra], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      HOME: home,
-      // Not HOME/.promptfoo: promptfoo refuses its default database when it sees a test runner.
-      PROMPTFOO_CONFIG_DIR: join(home, 'promptfoo-config'),
-      PROMPTFOO_DISABLE_TELEMETRY: '1',
-      PROMPTFOO_DISABLE_UPDATE: '1',
-      OPENAI_API_KEY: '',
-      VLLM_API_KEY: '',
-      HYBRID_EVAL_CONFIG: '',
-      HYBRID_EVAL_SIM: '',
-      HYBRID_EVAL_SIM_TIME_SCALE: '',
-      HYBRID_EVAL_SIM_FAULTS: '',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-}
-
-/** promptfoo exits 100 when a test failed: a regression suite on the sim is expected to catch some. */
-function expectEvalRan(result: CliResult): void {
-  expect([0, 100], `${result.stdout}\n${result.stderr}`).toContain(result.code);
 }
 
 async function query<T>(db: string, sql: string, params: string[] = []): Promise<T[]> {
@@ -79,13 +43,17 @@ describe('promptfoo suites against the in-process sim', () => {
   beforeAll(async () => {
     expectEvalRan(await promptfooEval('suites/nightly.yaml', nightlyOut, home));
     nightly = JSON.parse(readFileSync(nightlyOut, 'utf8'));
-    tests = (readFileSync(join(ROOT, 'suites/nightly-tests.yaml'), 'utf8').match(/^- description:/gm) ?? []).length;
+    // The nightly suite replays logged conversations: 12 per tier of the sample (suites/nightly-conversations.mjs).
+    tests = 36;
   });
 
-  it('runs the nightly suite: every test through the hybrid stack and GPT-4, behaviours and judge checked', () => {
+  it('runs the nightly suite: every logged conversation through the hybrid stack and GPT-4, judge checked', () => {
     const { stats, results } = nightly.results;
-    expect(tests).toBeGreaterThanOrEqual(30);
     expect(results).toHaveLength(tests * 2);
+    const tiers = results.map((result) => result.vars.tier);
+    for (const tier of ['simple', 'medium', 'complex']) expect(tiers.filter((label) => label === tier)).toHaveLength(24);
+    // Each test's prompt is a whole logged request: the earlier turns are there, not only the last message.
+    for (const result of results) expect(result.vars.request?.messages.length).toBeGreaterThanOrEqual(4);
     expect(stats.errors).toBe(0);
     expect(stats.successes + stats.failures).toBe(tests * 2);
     // The sim's answers leave facts out now and then; most still pass.
@@ -99,10 +67,15 @@ describe('promptfoo suites against the in-process sim', () => {
     }
     const hybrid = results.filter((result) => result.provider.label === 'hybrid');
     expect(hybrid).toHaveLength(tests);
+    // The router classifies the last customer message ("it is. can I still return it?" names no
+    // topic), so some conversations land on another tier than their label; each goes to its tier's endpoint.
+    let agree = 0;
     for (const result of hybrid) {
-      const tier = result.vars.tier as keyof typeof TIERS_TO_ENDPOINTS;
-      expect(result.response?.metadata).toMatchObject({ tier, route_policy: 'router', endpoint: TIERS_TO_ENDPOINTS[tier], fallback_used: false });
+      const tier = result.response?.metadata?.tier as keyof typeof TIERS_TO_ENDPOINTS;
+      expect(result.response?.metadata).toMatchObject({ route_policy: 'router', endpoint: TIERS_TO_ENDPOINTS[tier], fallback_used: false });
+      if (tier === result.vars.tier) agree++;
     }
+    expect(agree).toBeGreaterThan(tests * 0.6);
     expect(results.filter((result) => result.provider.label === 'gpt4').every((result) => result.response?.metadata?.endpoint === 'gpt4')).toBe(true);
   });
 
@@ -120,7 +93,9 @@ describe('promptfoo suites against the in-process sim', () => {
       ['medium', 'gpt35'],
       ['simple', 'llama'],
     ]);
-    expect(tiers.every((row) => row.n >= 10)).toBe(true);
+    // Routed tiers: the router misroutes some conversations whose last message names no topic.
+    expect(tiers.every((row) => row.n >= 3)).toBe(true);
+    expect(tiers.reduce((sum, row) => sum + row.n, 0)).toBe(tests);
     const quality = await query<{ n: number; n_scored: number; n_paired: number }>(db, "SELECT n::INTEGER AS n, n_scored::INTEGER AS n_scored, n_paired::INTEGER AS n_paired FROM quality_by_tier WHERE run_id = 'nightly'");
     expect(quality.every((row) => row.n === row.n_scored && row.n === row.n_paired)).toBe(true);
 
@@ -147,13 +122,14 @@ describe('promptfoo suites against the in-process sim', () => {
     const out = join(dir, 'fallback.json');
     expectEvalRan(await promptfooEval('suites/nightly.yaml', out, home, { HYBRID_EVAL_SIM_FAULTS: 'down=llama-3-70b' }, ['--filter-first-n', '4']));
     const { results } = (JSON.parse(readFileSync(out, 'utf8')) as PromptfooOutput).results;
-    const simple = results.filter((result) => result.provider.label === 'hybrid' && result.vars.tier === 'simple');
+    const simple = results.filter((result) => result.provider.label === 'hybrid' && result.response?.metadata?.tier === 'simple');
     expect(simple.length).toBeGreaterThan(0);
     for (const result of simple) expect(result.response?.metadata).toMatchObject({ routed_endpoint: 'llama', endpoint: 'gpt4', fallback_used: true });
 
     const imported = await runCli(['promptfoo', 'import', out, '--db', db, '--run-id', 'fallback']);
     expect(imported.code, imported.stderr).toBe(0);
-    expect(await query(db, "SELECT role, endpoint, status, count(*)::INTEGER AS n FROM responses WHERE run_id = 'fallback' AND role <> 'baseline' GROUP BY ALL ORDER BY role")).toEqual([
+    // (Conversations the router sent to GPT-3.5 or GPT-4 are answered there, no fallback.)
+    expect(await query(db, "SELECT role, endpoint, status, count(*)::INTEGER AS n FROM responses WHERE run_id = 'fallback' AND role <> 'baseline' AND (endpoint = 'llama' OR role = 'fallback') GROUP BY ALL ORDER BY role")).toEqual([
       { role: 'candidate', endpoint: 'llama', status: 'failed', n: simple.length },
       { role: 'fallback', endpoint: 'gpt4', status: 'ok', n: simple.length },
     ]);

@@ -1,3 +1,4 @@
+import { describeBaselineCoverage } from '../../gate/cost.ts';
 import { versusToday } from '../../gate/cost-vs-baseline.ts';
 import { describeOnpremJudge } from '../../gate/judge-coverage.ts';
 import { describeHumanReplies } from '../../gate/human-replies.ts';
@@ -46,7 +47,7 @@ export function printStepSummary(outcome: GateOutcome, out: NodeJS.WritableStrea
 export function printCostSummary(outcome: GateOutcome, out: NodeJS.WritableStream): void {
   const model = outcome.costModel;
   out.write(`\ncost at ${model.volume.detail}${outcome.whatIf === undefined ? '' : ` (${outcome.whatIf})`}:\n`);
-  out.write(`  all on the baseline (today): ${usd(model.allBaseline.monthlyUsd)}/month\n`);
+  out.write(`  all on the baseline (today): ${usd(model.allBaseline.monthlyUsd)}/month (${describeBaselineCoverage(model.allBaseline.coverage)})\n`);
   if (model.target !== undefined) out.write(`  target mix:                  ${usd(model.target.routedMonthlyUsd)}/month (${pct(model.target.reduction)} less)\n`);
   for (const entry of model.breakEven) {
     for (const against of entry.against) {

@@ -7,7 +7,7 @@ import { commandPaths } from '../config-paths.ts';
 import { action, positiveInt } from '../run-action.ts';
 import { loadConfig } from '../../config/load.ts';
 import type { WhatIf } from '../../gate/what-if.ts';
-import { printOutcome, printStepSummary } from './gate-output.ts';
+import { printCostSummary, printOutcome, printStepSummary } from './gate-output.ts';
 
 interface GateFlags {
   run: string;
@@ -53,7 +53,10 @@ export function registerGate(program: Command): void {
         try {
           const { outcome, report } = await gateAndReport(store, plan, { ...flags, results: paths.results.path, whatIf: whatIfFrom(flags) });
           printOutcome(outcome, report, flags.json, process.stdout, paths.plan);
-          if (!flags.json) printStepSummary(outcome, process.stdout);
+          if (!flags.json) {
+            printStepSummary(outcome, process.stdout);
+            printCostSummary(outcome, process.stdout);
+          }
           return EXIT_CODES[outcome.decision];
         } finally {
           await store.close();
