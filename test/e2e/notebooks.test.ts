@@ -113,6 +113,11 @@ describe('analyst notebooks, executed against the demo run with a load test and 
       expect(readFileSync(join(out, name.replace(/\.ipynb$/, '.html')), 'utf8')).toContain('<table class="dataframe">');
     }
     expect(charts).toBeGreaterThanOrEqual(9);
+    // In a kernel JupySQL renders each cell with Jinja first: the committed cells must carry no template syntax.
+    for (const name of notebooks) {
+      const source = JSON.parse(readFileSync(join('notebooks', name), 'utf8')) as Notebook;
+      for (const cell of source.cells) if (cell.cell_type === 'code') expect(text(cell.source), `${name} ${cell.id}`).not.toMatch(/\{\{|\{%|\{#/);
+    }
   });
 
   it('shows the figures of the conversation, cascade and capacity tables for the run', async () => {
