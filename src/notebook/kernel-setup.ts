@@ -4,7 +4,7 @@
  * %%sql cells. HYBRID_EVAL_DB names the database; otherwise the first results/hybrid-eval.duckdb
  * found from the notebook's folder upwards.
  */
-export const KERNEL_SETUP = `# Run interactively: pip install jupysql duckdb  (see notebooks/README.md). hybrid-eval skips this cell.
+export const KERNEL_SETUP = `# Run interactively: pip install jupyterlab 'jupysql>=0.9' 'duckdb>=1.5'  (see notebooks/README.md). hybrid-eval skips this cell.
 import os
 from pathlib import Path
 import duckdb

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.ts';
 import { renderChart, type RenderedChart } from '../report/svg-chart.ts';
+import { svgToPng, type ChartPng } from './chart-png.ts';
 import { parseIpynb } from './ipynb-source.ts';
 import { KERNEL_SETUP, runParameterSql } from './kernel-setup.ts';
 import { parseNotebook, type Cell } from './parse.ts';
@@ -18,7 +19,8 @@ export type SqlCellResult = Extract<Cell, { kind: 'sql' }> & {
   rows: unknown[][];
   rowCount: number;
   error: string | undefined;
-  chart: RenderedChart | undefined;
+  /** The chart as Vega-Lite, SVG and PNG (the fallback every notebook renderer shows). */
+  chart: (RenderedChart & { png: ChartPng }) | undefined;
 };
 
 export type CellResult = Exclude<Cell, { kind: 'sql' }> | SqlCellResult;
@@ -81,7 +83,8 @@ async function runCell(cell: RunnableCell, store: NotebookStore): Promise<SqlCel
     const rowCount = names.length === 0 ? 0 : columns[names[0]!]!.length;
     const rowAt = (index: number) => names.map((name) => columns[name]![index]);
     const rows = Array.from({ length: Math.min(rowCount, MAX_ROWS) }, (_, index) => rowAt(index));
-    const chart = cell.chartSpec === undefined ? undefined : await renderChart(cell.chartSpec, names, Array.from({ length: Math.min(rowCount, MAX_CHART_ROWS) }, (_, index) => rowAt(index)));
+    const rendered = cell.chartSpec === undefined ? undefined : await renderChart(cell.chartSpec, names, Array.from({ length: Math.min(rowCount, MAX_CHART_ROWS) }, (_, index) => rowAt(index)));
+    const chart = rendered === undefined ? undefined : { ...rendered, png: await svgToPng(rendered.svg) };
     return { ...cell, columns: names, rows, rowCount, error: undefined, chart };
   } catch (error) {
     return { ...cell, ...empty, error: (error as Error).message.split('\n')[0] };

@@ -15,7 +15,11 @@ function lines(text: string): string[] {
 /**
  * The executed notebook: outputs as a kernel would have left them, so JupyterLab, VS Code and
  * GitHub show results without running anything. Tables are text/html (escaped) plus text/plain;
- * charts are Vega-Lite v5 with an SVG fallback; a failing cell has an `error` output.
+ * charts are Vega-Lite v5 with a PNG fallback; a failing cell has an `error` output.
+ *
+ * The fallback is PNG, not SVG: nbconvert 6.5 (Debian 12) prefers image/svg+xml to image/png and
+ * sanitises inline SVG down to its text labels, so a chart with both would convert to a box of
+ * labels. Renderers with Vega (JupyterLab, VS Code) draw the Vega-Lite spec and ignore the PNG.
  */
 export function toIpynb(result: NotebookResult, meta: { database: string }): Record<string, unknown> {
   let executionCount = 0;
@@ -72,8 +76,9 @@ function outputs(cell: SqlCellResult, executionCount: number): unknown[] {
   return [
     {
       output_type: 'display_data',
-      metadata: {},
-      data: { 'application/vnd.vegalite.v5+json': cell.chart.vegaLite, 'image/svg+xml': lines(cell.chart.svg), 'text/plain': [`<chart: ${cell.chart.title}>`] },
+      // Display size in CSS pixels; the PNG is drawn at twice that for high-density screens.
+      metadata: { 'image/png': { width: cell.chart.png.width, height: cell.chart.png.height } },
+      data: { 'application/vnd.vegalite.v5+json': cell.chart.vegaLite, 'image/png': cell.chart.png.base64, 'text/plain': [`<chart: ${cell.chart.title}>`] },
     },
     table,
   ];
