@@ -5,11 +5,15 @@ import type { Tier } from '../core/tier.ts';
 import type { EndpointClient, Pricing } from '../endpoints/types.ts';
 import { callCost } from '../endpoints/pricing.ts';
 import type { Judge } from '../judge/llm-judge.ts';
+import type { PairwiseJudge } from '../judge/pairwise-judge.ts';
+import { pairwiseRecord } from '../judge/replay-pairwise.ts';
+import { pairwiseWork } from '../judge/judge-work.ts';
+import type { PairwiseJudgmentRecord } from '../store/judge-tables.ts';
 import { validateCandidate, type CascadeStage } from '../cascade/validate-stage.ts';
 import type { RouteDecision, RoutePolicy } from '../router/policy.ts';
 import type { QueryRows } from './types.ts';
-import { outboundJudgeInput } from '../privacy/outbound.ts';
-import { answerText, judgeContext } from '../judge/judge-context.ts';
+import { outboundJudgeInput, outboundText } from '../privacy/outbound.ts';
+import { answerText, judgeContext, type JudgeContext } from '../judge/judge-context.ts';
 import type { ToolCall } from '../core/conversation.ts';
 import { outboundRequest, redactMessages } from './outbound-request.ts';
 import { customerText } from '../privacy/customer-text.ts';
@@ -48,6 +52,11 @@ export interface QueryContext {
   judgeEndpoint: string;
   /** Judges sensitive queries on-prem (privacy.sensitive.judge), when that is not the judge itself. */
   sensitiveJudge: Judge | undefined;
+  /**
+   * Compares the served answer with the baseline in both orders (judge.pairwise_rubric), on the
+   * judge's client and so under the judge's limiter, as soon as the query's answers exist.
+   */
+  pairwiseJudge?: PairwiseJudge;
   privacy: QueryPrivacy;
   /** Token budget for the conversation shown to the judge (judge.context_tokens). */
   judgeContextTokens?: number;
@@ -103,6 +112,9 @@ export async function processQuery(query: Query, context: QueryContext, decided?
   const judgeTarget = plan.judge;
   const judge = judgeTarget.withheld ? undefined : judgeTarget.endpoint === context.judgeEndpoint ? context.judge : context.sensitiveJudge;
   if (!judgeTarget.withheld && judge === undefined) throw new Error(`no judge for endpoint "${judgeTarget.endpoint}" (configuration was not validated)`);
+  // The conversation the judges see, once per query (redacted like the rest for an external judge), cut to the budget.
+  const shown = judgeTarget.withheld ? undefined : shownContext(query, judgeTarget, redactor, context);
+  const comparing = judgeTarget.withheld ? Promise.resolve([]) : comparePairwise(query, responses, judgeTarget, shown!, redactor, context);
   const judgments =
     judgeTarget.withheld || judge === undefined
       ? []
@@ -116,11 +128,13 @@ export async function processQuery(query: Query, context: QueryContext, decided?
                 response.role === 'baseline' ? query.reference : (query.reference ?? (baselineAnswer === undefined ? undefined : answerText(baselineAnswer, baseline.toolCalls))),
                 judge,
                 judgeTarget,
+                shown!,
                 redactor,
                 context,
               ),
             ),
         );
+  const pairwise = await comparing;
   return {
     query,
     route: {
@@ -139,7 +153,45 @@ export async function processQuery(query: Query, context: QueryContext, decided?
     // Counts by type only: the placeholder numbers this redactor gave do not change them.
     privacy: privacyRecord(context.runId, query.queryId, plan, redactor.redact(customerText(query)).findings),
     validations: await validating,
+    ...(pairwise.length === 0 ? {} : { pairwise }),
   };
+}
+
+function shownContext(query: Query, target: Send, redactor: Redactor, context: QueryContext): JudgeContext {
+  const messages = query.request === undefined ? undefined : target.redact ? redactMessages(query.request.messages, redactor) : query.request.messages;
+  return judgeContext(messages, context.judgeContextTokens ?? DEFAULT_JUDGE_CONTEXT_TOKENS);
+}
+
+/**
+ * The served answer (the fallback's when it served) against the baseline, both orders, as
+ * `hybrid-eval judge --pairwise` would compare it: only by the main judge (a sensitive query that
+ * privacy.sensitive.judge grades on-prem is not shown to it), redacted for an external judge, with
+ * the conversation. Nothing to compare (either side failed) is no row.
+ */
+async function comparePairwise(
+  query: Query,
+  responses: readonly ResponseRecord[],
+  target: Send,
+  shown: JudgeContext,
+  redactor: Redactor,
+  context: QueryContext,
+): Promise<PairwiseJudgmentRecord[]> {
+  const judge = context.pairwiseJudge;
+  if (judge === undefined || target.endpoint !== context.judgeEndpoint) return [];
+  const [work] = pairwiseWork([query], responses);
+  if (work === undefined) return [];
+  const text = (value: string): string => outboundText(value, target, redactor);
+  const input = {
+    query: text(work.input.query),
+    reference: work.input.reference === undefined ? undefined : text(work.input.reference),
+    candidate: text(work.input.candidate),
+    baseline: text(work.input.baseline),
+    ...(shown.text === undefined ? {} : { context: shown.text }),
+  };
+  const outcome = await judge.compare(input, context.signal);
+  const spec = shown.cut === undefined ? judge.spec : { ...judge.spec, settings: { ...judge.spec.settings, context_cut: shown.cut } };
+  // An error cut short by shutdown is kept here and dropped with its query by the engine: --resume compares again.
+  return [pairwiseRecord(context.runId, work, spec, outcome, context.now())];
 }
 
 /**
@@ -272,13 +324,11 @@ async function judgeResponse(
   reference: string | undefined,
   judge: Judge,
   target: Send,
+  shown: JudgeContext,
   redactor: Redactor,
   context: QueryContext,
 ): Promise<JudgmentRecord> {
   const input = outboundJudgeInput({ query: query.text, answer: answerText(response.output ?? '', response.toolCalls), reference }, target, redactor);
-  // The judge sees the conversation (redacted like the rest for an external judge), cut to its budget.
-  const messages = query.request === undefined ? undefined : target.redact ? redactMessages(query.request.messages, redactor) : query.request.messages;
-  const shown = judgeContext(messages, context.judgeContextTokens ?? DEFAULT_JUDGE_CONTEXT_TOKENS);
   const result = await judge.grade(shown.text === undefined ? input : { ...input, context: shown.text }, context.signal);
   const spec = shown.cut === undefined ? judge.spec : { ...judge.spec, settings: { ...judge.spec.settings, context_cut: shown.cut } };
   return {
