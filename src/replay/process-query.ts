@@ -115,10 +115,10 @@ export async function processQuery(query: Query, context: QueryContext, decided?
   // The conversation the judges see, once per query (redacted like the rest for an external judge), cut to the budget.
   const shown = judgeTarget.withheld ? undefined : shownContext(query, judgeTarget, redactor, context);
   const comparing = judgeTarget.withheld ? Promise.resolve([]) : comparePairwise(query, responses, judgeTarget, shown!, redactor, context);
-  const judgments =
+  const judging =
     judgeTarget.withheld || judge === undefined
-      ? []
-      : await Promise.all(
+      ? Promise.resolve([])
+      : Promise.all(
           responses
             .filter((response) => response.output !== undefined && (response.status === 'ok' || response.status === 'ok_after_retry'))
             .map((response) =>
@@ -134,7 +134,8 @@ export async function processQuery(query: Query, context: QueryContext, decided?
               ),
             ),
         );
-  const pairwise = await comparing;
+  // Awaited together: a rejection of either is never left unhandled while the other is awaited.
+  const [judgments, pairwise] = await Promise.all([judging, comparing]);
   return {
     query,
     route: {
