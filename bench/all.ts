@@ -1,8 +1,11 @@
 /**
  * `npm run bench`: the whole suite at a size that finishes in under ten minutes on a 2-core
- * machine. One line per figure; the last line is `ratio_vs_promptfoo=X ratio_vs_limit=Y`.
+ * machine. One line per figure; the last line is `ratio_vs_promptfoo=X ratio_vs_limit=Y ratio_e2e_vs_bound=Z`.
  *
- *   npx node bench/all.ts [--n 10000] [--memory-n 100000] [--promptfoo 10000] [--ingest 200000] [--pairs 1000000]
+ *   npx node bench/all.ts [--n 10000] [--memory-n 100000] [--promptfoo 10000] [--ingest 200000] [--pairs 1000000] [--latency-n 1500]
+ *
+ * Z is the replay at realistic latency (the sim at time scale 1, single + pairwise judging) against
+ * the bound its config sets (bench/latency-bound.ts, formula in bench/RESULTS.md).
  *
  * The 1M-query memory run takes longer (about 20 minutes here) and is separate:
  *   npx node bench/replay.ts --n 1000000 --promptfoo 0 --autocannon 0
@@ -11,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { describeMachine } from './lib/machine.ts';
 import { ratioLine, runReplayBench, smallBodyLine } from './replay.ts';
 import { gateBench, ingestBench } from './store.ts';
+import { describeLatencyBound, runLatencyBoundBench, type LatencyBoundResult } from './latency-bound.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +25,9 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: '1000000' },
     concurrency: { type: 'string', default: '64' },
     autocannon: { type: 'string', default: '10' },
+    'latency-n': { type: 'string', default: '1500' },
+    'latency-concurrency': { type: 'string', default: '64' },
+    'latency-judge-concurrency': { type: 'string', default: '128' },
   },
 });
 
@@ -47,6 +54,19 @@ const result = await runReplayBench({
   stream: true,
   log,
 });
+// Last, on its own: at time scale 1 the run is mostly waiting, and nothing else of the suite runs beside it.
+let latencyBound: LatencyBoundResult | undefined;
+if (Number(values['latency-n']) > 0) {
+  latencyBound = await runLatencyBoundBench({
+    n: Number(values['latency-n']),
+    concurrency: Number(values['latency-concurrency']),
+    judgeConcurrency: Number(values['latency-judge-concurrency']),
+    // Far above what the limiters let through: the bound is the limiters', not the in-flight cap's.
+    maxInFlight: 1024,
+    log,
+  });
+  describeLatencyBound(latencyBound, log);
+}
 log(`suite took ${((performance.now() - started) / 60_000).toFixed(1)} minutes`);
 log(smallBodyLine(result));
-log(ratioLine(result));
+log(ratioLine(result, latencyBound));

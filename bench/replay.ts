@@ -12,7 +12,8 @@
  * measures the sim alone, twice: with a small non-streaming body, and with the replay's own four
  * requests per query (streamed answers with the 7.8 KB system prompt, two judge calls). The second,
  * divided by 4, is the limit: what the sim can serve of this work if the harness cost nothing. The
- * last line is `ratio_vs_promptfoo=X ratio_vs_limit=Y`.
+ * last line is `ratio_vs_promptfoo=X ratio_vs_limit=Y ratio_e2e_vs_bound=n/a` (Z is `npm run bench`'s,
+ * from bench/latency-bound.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -196,12 +197,17 @@ export function smallBodyLine(result: ReplayBenchResult): string {
   return `replay vs the small-body sim capacity: ${ratio(pick?.queriesPerSecond, result.smallBody && result.smallBody.requestsPerSecond / CALLS_PER_QUERY)}`;
 }
 
-/** `ratio_vs_promptfoo=X ratio_vs_limit=Y`, from the replay at promptfoo's size (else the first). */
-export function ratioLine(result: ReplayBenchResult): string {
+/**
+ * `ratio_vs_promptfoo=X ratio_vs_limit=Y ratio_e2e_vs_bound=Z`: X and Y from the zero-latency replay
+ * at promptfoo's size (else the first), Z from the realistic-latency run (bench/latency-bound.ts),
+ * n/a when it did not run.
+ */
+export function ratioLine(result: ReplayBenchResult, latencyBound?: { e2eQps: number; boundQps: number }): string {
   const pick = pickReplay(result);
   const vsPromptfoo = ratio(pick?.queriesPerSecond, result.promptfoo?.queriesPerSecond);
   const vsLimit = ratio(pick?.queriesPerSecond, result.replayMix && result.replayMix.requestsPerSecond / CALLS_PER_QUERY);
-  return `ratio_vs_promptfoo=${vsPromptfoo} ratio_vs_limit=${vsLimit}`;
+  const vsBound = ratio(latencyBound?.e2eQps, latencyBound?.boundQps);
+  return `ratio_vs_promptfoo=${vsPromptfoo} ratio_vs_limit=${vsLimit} ratio_e2e_vs_bound=${vsBound}`;
 }
 
 if (import.meta.main) {

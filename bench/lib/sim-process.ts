@@ -14,8 +14,9 @@ const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
  * The sim in its own process (`hybrid-eval sim --time-scale 0`), so the sim and the client under
  * test do not share one event loop; its URL is read from its first stdout line.
  */
-export async function startSimProcess(options: { referenceFiles?: string[]; timeScale?: number } = {}): Promise<SimProcess> {
+export async function startSimProcess(options: { referenceFiles?: string[]; timeScale?: number; seed?: number } = {}): Promise<SimProcess> {
   const args = [MAIN, 'sim', '--port', '0', '--time-scale', String(options.timeScale ?? 0)];
+  if (options.seed !== undefined) args.push('--seed', String(options.seed));
   for (const file of options.referenceFiles ?? []) args.push('--dataset', file);
   const child: ChildProcess = spawn(NODE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -5,7 +5,20 @@ import { stringify } from 'yaml';
  * The benchmark's stack: examples/sim.yaml with every endpoint pointed at a sim in another process
  * (not --sim), and one concurrency figure for queries in flight and every endpoint limiter.
  */
-export function writeStackConfig(path: string, options: { simUrl: string; database: string; concurrency: number; stream?: boolean }): void {
+export interface StackOptions {
+  simUrl: string;
+  database: string;
+  concurrency: number;
+  stream?: boolean;
+  /** The judge's own limiter (judge.max_concurrency); default `concurrency`. */
+  judgeConcurrency?: number;
+  /** Queries in flight (replay.max_in_flight); default `concurrency`. */
+  maxInFlight?: number;
+  /** Also compare the served answer with the baseline in both orders (judge.pairwise_rubric). */
+  pairwise?: boolean;
+}
+
+export function writeStackConfig(path: string, options: StackOptions): void {
   const endpoint = (model: string, pricing: object, extra: object = {}) => ({
     base_url: options.simUrl,
     model,
@@ -27,11 +40,16 @@ export function writeStackConfig(path: string, options: { simUrl: string; databa
     },
     routing: { policy: 'router', tiers: { simple: 'llama', medium: 'gpt35', complex: 'gpt4' }, fallback: 'gpt4' },
     baseline: 'gpt4',
-    judge: { endpoint: 'gpt4', rubric: 'judges/support-single.yaml', max_concurrency: options.concurrency },
+    judge: {
+      endpoint: 'gpt4',
+      rubric: 'judges/support-single.yaml',
+      max_concurrency: options.judgeConcurrency ?? options.concurrency,
+      ...(options.pairwise ? { pairwise_rubric: 'judges/support-pairwise.yaml' } : {}),
+    },
     dataset: { path: 'datasets/sample.jsonl' },
     database: options.database,
     volume: { monthly_queries: 1_000_000 },
-    replay: { max_in_flight: options.concurrency, batch_size: 200 },
+    replay: { max_in_flight: options.maxInFlight ?? options.concurrency, batch_size: 200 },
   };
   writeFileSync(path, stringify(config));
 }

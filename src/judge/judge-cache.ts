@@ -26,7 +26,7 @@ export interface JudgeCache {
 /** One judge request's inputs. Pairwise requests name their order: 'ab' shows the candidate as A. */
 export type CacheInput =
   | { kind: 'single'; query: string; answer: string; reference: string | undefined; context?: string }
-  | { kind: 'pairwise'; query: string; reference: string | undefined; answerA: string; answerB: string; order: 'ab' | 'ba' };
+  | { kind: 'pairwise'; query: string; reference: string | undefined; answerA: string; answerB: string; order: 'ab' | 'ba'; context?: string };
 
 /**
  * sha256 over what determines a verdict: the judge spec (prompt hash, which covers rubric text,

@@ -41,6 +41,7 @@ export function judgeWorkPrivacy(config: Config, judgeEndpoint: string, queries:
             candidate: text(item.input.candidate),
             baseline: text(item.input.baseline),
             reference: item.input.reference === undefined ? undefined : text(item.input.reference),
+            ...(item.input.context === undefined ? {} : { context: text(item.input.context) }),
           },
         };
       });

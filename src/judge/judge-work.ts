@@ -60,7 +60,7 @@ export function singleWork(queries: readonly Query[], responses: readonly Respon
  * One comparison per query whose served answer (the fallback's when it was called, else the
  * candidate's) and baseline both answered. Queries without both are left out: nothing to compare.
  */
-export function pairwiseWork(queries: readonly Query[], responses: readonly ResponseRecord[]): PairwiseWork[] {
+export function pairwiseWork(queries: readonly Query[], responses: readonly ResponseRecord[], contextTokens = 2000): PairwiseWork[] {
   const grouped = byQuery(responses);
   const work: PairwiseWork[] = [];
   for (const query of queries) {
@@ -69,7 +69,16 @@ export function pairwiseWork(queries: readonly Query[], responses: readonly Resp
     const served = roles[candidateRole];
     const baseline = roles.baseline;
     if (!answered(served) || !answered(baseline)) continue;
-    work.push({ queryId: query.queryId, candidateRole, input: { query: query.text, reference: query.reference, candidate: served.output, baseline: baseline.output } });
+    // As for single answers: a multi-turn request is compared in its conversation, and an answer
+    // that calls a tool shows the call (an empty text would otherwise lose to any sentence).
+    const context = judgeContext(query.request?.messages, contextTokens).text;
+    const input = {
+      query: query.text,
+      reference: query.reference,
+      candidate: answerText(served.output, served.toolCalls),
+      baseline: answerText(baseline.output, baseline.toolCalls),
+    };
+    work.push({ queryId: query.queryId, candidateRole, input: context === undefined ? input : { ...input, context } });
   }
   return work;
 }

@@ -15,6 +15,8 @@ export interface PairwiseInput {
   /** The routed stack's answer (the fallback's when the fallback served). */
   candidate: string;
   baseline: string;
+  /** The conversation around the compared turn (judge-context.ts), for a multi-turn request, as the single judge sees it. */
+  context?: string;
 }
 
 /** 'ab': the candidate is shown as answer A; 'ba': as answer B. */
@@ -62,7 +64,9 @@ export function winnerOf(preference: Preference, order: PairwiseOrder): Winner {
 
 export function pairwiseMessages(rubric: Rubric, input: PairwiseInput, order: PairwiseOrder): TextMessage[] {
   const { answerA, answerB } = shownAnswers(input, order);
-  const parts = [section('query', input.query)];
+  // The earlier turns decide which answer fits (the order number the customer gave, the tool result).
+  const parts = input.context === undefined ? [] : [section('conversation', input.context)];
+  parts.push(section('query', input.query));
   if (input.reference !== undefined) parts.push(section('reference', input.reference));
   parts.push(section('answer_a', answerA), section('answer_b', answerB));
   return [
@@ -76,7 +80,14 @@ export function pairwiseCallOptions(rubric: Rubric): { responseFormat: ReturnTyp
 }
 
 export function pairwiseCacheKey(spec: JudgeSpec, input: PairwiseInput, order: PairwiseOrder): string {
-  return judgeCacheKey(spec, { kind: 'pairwise', query: input.query, reference: input.reference, ...shownAnswers(input, order), order });
+  return judgeCacheKey(spec, {
+    kind: 'pairwise',
+    query: input.query,
+    reference: input.reference,
+    ...shownAnswers(input, order),
+    order,
+    ...(input.context === undefined ? {} : { context: input.context }),
+  });
 }
 
 export function orderFromVerdict(verdict: PreferenceVerdict, order: PairwiseOrder): { status: 'scored'; preference: Preference; winner: Winner; reasoning: string } {

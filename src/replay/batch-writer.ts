@@ -48,6 +48,7 @@ export class BatchWriter {
     for (const judgment of rows.judgments) this.buffer.judgments.push(judgment);
     this.buffer.privacy.push(rows.privacy);
     for (const validation of rows.validations ?? []) this.buffer.validations!.push(validation);
+    for (const comparison of rows.pairwise ?? []) this.buffer.pairwise!.push(comparison);
     this.pending++;
     if (this.pending >= this.batchSize) this.schedule();
     return this.queued >= MAX_QUEUED_BATCHES ? this.settled() : Promise.resolve();
@@ -95,5 +96,5 @@ export class BatchWriter {
 }
 
 function emptyBatch(): RowBatch {
-  return { queries: [], routes: [], responses: [], judgments: [], privacy: [], rejects: [], validations: [] };
+  return { queries: [], routes: [], responses: [], judgments: [], privacy: [], rejects: [], validations: [], pairwise: [] };
 }

@@ -32,7 +32,7 @@ export interface ReplayInput {
 }
 
 /**
- * Streams queries through route -> candidate + baseline -> judge -> store, keeping at most
+ * Streams queries through route -> candidate + baseline -> judge (single and pairwise) -> store, keeping at most
  * maxInFlight queries in the air. Resume skips queries the store already holds; rows of a query
  * are written together, so every query ends up stored exactly once.
  */
@@ -67,7 +67,8 @@ export async function replay(
     // A query cut short by shutdown is not stored: --resume runs it again in full.
     const cut = rows.responses.some((response) => response.status === 'interrupted') ||
       rows.judgments.some((judgment) => signal.aborted && judgment.verdict.status === 'error') ||
-      (rows.validations ?? []).some((validation) => signal.aborted && validation.verdict.status === 'error');
+      (rows.validations ?? []).some((validation) => signal.aborted && validation.verdict.status === 'error') ||
+      (rows.pairwise ?? []).some((comparison) => signal.aborted && comparison.status === 'error');
     if (cut) return Promise.resolve();
     failedCalls += rows.responses.filter((response) => response.status === 'failed').length;
     if (rows.responses.some((response) => response.role === 'fallback')) fallbacks++;

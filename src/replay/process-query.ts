@@ -5,10 +5,14 @@ import type { Tier } from '../core/tier.ts';
 import type { EndpointClient, Pricing } from '../endpoints/types.ts';
 import { callCost } from '../endpoints/pricing.ts';
 import type { Judge } from '../judge/llm-judge.ts';
+import type { PairwiseJudge } from '../judge/pairwise-judge.ts';
+import { pairwiseRecord } from '../judge/replay-pairwise.ts';
+import { pairwiseWork } from '../judge/judge-work.ts';
+import type { PairwiseJudgmentRecord } from '../store/judge-tables.ts';
 import { validateCandidate, type CascadeStage } from '../cascade/validate-stage.ts';
 import type { RouteDecision, RoutePolicy } from '../router/policy.ts';
 import type { QueryRows } from './types.ts';
-import { outboundJudgeInput } from '../privacy/outbound.ts';
+import { outboundJudgeInput, outboundText } from '../privacy/outbound.ts';
 import { answerText, judgeContext, type JudgeContext } from '../judge/judge-context.ts';
 import type { ToolCall } from '../core/conversation.ts';
 import { redactMessages } from '../privacy/redact-messages.ts';
@@ -54,6 +58,11 @@ export interface QueryContext {
   judgeEndpoint: string;
   /** Judges sensitive queries on-prem (privacy.sensitive.judge), when that is not the judge itself. */
   sensitiveJudge: Judge | undefined;
+  /**
+   * Compares the served answer with the baseline in both orders (judge.pairwise_rubric), on the
+   * judge's client and so under the judge's limiter, as soon as the query's answers exist.
+   */
+  pairwiseJudge?: PairwiseJudge;
   privacy: QueryPrivacy;
   /** Token budget for the conversation shown to the judge (judge.context_tokens). */
   judgeContextTokens?: number;
@@ -113,12 +122,13 @@ export async function processQuery(query: Query, context: QueryContext, decided?
   const judgeTarget = plan.judge;
   const judge = judgeTarget.withheld ? undefined : judgeTarget.endpoint === context.judgeEndpoint ? context.judge : context.sensitiveJudge;
   if (!judgeTarget.withheld && judge === undefined) throw new Error(`no judge for endpoint "${judgeTarget.endpoint}" (configuration was not validated)`);
-  // The conversation the judge sees is the same for every answer of the query: built once.
-  const shown = judgeTarget.withheld ? undefined : shownToJudge(query, judgeTarget, redactor, context);
-  const judgments =
+  // The conversation the judges see, once per query (redacted like the rest for an external judge), cut to the budget.
+  const shown = judgeTarget.withheld ? undefined : shownContext(query, judgeTarget, redactor, context);
+  const comparing = judgeTarget.withheld ? Promise.resolve([]) : comparePairwise(query, responses, judgeTarget, shown!, redactor, context);
+  const judging =
     judgeTarget.withheld || judge === undefined
-      ? []
-      : await Promise.all(
+      ? Promise.resolve([])
+      : Promise.all(
           responses
             .filter((response) => response.output !== undefined && (response.status === 'ok' || response.status === 'ok_after_retry'))
             .map((response) =>
@@ -128,12 +138,14 @@ export async function processQuery(query: Query, context: QueryContext, decided?
                 response.role === 'baseline' ? query.reference : (query.reference ?? (baselineAnswer === undefined ? undefined : answerText(baselineAnswer, baseline.toolCalls))),
                 judge,
                 judgeTarget,
-                redactor,
                 shown!,
+                redactor,
                 context,
               ),
             ),
         );
+  // Awaited together: a rejection of either is never left unhandled while the other is awaited.
+  const [judgments, pairwise] = await Promise.all([judging, comparing]);
   return {
     query,
     route: {
@@ -153,7 +165,45 @@ export async function processQuery(query: Query, context: QueryContext, decided?
     // Message by message: the memoised redactor has already redacted each for an external endpoint.
     privacy: privacyRecord(context.runId, query.queryId, plan, customerMessages(query).flatMap((text) => redactor.redact(text).findings)),
     validations: await validating,
+    ...(pairwise.length === 0 ? {} : { pairwise }),
   };
+}
+
+function shownContext(query: Query, target: Send, redactor: Redactor, context: QueryContext): JudgeContext {
+  const messages = query.request === undefined ? undefined : target.redact ? redactMessages(query.request.messages, redactor) : query.request.messages;
+  return judgeContext(messages, context.judgeContextTokens ?? DEFAULT_JUDGE_CONTEXT_TOKENS);
+}
+
+/**
+ * The served answer (the fallback's when it served) against the baseline, both orders, as
+ * `hybrid-eval judge --pairwise` would compare it: only by the main judge (a sensitive query that
+ * privacy.sensitive.judge grades on-prem is not shown to it), redacted for an external judge, with
+ * the conversation. Nothing to compare (either side failed) is no row.
+ */
+async function comparePairwise(
+  query: Query,
+  responses: readonly ResponseRecord[],
+  target: Send,
+  shown: JudgeContext,
+  redactor: Redactor,
+  context: QueryContext,
+): Promise<PairwiseJudgmentRecord[]> {
+  const judge = context.pairwiseJudge;
+  if (judge === undefined || target.endpoint !== context.judgeEndpoint) return [];
+  const [work] = pairwiseWork([query], responses);
+  if (work === undefined) return [];
+  const text = (value: string): string => outboundText(value, target, redactor);
+  const input = {
+    query: text(work.input.query),
+    reference: work.input.reference === undefined ? undefined : text(work.input.reference),
+    candidate: text(work.input.candidate),
+    baseline: text(work.input.baseline),
+    ...(shown.text === undefined ? {} : { context: shown.text }),
+  };
+  const outcome = await judge.compare(input, context.signal);
+  const spec = shown.cut === undefined ? judge.spec : { ...judge.spec, settings: { ...judge.spec.settings, context_cut: shown.cut } };
+  // An error cut short by shutdown is kept here and dropped with its query by the engine: --resume compares again.
+  return [pairwiseRecord(context.runId, work, spec, outcome, context.now())];
 }
 
 /**
@@ -307,20 +357,14 @@ function loggedBaseline(query: Query, context: QueryContext): ResponseRecord {
   };
 }
 
-/** The conversation the judge sees (redacted like the rest for an external judge), cut to its budget. */
-function shownToJudge(query: Query, target: Send, redactor: Redactor, context: QueryContext): JudgeContext {
-  const messages = query.request === undefined ? undefined : target.redact ? redactMessages(query.request.messages, redactor) : query.request.messages;
-  return judgeContext(messages, context.judgeContextTokens ?? DEFAULT_JUDGE_CONTEXT_TOKENS);
-}
-
 async function judgeResponse(
   query: Query,
   response: ResponseRecord,
   reference: string | undefined,
   judge: Judge,
   target: Send,
-  redactor: Redactor,
   shown: JudgeContext,
+  redactor: Redactor,
   context: QueryContext,
 ): Promise<JudgmentRecord> {
   const input = outboundJudgeInput({ query: query.text, answer: answerText(response.output ?? '', response.toolCalls), reference }, target, redactor);

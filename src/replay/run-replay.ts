@@ -14,8 +14,9 @@ import { openLog, type LogFormat, type LogReader } from '../ingest/open-log.ts';
 import { logSourceFor } from '../ingest/log-source.ts';
 import type { TurnMode } from '../ingest/turns-reader.ts';
 import { mergeFieldMappings } from './mapping.ts';
-import { judgeStoredRun, type JudgeRunSummary } from '../judge/judge-run.ts';
 import { llmJudge } from '../judge/llm-judge.ts';
+import { pairwiseJudge } from '../judge/pairwise-judge.ts';
+import { readPairwiseSummary, type ReplayPairwiseSummary } from './pairwise-summary.ts';
 import { measureOnpremJudge, onpremJudgeToMeasure, type OnpremAgreementSummary } from '../judge/onprem-agreement.ts';
 import { loadRubric } from '../judge/rubric.ts';
 import { routePolicyFor, type PolicyHandle } from '../router/policy-for-config.ts';
@@ -68,8 +69,8 @@ export interface ReplayCommandOptions {
 export interface ReplayCommandResult extends ReplaySummary {
   database: string;
   config: Config;
-  /** When the config names a pairwise rubric: the comparisons of the served answers with the baseline. */
-  pairwise: JudgeRunSummary | undefined;
+  /** When the config names a pairwise rubric: the run's comparisons of the served answers with the baseline. */
+  pairwise: ReplayPairwiseSummary | undefined;
   /** The on-prem judge's measured agreement with the main judge (privacy.sensitive.judge set), else undefined. */
   onpremJudge: OnpremAgreementSummary | undefined;
 }
@@ -99,6 +100,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
   const names = endpointsInUse(config, { baselineFromLog });
   const keys = options.sim ? new Map<string, string | undefined>() : resolveApiKeys(config, names, env);
   const rubric = loadRubric(config.judge.rubric);
+  const pairwiseRubric = config.judge.pairwise_rubric === undefined ? undefined : loadRubric(config.judge.pairwise_rubric, 'pairwise');
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
 
   // The results database is never a source: user SQL (dataset.sql) must not reach it, not even to read.
@@ -179,6 +181,8 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
           clients,
           onPrem: new Set(Object.entries(config.endpoints).filter(([, endpoint]) => endpoint.on_prem).map(([name]) => name)),
           judge: llmJudge({ rubric, client: judgeClient }),
+          // Same client as the single judge: one limiter (judge.max_concurrency) for every judge call.
+          ...(pairwiseRubric === undefined ? {} : { pairwiseJudge: pairwiseJudge({ rubric: pairwiseRubric, client: judgeClient }) }),
           judgeEndpoint: config.judge.endpoint,
           sensitiveJudge,
           privacy: {
@@ -205,13 +209,10 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
     const skipped = reader.skipped?.();
     if (skipped !== undefined && skipped.count > 0) options.progressOutput.write(`${skipped.count} ${skipped.what} skipped in ${datasetPath}\n`);
     const counts = { queryCount: summary.storedQueries, rejectCount: summary.rejects };
-    // Pairwise judging is a stage of its own over the stored pairs (both orders, through the judge
-    // cache), so a resumed or re-run replay never pays twice for a comparison. The run stays
-    // 'running' until it is done: a run killed in this stage must not look complete.
-    const pairwiseStage = config.judge.pairwise_rubric !== undefined && summary.status === 'complete';
+    // Pairwise comparisons were made and stored with each query (issue 21): nothing waits for them here.
     // The on-prem judge's agreement with the main judge, measured on non-sensitive answers (issue 15).
     const agreementStage = summary.status === 'complete' && onpremJudgeToMeasure(config);
-    await store.setRunStatus(runId, pairwiseStage || agreementStage ? 'running' : summary.status, counts);
+    await store.setRunStatus(runId, agreementStage ? 'running' : summary.status, counts);
     let onpremJudge: OnpremAgreementSummary | undefined;
     if (agreementStage) {
       try {
@@ -221,27 +222,9 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
         throw error;
       }
       if (signal.aborted) summary = { ...summary, status: 'interrupted' };
-      if (!pairwiseStage) await store.setRunStatus(runId, summary.status, counts);
-    }
-    let pairwise: JudgeRunSummary | undefined;
-    if (pairwiseStage) {
-      try {
-        pairwise = await judgeStoredRun({
-          runId,
-          db: store.path,
-          pairwise: true,
-          rubric: config.judge.pairwise_rubric,
-          ...(options.sim ? { sim: true, simTimeScale: options.simTimeScale ?? 1 } : {}),
-          env,
-          signal,
-        });
-      } catch (error) {
-        await store.setRunStatus(runId, 'failed', counts);
-        throw error;
-      }
-      if (signal.aborted || pairwise.interrupted > 0) summary = { ...summary, status: 'interrupted' };
       await store.setRunStatus(runId, summary.status, counts);
     }
+    const pairwise = pairwiseRubric === undefined ? undefined : await readPairwiseSummary(store, runId, pairwiseRubric.name);
     if (options.snapshot !== undefined) await writeSnapshot(store, options.snapshot, options.progressOutput);
     return { ...summary, database: store.path, config, pairwise, onpremJudge };
   } finally {

@@ -4,6 +4,7 @@ import type { ResponseRecord } from '../core/response.ts';
 import type { RouteRecord } from '../core/route.ts';
 import type { PrivacyRecord } from '../privacy/record.ts';
 import type { ValidationRecord } from '../cascade/validation-record.ts';
+import type { PairwiseJudgmentRecord } from '../store/judge-tables.ts';
 
 /** Everything one query produced; written to the store in one transaction. */
 export interface QueryRows {
@@ -14,6 +15,8 @@ export interface QueryRows {
   privacy: PrivacyRecord;
   /** The cascade validator's verdict on the candidate answer, when its tier has a cascade. */
   validations?: ValidationRecord[];
+  /** The served answer against the baseline, both orders (judge.pairwise_rubric), when there is one to compare. */
+  pairwise?: PairwiseJudgmentRecord[];
 }
 
 export interface RowBatch {
@@ -24,6 +27,7 @@ export interface RowBatch {
   privacy: PrivacyRecord[];
   rejects: Reject[];
   validations?: ValidationRecord[];
+  pairwise?: PairwiseJudgmentRecord[];
 }
 
 export interface ReplaySummary {

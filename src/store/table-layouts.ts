@@ -8,6 +8,7 @@ import type { ValidationRecord } from '../cascade/validation-record.ts';
 import { jsonText, timestampTZ } from './sql-values.ts';
 import { toolCallsKey } from './tool-call-key.ts';
 import { requestJson } from './request-json.ts';
+import type { PairwiseJudgmentRecord } from './judge-tables.ts';
 
 /**
  * How a record becomes one appender row. The appender fills columns by position, so each layout
@@ -93,6 +94,19 @@ function boolean<Row>(name: string, get: (row: Row) => boolean): ColumnWriter<Ro
     append(appender, row) {
       const value = get(row);
       if (typeof value === 'boolean') appender.appendBoolean(value);
+      else throw new TypeError(`${name}: expected a boolean, got ${String(value)}`);
+    },
+  };
+}
+
+/** A BOOLEAN column that may be NULL (undefined: not known). */
+function optionalBoolean<Row>(name: string, get: (row: Row) => boolean | undefined): ColumnWriter<Row> {
+  return {
+    name,
+    append(appender, row) {
+      const value = get(row);
+      if (value === undefined || value === null) appender.appendNull();
+      else if (typeof value === 'boolean') appender.appendBoolean(value);
       else throw new TypeError(`${name}: expected a boolean, got ${String(value)}`);
     },
   };
@@ -249,4 +263,32 @@ export const VALIDATIONS: TableLayout<ValidationRecord> = {
   ],
 };
 
-export const APPENDED_TABLES = [QUERIES, ROUTES, RESPONSES, JUDGMENTS, REJECTS, PRIVACY_DECISIONS, VALIDATIONS] as const;
+/**
+ * The replay's own comparisons, appended with the query's other rows (issue 21). Re-judging
+ * (`hybrid-eval judge --pairwise`) replaces rows instead, through judge-tables.ts.
+ */
+export const PAIRWISE_JUDGMENTS: TableLayout<PairwiseJudgmentRecord> = {
+  table: 'pairwise_judgments',
+  key: (row) => `pairwise judgment by ${row.judge.name} of query ${row.queryId}`,
+  columns: [
+    text('run_id', (row) => row.runId),
+    text('query_id', (row) => row.queryId),
+    text('judge_name', (row) => row.judge.name),
+    text('rubric', (row) => row.judge.rubric),
+    text('rubric_version', (row) => row.judge.rubricVersion),
+    text('prompt_hash', (row) => row.judge.promptHash),
+    text('judge_model', (row) => row.judge.model),
+    text('judge_settings', (row) => jsonText(row.judge.settings)),
+    text('candidate_role', (row) => row.candidateRole),
+    text('status', (row) => row.status),
+    text('winner', (row) => row.winner),
+    text('winner_candidate_first', (row) => row.winnerCandidateFirst),
+    text('winner_candidate_second', (row) => row.winnerCandidateSecond),
+    optionalBoolean('consistent', (row) => row.consistent),
+    text('reason', (row) => row.reason),
+    double('latency_ms', (row) => row.latencyMs),
+    timestamp('created_at', (row) => row.createdAt),
+  ],
+};
+
+export const APPENDED_TABLES = [QUERIES, ROUTES, RESPONSES, JUDGMENTS, REJECTS, PRIVACY_DECISIONS, VALIDATIONS, PAIRWISE_JUDGMENTS] as const;

@@ -1,5 +1,6 @@
 import type { PrivacyRecord } from '../privacy/record.ts';
 import type { ValidationRecord } from '../cascade/validation-record.ts';
+import type { PairwiseJudgmentRecord } from './judge-tables.ts';
 import type { JudgmentRecord } from '../core/judgment.ts';
 import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
@@ -60,6 +61,8 @@ export interface StoreBatch {
   rejects?: readonly Reject[];
   /** The cascade validator's verdicts on this batch's candidate answers (migration 14). */
   validations?: readonly ValidationRecord[];
+  /** The replay's pairwise comparisons of this batch's queries (table pairwise_judgments, migration 3). */
+  pairwise?: readonly PairwiseJudgmentRecord[];
 }
 
 export interface GateDecisionInput {

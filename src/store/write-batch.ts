@@ -1,5 +1,5 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { JUDGMENTS, PRIVACY_DECISIONS, QUERIES, REJECTS, RESPONSES, ROUTES, VALIDATIONS, type TableLayout } from './table-layouts.ts';
+import { JUDGMENTS, PAIRWISE_JUDGMENTS, PRIVACY_DECISIONS, QUERIES, REJECTS, RESPONSES, ROUTES, VALIDATIONS, type TableLayout } from './table-layouts.ts';
 import type { StoreBatch } from './types.ts';
 
 /**
@@ -99,11 +99,12 @@ export async function appendBatchRows(connection: DuckDBConnection, runId: strin
   await appendRows(connection, JUDGMENTS, batch.judgments ?? []);
   await appendRows(connection, PRIVACY_DECISIONS, batch.privacy ?? []);
   await appendRows(connection, VALIDATIONS, batch.validations ?? []);
+  await appendRows(connection, PAIRWISE_JUDGMENTS, batch.pairwise ?? []);
   await appendRows(connection, REJECTS, (batch.rejects ?? []).map((reject) => ({ runId, reject })));
 }
 
 function checkRunIds(runId: string, batch: StoreBatch): void {
-  const records = [...(batch.routes ?? []), ...(batch.responses ?? []), ...(batch.judgments ?? []), ...(batch.validations ?? [])];
+  const records = [...(batch.routes ?? []), ...(batch.responses ?? []), ...(batch.judgments ?? []), ...(batch.validations ?? []), ...(batch.pairwise ?? [])];
   const stray = records.find((record) => record.runId !== runId);
   if (stray) {
     throw new Error(`writeBatch(${runId}): a record for query ${stray.queryId} belongs to run ${stray.runId}`);
