@@ -86,8 +86,8 @@ export const PER_QUERY_SQL = `  SELECT
  * validator's catch is an escalated bad answer.
  *
  * In O(queries), not one row per query and threshold (21 million at a million queries): a
- * validated query passes every threshold up to the highest one its P(acceptable) reaches (`top`,
- * by an ASOF join; -1 when it passes none) and escalates above it. So a threshold's counts and sums
+ * validated query passes every threshold up to the highest one its P(acceptable) reaches (`top`;
+ * -1 when it passes none: not scored) and escalates above it. So a threshold's counts and sums
  * are those of the queries whose top is at or above it, passed, plus those whose top is below it,
  * escalated: sums per top, then 21 x 22 rows. Mean and standard deviation come from the count,
  * sum and sum of squares. The latency quantiles are exact, quantile_cont's interpolation between
@@ -103,9 +103,15 @@ thresholds AS (
   SELECT i, round(i * 0.05, 2) AS threshold FROM range(0, 21) AS t(i)
 ),
 validated AS MATERIALIZED (
-  SELECT q.*, coalesce(t.i, -1) AS top
-  FROM (SELECT * FROM per_query WHERE validated) AS q
-  ASOF LEFT JOIN thresholds AS t ON q.p_acceptable >= t.threshold
+  -- top: the highest threshold i with p_acceptable >= round(i * 0.05, 2), compared as the thresholds are;
+  -- floor(p * 20) is that i or one off it in floating point, so its neighbours are checked.
+  SELECT
+    * EXCLUDE (guess),
+    CASE WHEN p_acceptable IS NULL THEN -1
+         WHEN guess < 20 AND p_acceptable >= round((guess + 1) * 0.05, 2) THEN guess + 1
+         WHEN p_acceptable >= round(guess * 0.05, 2) THEN guess
+         ELSE guess - 1 END AS top
+  FROM (SELECT *, least(20, CAST(floor(p_acceptable * 20) AS INTEGER)) AS guess FROM per_query WHERE validated)
 ),
 not_validated AS (
   SELECT
