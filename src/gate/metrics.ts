@@ -15,10 +15,12 @@ import {
   type PairwiseRow,
 } from './optional-evidence.ts';
 import { judgeCoverage, readOnpremJudge, type OnpremJudgeEvidence, type TierCoverage } from './judge-coverage.ts';
+import { FactTable, type CodedColumn } from './fact-table.ts';
 
 export interface GateStore {
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   columns<T extends Record<string, unknown[]>>(sql: string, params?: unknown[]): Promise<T>;
+  eachChunk<T extends Record<string, unknown[]>>(sql: string, params: unknown[], onChunk: (columns: T, rows: number) => void): Promise<void>;
 }
 
 export interface TierQuality {
@@ -105,7 +107,8 @@ export interface RunData {
   runId: string;
   policy: string | undefined;
   rejects: number;
-  facts: QueryFacts[];
+  /** One entry per query, in query-id order, column by column (a million objects did not fit the gate's memory budget). */
+  facts: FactTable;
   latency: RunMetrics['latency'];
   pairwise: { judge: string; rows: PairwiseRow[] } | Absent;
   human: HumanRow[] | Absent;
@@ -136,7 +139,7 @@ interface FactRow {
   sensitive: boolean | null;
 }
 
-/** The facts query's result, column by column (a million-row run read as row objects took seconds). */
+/** A chunk of the facts query's result, column by column (a million-row run read as row objects took seconds). */
 type FactColumns = { [K in keyof FactRow]: Array<FactRow[K]> };
 
 const OK = new Set(['ok', 'ok_after_retry']);
@@ -149,7 +152,10 @@ const value = <T>(x: T | null): T | undefined => (x === null ? undefined : x);
  */
 export async function loadRunData(store: GateStore, runId: string): Promise<RunData> {
   const kinds = await lowCardinalityTypes(store, runId);
-  const columns = await store.columns<FactColumns>(
+  const facts = new FactTable();
+  let policy: string | undefined;
+  // Streamed a chunk at a time into typed columns: neither DuckDB's result nor a million JS objects is ever held.
+  await store.eachChunk<FactColumns>(
     `SELECT p.query_id, p.tier::${kinds.tier} AS tier, p.label::${kinds.tier} AS label, p.route_policy::${kinds.policy} AS route_policy,
             p.candidate_endpoint::${kinds.endpoint} AS candidate_endpoint, p.candidate_status::${kinds.status} AS candidate_status,
             p.served_judge_status::${kinds.judgeStatus} AS served_judge_status, p.served_score,
@@ -166,6 +172,33 @@ export async function loadRunData(store: GateStore, runId: string): Promise<RunD
      WHERE p.run_id = ?
      ORDER BY p.query_id`,
     [runId],
+    (columns, rows) => {
+      facts.reserve(rows);
+      policy ??= columns.route_policy.find((value) => value !== null) ?? undefined;
+      for (let index = 0; index < rows; index++) {
+        const tier = columns.tier[index] ?? null;
+        const label = columns.label[index] ?? null;
+        facts.push({
+          queryId: columns.query_id[index]!,
+          tier: isTier(tier) ? tier : undefined,
+          label: isTier(label) ? label : undefined,
+          candidateEndpoint: value(columns.candidate_endpoint[index] ?? null),
+          candidateStatus: value(columns.candidate_status[index] ?? null),
+          servedStatus: value(columns.served_judge_status[index] ?? null),
+          servedScore: value(columns.served_score[index] ?? null),
+          baselineSource: value(columns.baseline_source[index] ?? null),
+          baselineStatus: value(columns.baseline_status[index] ?? null),
+          baselineJudgeStatus: value(columns.baseline_judge_status[index] ?? null),
+          baselineScore: value(columns.baseline_score[index] ?? null),
+          fallbackUsed: Boolean(columns.fallback_used[index]),
+          servedLatencyMs: servedLatency(columns, index),
+          routerLatencyUs: value(columns.router_latency_us[index] ?? null),
+          servedAnswered: servedAnswered(columns, index),
+          judgeWithheld: Boolean(columns.judge_withheld[index]),
+          sensitive: Boolean(columns.sensitive[index]),
+        });
+      }
+    },
   );
   const [counts] = await store.all<{ rejects: number }>(`SELECT count(*) AS rejects FROM rejects WHERE run_id = ?`, [runId]);
   const latency = await store.all<{ endpoint: string; role: string; calls: number; p50: number | null; p95: number | null; ttft: number | null }>(
@@ -180,31 +213,9 @@ export async function loadRunData(store: GateStore, runId: string): Promise<RunD
     pairwise: await readPairwise(store, runId),
     human: await readHumanRatings(store, runId),
     onpremJudge: await readOnpremJudge(store, runId),
-    policy: columns.route_policy.find((policy) => policy !== null) ?? undefined,
+    policy,
     rejects: Number(counts?.rejects ?? 0),
-    facts: columns.query_id.map((queryId, index) => {
-      const tier = columns.tier[index] ?? null;
-      const label = columns.label[index] ?? null;
-      return {
-        queryId,
-        tier: isTier(tier) ? tier : undefined,
-        label: isTier(label) ? label : undefined,
-        candidateEndpoint: value(columns.candidate_endpoint[index] ?? null),
-        candidateStatus: value(columns.candidate_status[index] ?? null),
-        servedStatus: value(columns.served_judge_status[index] ?? null),
-        servedScore: value(columns.served_score[index] ?? null),
-        baselineSource: value(columns.baseline_source[index] ?? null),
-        baselineStatus: value(columns.baseline_status[index] ?? null),
-        baselineJudgeStatus: value(columns.baseline_judge_status[index] ?? null),
-        baselineScore: value(columns.baseline_score[index] ?? null),
-        fallbackUsed: Boolean(columns.fallback_used[index]),
-        servedLatencyMs: servedLatency(columns, index),
-        routerLatencyUs: value(columns.router_latency_us[index] ?? null),
-        servedAnswered: servedAnswered(columns, index),
-        judgeWithheld: Boolean(columns.judge_withheld[index]),
-        sensitive: Boolean(columns.sensitive[index]),
-      };
-    }),
+    facts,
     latency: latency.map((row) => ({
       endpoint: row.endpoint,
       role: row.role,
@@ -268,63 +279,108 @@ function servedAnswered(columns: FactColumns, index: number): boolean {
 export function summarise(data: RunData, options: { tiers?: readonly Tier[]; seed?: number } = {}): RunMetrics {
   const seed = options.seed ?? 12345;
   const tiers = options.tiers ?? TIERS;
-  const inScope = data.facts.filter((fact) => fact.tier !== undefined && tiers.includes(fact.tier));
-  const interval = (values: number[], offset: number): Interval => bootstrapMean(values, { seed: seed + offset });
-  const served = (facts: QueryFacts[]): number[] => facts.flatMap((fact) => (fact.servedScore === undefined ? [] : [fact.servedScore]));
-  const baseline = (facts: QueryFacts[]): number[] => facts.flatMap((fact) => (fact.baselineScore === undefined ? [] : [fact.baselineScore]));
-  const differences = (facts: QueryFacts[]): number[] =>
-    facts.flatMap((fact) => (fact.servedScore === undefined || fact.baselineScore === undefined ? [] : [fact.servedScore - fact.baselineScore]));
+  const facts = data.facts;
+  const wanted = TIERS.map((tier) => tiers.includes(tier));
+  const inScope: number[] = [];
+  for (let row = 0; row < facts.length; row++) {
+    const tier = facts.tier[row]!;
+    if (tier >= 0 && wanted[tier]) inScope.push(row);
+  }
+  const interval = (values: Float64Array, offset: number): Interval => bootstrapMean(values, { seed: seed + offset });
 
-  const statuses = inScope.flatMap((fact) => [fact.servedStatus, fact.baselineJudgeStatus]);
+  const statusCodes = (column: CodedColumn) => ({ scored: column.codeOf('scored'), unscored: column.codeOf('unscored'), errored: column.codeOf('error') });
+  const servedCodes = statusCodes(facts.servedStatus);
+  const baselineCodes = statusCodes(facts.baselineJudgeStatus);
+  const failed = facts.candidateStatus.codeOf('failed');
+  const okAfterRetry = facts.candidateStatus.codeOf('ok_after_retry');
+  const endpointSource = facts.baselineSource.codeOf('endpoint');
+  const baselineFailed = facts.baselineStatus.codeOf('failed');
+  const judged = { scored: 0, unscored: 0, errored: 0, unjudged: 0 };
+  const countStatus = (status: number, codes: ReturnType<typeof statusCodes>): void => {
+    if (status === 0) judged.unjudged++;
+    else if (status === codes.scored) judged.scored++;
+    else if (status === codes.unscored) judged.unscored++;
+    else if (status === codes.errored) judged.errored++;
+  };
+  const routedCounts = new Map<number, number>();
+  const candidateCalls = { total: 0, failed: 0, okAfterRetry: 0 };
+  const baselineCalls = { total: 0, failed: 0 };
+  let fallbacks = 0;
+  const latencies = new Float64Array(inScope.length);
+  let latencyCount = 0;
+  for (const row of inScope) {
+    countStatus(facts.servedStatus.codes[row]!, servedCodes);
+    countStatus(facts.baselineJudgeStatus.codes[row]!, baselineCodes);
+    const endpoint = facts.candidateEndpoint.codes[row]!;
+    if (endpoint !== 0) routedCounts.set(endpoint, (routedCounts.get(endpoint) ?? 0) + 1);
+    const candidateStatus = facts.candidateStatus.codes[row]!;
+    if (candidateStatus !== 0) candidateCalls.total++;
+    if (candidateStatus === failed) candidateCalls.failed++;
+    if (candidateStatus === okAfterRetry) candidateCalls.okAfterRetry++;
+    if (facts.baselineSource.codes[row] === endpointSource) {
+      baselineCalls.total++;
+      if (facts.baselineStatus.codes[row] === baselineFailed) baselineCalls.failed++;
+    }
+    if (facts.fallbackUsed[row] === 1) fallbacks++;
+    const latency = facts.servedLatencyMs[row]!;
+    if (!Number.isNaN(latency)) latencies[latencyCount++] = latency;
+  }
   const routedTo: Record<string, number> = {};
-  for (const fact of inScope) if (fact.candidateEndpoint !== undefined) routedTo[fact.candidateEndpoint] = (routedTo[fact.candidateEndpoint] ?? 0) + 1;
-  const count = (predicate: (fact: QueryFacts) => boolean): number => inScope.reduce((sum, fact) => sum + (predicate(fact) ? 1 : 0), 0);
-  const latencies = inScope.flatMap((fact) => (fact.servedLatencyMs === undefined ? [] : [fact.servedLatencyMs]));
+  for (const [endpoint, n] of routedCounts) routedTo[facts.candidateEndpoint.names[endpoint - 1]!] = n;
+  const scope = scores(facts, inScope);
 
   return {
-    queries: data.facts.length,
+    queries: facts.length,
     rejects: data.rejects,
     scope: { tiers: [...tiers], queries: inScope.length },
-    candidate: interval(served(inScope), 1),
-    baseline: interval(baseline(inScope), 2),
-    pairedDifference: interval(differences(inScope), 3),
+    candidate: interval(scope.served, 1),
+    baseline: interval(scope.baseline, 2),
+    pairedDifference: interval(scope.differences, 3),
     byTier: tierQuality(data, seed, () =>
       TIERS.map((tier, index) => {
-        const facts = data.facts.filter((fact) => fact.tier === tier);
+        const rows: number[] = [];
+        for (let row = 0; row < facts.length; row++) if (facts.tier[row] === index) rows.push(row);
+        const tierScores = scores(facts, rows);
         return {
           tier,
-          queries: facts.length,
-          candidate: interval(served(facts), 10 + index),
-          baseline: interval(baseline(facts), 20 + index),
-          pairedDifference: interval(differences(facts), 30 + index),
+          queries: rows.length,
+          candidate: interval(tierScores.served, 10 + index),
+          baseline: interval(tierScores.baseline, 20 + index),
+          pairedDifference: interval(tierScores.differences, 30 + index),
         };
       }),
     ),
-    judged: {
-      scored: statuses.filter((status) => status === 'scored').length,
-      unscored: statuses.filter((status) => status === 'unscored').length,
-      errored: statuses.filter((status) => status === 'error').length,
-      unjudged: statuses.filter((status) => status === undefined).length,
-    },
-    candidateCalls: {
-      total: count((fact) => fact.candidateStatus !== undefined),
-      failed: count((fact) => fact.candidateStatus === 'failed'),
-      okAfterRetry: count((fact) => fact.candidateStatus === 'ok_after_retry'),
-    },
-    baselineCalls: {
-      total: count((fact) => fact.baselineSource === 'endpoint'),
-      failed: count((fact) => fact.baselineSource === 'endpoint' && fact.baselineStatus === 'failed'),
-    },
-    fallbacks: count((fact) => fact.fallbackUsed),
+    judged,
+    candidateCalls,
+    baselineCalls,
+    fallbacks,
     routedTo,
     latency: data.latency,
-    servedLatency: quantileInterval(latencies, 0.95),
+    servedLatency: quantileInterval(latencies.subarray(0, latencyCount), 0.95),
     router: routerMetricsOf(data),
     pairwise: 'absent' in data.pairwise ? data.pairwise : summarisePairwise(data.pairwise, tiers),
     humanAgreement: 'absent' in data.human ? data.human : summariseHumanAgreement(data.human),
     coverage: judgeCoverage(data.facts),
     onpremJudge: data.onpremJudge ?? { absent: 'on-prem judge agreement was not read' },
   };
+}
+
+/** The served and baseline scores of `rows` (each where known) and their paired differences, in row order. */
+function scores(facts: FactTable, rows: readonly number[]): { served: Float64Array; baseline: Float64Array; differences: Float64Array } {
+  const served = new Float64Array(rows.length);
+  const baseline = new Float64Array(rows.length);
+  const differences = new Float64Array(rows.length);
+  let s = 0;
+  let b = 0;
+  let d = 0;
+  for (const row of rows) {
+    const servedScore = facts.servedScore[row]!;
+    const baselineScore = facts.baselineScore[row]!;
+    if (!Number.isNaN(servedScore)) served[s++] = servedScore;
+    if (!Number.isNaN(baselineScore)) baseline[b++] = baselineScore;
+    if (!Number.isNaN(servedScore) && !Number.isNaN(baselineScore)) differences[d++] = servedScore - baselineScore;
+  }
+  return { served: served.subarray(0, s), baseline: baseline.subarray(0, b), differences: differences.subarray(0, d) };
 }
 
 // Per-tier intervals do not depend on the step: bootstrap them once per run (and seed).
@@ -351,24 +407,30 @@ function routerMetricsOf(data: RunData): RouterMetrics {
  * every step shares one computation).
  */
 function routerMetrics(data: RunData): RouterMetrics {
-  const rank = (tier: Tier): number => TIERS.indexOf(tier);
+  const facts = data.facts;
   const confusion = new Map<string, { label: Tier; tier: Tier; n: number }>();
   let labelled = 0;
   let correct = 0;
   let underrouted = 0;
   let overrouted = 0;
-  for (const fact of data.facts) {
-    if (fact.label === undefined || fact.tier === undefined) continue;
+  const micros = new Float64Array(facts.length);
+  let timed = 0;
+  for (let row = 0; row < facts.length; row++) {
+    const routerMicros = facts.routerLatencyUs[row]!;
+    if (!Number.isNaN(routerMicros)) micros[timed++] = routerMicros;
+    // Tier indices follow TIERS' order, cheapest first: a lower index than the label is underrouted.
+    const label = facts.label[row]!;
+    const tier = facts.tier[row]!;
+    if (label < 0 || tier < 0) continue;
     labelled++;
-    if (fact.tier === fact.label) correct++;
-    else if (rank(fact.tier) < rank(fact.label)) underrouted++;
+    if (tier === label) correct++;
+    else if (tier < label) underrouted++;
     else overrouted++;
-    const key = `${fact.label}>${fact.tier}`;
-    const cell = confusion.get(key) ?? { label: fact.label, tier: fact.tier, n: 0 };
+    const key = `${label}>${tier}`;
+    const cell = confusion.get(key) ?? { label: TIERS[label]!, tier: TIERS[tier]!, n: 0 };
     cell.n++;
     confusion.set(key, cell);
   }
-  const micros = data.facts.flatMap((fact) => (fact.routerLatencyUs === undefined ? [] : [fact.routerLatencyUs]));
   return {
     policy: data.policy ?? 'unknown',
     labelled,
@@ -378,7 +440,7 @@ function routerMetrics(data: RunData): RouterMetrics {
     accuracy: wilsonInterval(correct, labelled),
     underrouteRate: wilsonInterval(underrouted, labelled),
     confusion: [...confusion.values()],
-    decisionMicros: quantileInterval(micros, 0.95),
+    decisionMicros: quantileInterval(micros.subarray(0, timed), 0.95),
     ...(data.routerLatencyNotComparable === undefined ? {} : { latencyNotComparable: data.routerLatencyNotComparable }),
   };
 }

@@ -60,3 +60,26 @@ export async function readColumns<T extends Record<string, unknown[]>>(
   const reader = await connection.runAndReadAll(sql, params.length > 0 ? toDuckDBParams(params) : undefined);
   return reader.convertColumnsObject(plainValueConverter) as T;
 }
+
+/**
+ * Streams a result chunk by chunk (DuckDB's vectors, about 2,048 rows each), each as
+ * { column: values[] } with the same values as `readColumns`: neither DuckDB nor JavaScript holds
+ * the whole result, so a million-row read costs one chunk of memory, not the result's size.
+ */
+export async function streamColumns<T extends Record<string, unknown[]>>(
+  connection: DuckDBConnection,
+  sql: string,
+  params: readonly unknown[],
+  onChunk: (columns: T, rows: number) => void,
+): Promise<void> {
+  const result = await connection.stream(sql, params.length > 0 ? toDuckDBParams(params) : undefined);
+  const names = result.columnNames();
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) return;
+    const values = chunk.convertColumns(plainValueConverter);
+    const columns: Record<string, unknown[]> = {};
+    names.forEach((name, index) => (columns[name] = values[index]!));
+    onChunk(columns as T, chunk.rowCount);
+  }
+}
