@@ -4,10 +4,10 @@
  * aggregation per query instead of a window that sorts every judgment of the run. Unique per
  * (query, role): the judgments' primary key is (run, query, role, judge, kind).
  */
-const NEWEST_FIRST = `create_sort_key(j.created_at, 'DESC NULLS LAST', j.judge_name, 'ASC NULLS LAST')`;
+export const NEWEST_FIRST = `create_sort_key(j.created_at, 'DESC NULLS LAST', j.judge_name, 'ASC NULLS LAST')`;
 
 /** The run's judgments the `current_judgments` view chooses from: single-answer, by the run's default judge when it names one. */
-const RUN_JUDGMENTS_WHERE = `j.run_id = $1 AND j.kind = 'single'
+export const RUN_JUDGMENTS_WHERE = `j.run_id = $1 AND j.kind = 'single'
         AND ((SELECT default_judge FROM runs WHERE run_id = $1) IS NULL OR j.judge_name = (SELECT default_judge FROM runs WHERE run_id = $1))`;
 
 /**

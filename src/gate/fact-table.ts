@@ -178,9 +178,57 @@ export class FactTable implements Iterable<QueryFacts> {
     };
   }
 
+  /**
+   * Puts the queries in query-id order as DuckDB's ORDER BY would (byte order of the UTF-8 text):
+   * the bootstrap of a small sample draws by position, so the order is part of a seeded interval.
+   */
+  sortByQueryId(): void {
+    const order = Array.from({ length: this.length }, (_, row) => row);
+    const ids = this.queryId;
+    order.sort((a, b) => compareUtf8(ids[a]!, ids[b]!));
+    if (order.every((row, index) => row === index)) return;
+    const permute = <A extends Float64Array | Int8Array | Uint8Array | Uint16Array>(values: A): A => {
+      const sorted = values.slice(0, this.length) as A;
+      for (let index = 0; index < this.length; index++) sorted[index] = values[order[index]!]!;
+      return sorted;
+    };
+    this.queryId = order.map((row) => ids[row]!);
+    this.tier = permute(this.tier);
+    this.label = permute(this.label);
+    for (const column of [this.candidateEndpoint, this.candidateStatus, this.servedStatus, this.baselineSource, this.baselineStatus, this.baselineJudgeStatus]) column.codes = permute(column.codes);
+    this.servedScore = permute(this.servedScore);
+    this.baselineScore = permute(this.baselineScore);
+    this.servedLatencyMs = permute(this.servedLatencyMs);
+    this.routerLatencyUs = permute(this.routerLatencyUs);
+    this.fallbackUsed = permute(this.fallbackUsed);
+    this.servedAnswered = permute(this.servedAnswered);
+    this.judgeWithheld = permute(this.judgeWithheld);
+    this.sensitive = permute(this.sensitive);
+  }
+
   *[Symbol.iterator](): Iterator<QueryFacts> {
     for (let row = 0; row < this.length; row++) yield this.at(row);
   }
+}
+
+/**
+ * Strings in the byte order of their UTF-8 (DuckDB's VARCHAR order), which is code point order.
+ * UTF-16 code units order the same except a surrogate (a code point above U+FFFF) against U+E000
+ * to U+FFFF: there the surrogate's code point is the larger.
+ */
+export function compareUtf8(a: string, b: string): number {
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  for (let index = 0; index < length; index++) {
+    const x = a.charCodeAt(index);
+    const y = b.charCodeAt(index);
+    if (x === y) continue;
+    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
+    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
+    if (xSurrogate !== ySurrogate && (x >= 0xe000 || y >= 0xe000)) return xSurrogate ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /** A table of the given facts (tests, and callers that build facts by hand). */

@@ -15,7 +15,8 @@ import {
   type PairwiseRow,
 } from './optional-evidence.ts';
 import { judgeCoverage, readOnpremJudge, type OnpremJudgeEvidence, type TierCoverage } from './judge-coverage.ts';
-import { FactTable, type CodedColumn } from './fact-table.ts';
+import { compareUtf8, FactTable, type CodedColumn } from './fact-table.ts';
+import { factsSql, SINGLE_JUDGE_SQL } from './facts-sql.ts';
 
 export interface GateStore {
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -146,35 +147,25 @@ const OK = new Set(['ok', 'ok_after_retry']);
 const value = <T>(x: T | null): T | undefined => (x === null ? undefined : x);
 
 /**
- * Reads a run once. Quality comes from the analysts' `pairs` view, so the gate and an analyst's
- * query see the same numbers; "candidate" quality is the served answer's (the fallback's when the
- * on-prem call failed).
+ * Reads a run once. Quality is what the analysts' `pairs` view shows (factsSql reads the same values
+ * without it, and a test holds them equal), so the gate and an analyst's query see the same
+ * numbers; "candidate" quality is the served answer's (the fallback's when the on-prem call failed).
  */
 export async function loadRunData(store: GateStore, runId: string): Promise<RunData> {
   const kinds = await lowCardinalityTypes(store, runId);
   const facts = new FactTable();
-  let policy: string | undefined;
+  let policy: { queryId: string; name: string } | undefined;
+  const [judges] = await store.all<{ single: boolean }>(SINGLE_JUDGE_SQL, [runId]);
   // Streamed a chunk at a time into typed columns: neither DuckDB's result nor a million JS objects is ever held.
   await store.eachChunk<FactColumns>(
-    `SELECT p.query_id, p.tier::${kinds.tier} AS tier, p.label::${kinds.tier} AS label, p.route_policy::${kinds.policy} AS route_policy,
-            p.candidate_endpoint::${kinds.endpoint} AS candidate_endpoint, p.candidate_status::${kinds.status} AS candidate_status,
-            p.served_judge_status::${kinds.judgeStatus} AS served_judge_status, p.served_score,
-            p.baseline_source::${kinds.source} AS baseline_source, p.baseline_status::${kinds.status} AS baseline_status,
-            p.baseline_judge_status::${kinds.judgeStatus} AS baseline_judge_status, p.baseline_score, p.fallback_used,
-            p.fallback_status::${kinds.status} AS fallback_status,
-            c.latency_ms AS candidate_latency_ms, f.latency_ms AS fallback_latency_ms, rt.latency_us AS router_latency_us,
-            pd.judge_withheld, pd.sensitive
-     FROM pairs AS p
-     LEFT JOIN responses AS c ON c.run_id = p.run_id AND c.query_id = p.query_id AND c.role = 'candidate'
-     LEFT JOIN responses AS f ON f.run_id = p.run_id AND f.query_id = p.query_id AND f.role = 'fallback'
-     LEFT JOIN routes AS rt ON rt.run_id = p.run_id AND rt.query_id = p.query_id
-     LEFT JOIN privacy_decisions AS pd ON pd.run_id = p.run_id AND pd.query_id = p.query_id
-     WHERE p.run_id = ?
-     ORDER BY p.query_id`,
+    factsSql(kinds, judges?.single === true),
     [runId],
     (columns, rows) => {
       facts.reserve(rows);
-      policy ??= columns.route_policy.find((value) => value !== null) ?? undefined;
+      // The run's policy: that of its first query (by id) with one, as an ordered read would find it.
+      columns.route_policy.forEach((value, index) => {
+        if (value !== null && (policy === undefined || compareUtf8(columns.query_id[index]!, policy.queryId) < 0)) policy = { queryId: columns.query_id[index]!, name: value };
+      });
       for (let index = 0; index < rows; index++) {
         const tier = columns.tier[index] ?? null;
         const label = columns.label[index] ?? null;
@@ -200,6 +191,7 @@ export async function loadRunData(store: GateStore, runId: string): Promise<RunD
       }
     },
   );
+  facts.sortByQueryId();
   const [counts] = await store.all<{ rejects: number }>(`SELECT count(*) AS rejects FROM rejects WHERE run_id = ?`, [runId]);
   const latency = await store.all<{ endpoint: string; role: string; calls: number; p50: number | null; p95: number | null; ttft: number | null }>(
     `SELECT endpoint, role, count(*) AS calls,
@@ -213,7 +205,7 @@ export async function loadRunData(store: GateStore, runId: string): Promise<RunD
     pairwise: await readPairwise(store, runId),
     human: await readHumanRatings(store, runId),
     onpremJudge: await readOnpremJudge(store, runId),
-    policy,
+    policy: policy?.name,
     rejects: Number(counts?.rejects ?? 0),
     facts,
     latency: latency.map((row) => ({
