@@ -2,9 +2,12 @@
  * The newest single-answer judgment first, as the `current_judgments` view ranks them (created_at
  * DESC, then judge name): a key for arg_min_null, so that picking the current judgment is one
  * aggregation per query instead of a window that sorts every judgment of the run. Unique per
- * (query, role): the judgments' primary key is (run, query, role, judge, kind).
+ * (query, role): the judgments' primary key is (run, query, role, judge, kind). A HUGEINT (minus
+ * the microseconds, then the judge name's rank among the run's judges) rather than
+ * create_sort_key's BLOB: a fixed-size key DuckDB can spill, where the BLOB's per-query states
+ * ran out of a 256 MB memory limit at a million queries.
  */
-export const NEWEST_FIRST = `create_sort_key(j.created_at, 'DESC NULLS LAST', j.judge_name, 'ASC NULLS LAST')`;
+export const NEWEST_FIRST = `(CAST(-epoch_us(j.created_at) AS HUGEINT) * 4294967296 + list_position((SELECT list(DISTINCT judge_name ORDER BY judge_name) FROM judgments WHERE run_id = $1), j.judge_name))`;
 
 /** The run's judgments the `current_judgments` view chooses from: single-answer, by the run's default judge when it names one. */
 export const RUN_JUDGMENTS_WHERE = `j.run_id = $1 AND j.kind = 'single'

@@ -5,7 +5,7 @@ import { createRandom } from '../datasets/random.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { JUDGE, judgment, query, response, route, scored, tempDir } from '../store/test-records.ts';
 import { compareUtf8, factTable } from './fact-table.ts';
-import { factsSql, SINGLE_JUDGE_SQL, VARCHAR_KINDS } from './facts-sql.ts';
+import { factsSql, VARCHAR_KINDS } from './facts-sql.ts';
 import { loadRunData } from './metrics.ts';
 import { TOOL_CALLS_BY_TIER_SQL } from './tool-agreement.ts';
 
@@ -63,8 +63,7 @@ describe('the gate reads a run without the pairs view', () => {
   const sorted = (rows: Array<Record<string, unknown>>) => [...rows].sort((a, b) => compareUtf8(String(a.query_id), String(b.query_id)));
 
   it('reads the values of the pairs view, with one judge and with a re-judged run', async () => {
-    expect(await store.all(SINGLE_JUDGE_SQL, [RUN])).toEqual([{ single: true }]);
-    expect(sorted(await store.all(factsSql(VARCHAR_KINDS, true), [RUN]))).toEqual(await store.all(PAIRS_FACTS_SQL, [RUN]));
+    expect(sorted(await store.all(factsSql(VARCHAR_KINDS), [RUN]))).toEqual(await store.all(PAIRS_FACTS_SQL, [RUN]));
     // A second judge, newer on some answers, older on others, at the same instant on a few (the judge name decides).
     const random = createRandom(16);
     const second = { ...JUDGE, name: 'a-second-judge' };
@@ -75,13 +74,11 @@ describe('the gate reads a run without the pairs view', () => {
       rejudged.push(judgment(RUN, `q${index}`, index % 2 === 0 ? 'candidate' : 'baseline', random.next() < 0.2 ? { status: 'error', reason: 'timeout' } : scored(random.int(1, 5)), { judge: second, createdAt }));
     }
     await store.writeJudgments(rejudged);
-    expect(await store.all(SINGLE_JUDGE_SQL, [RUN])).toEqual([{ single: false }]);
     const viewRows = await store.all(PAIRS_FACTS_SQL, [RUN]);
-    expect(sorted(await store.all(factsSql(VARCHAR_KINDS, false), [RUN]))).toEqual(viewRows);
+    expect(sorted(await store.all(factsSql(VARCHAR_KINDS), [RUN]))).toEqual(viewRows);
     // Only the default judge counts when the run names one: one judge again.
     await store.setDefaultJudge(RUN, JUDGE.name);
-    expect(await store.all(SINGLE_JUDGE_SQL, [RUN])).toEqual([{ single: true }]);
-    expect(sorted(await store.all(factsSql(VARCHAR_KINDS, true), [RUN]))).toEqual(await store.all(PAIRS_FACTS_SQL, [RUN]));
+    expect(sorted(await store.all(factsSql(VARCHAR_KINDS), [RUN]))).toEqual(await store.all(PAIRS_FACTS_SQL, [RUN]));
     await store.setDefaultJudge(RUN, undefined);
   });
 

@@ -12,14 +12,10 @@ export const VARCHAR_KINDS: FactKinds = { tier: 'VARCHAR', policy: 'VARCHAR', en
  * three times and the judgments three times through a window over every run's judgments, which
  * at a million queries held over a gigabyte in DuckDB. Here each table of the run is read once
  * and pivoted per query by aggregation (at most one response per role: the primary key), the
- * current judgment picked by arg_min_null over the same order as `current_judgments`. With
- * `singleJudge` (the run's judgments that count come from one judge: at most one per query and role,
- * by the primary key) max() picks the same row without arg_min_null's per-query sort keys, which
- * DuckDB cannot spill.
+ * current judgment picked by arg_min_null over the same order as `current_judgments`.
  */
-export function factsSql(kinds: FactKinds, singleJudge = false): string {
-  const pick = (column: string, role: string): string =>
-    singleJudge ? `max(j.${column}) FILTER (WHERE j.role = '${role}')` : `arg_min_null(j.${column}, ${NEWEST_FIRST}) FILTER (WHERE j.role = '${role}')`;
+export function factsSql(kinds: FactKinds): string {
+  const pick = (column: string, role: string): string => `arg_min_null(j.${column}, ${NEWEST_FIRST}) FILTER (WHERE j.role = '${role}')`;
   return `WITH s AS (
   SELECT
     query_id,
@@ -76,5 +72,3 @@ LEFT JOIN privacy_decisions AS pd ON pd.run_id = q.run_id AND pd.query_id = q.qu
 WHERE q.run_id = $1`;
 }
 
-/** Whether the judgments that count for run $1 (single-answer, by its default judge if it names one) come from one judge. */
-export const SINGLE_JUDGE_SQL = `SELECT count(DISTINCT j.judge_name) <= 1 AS single FROM judgments AS j WHERE ${RUN_JUDGMENTS_WHERE}`;

@@ -16,7 +16,7 @@ import {
 } from './optional-evidence.ts';
 import { judgeCoverage, readOnpremJudge, type OnpremJudgeEvidence, type TierCoverage } from './judge-coverage.ts';
 import { compareUtf8, FactTable, type CodedColumn } from './fact-table.ts';
-import { factsSql, SINGLE_JUDGE_SQL } from './facts-sql.ts';
+import { factsSql } from './facts-sql.ts';
 
 export interface GateStore {
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -155,10 +155,9 @@ export async function loadRunData(store: GateStore, runId: string): Promise<RunD
   const kinds = await lowCardinalityTypes(store, runId);
   const facts = new FactTable();
   let policy: { queryId: string; name: string } | undefined;
-  const [judges] = await store.all<{ single: boolean }>(SINGLE_JUDGE_SQL, [runId]);
   // Streamed a chunk at a time into typed columns: neither DuckDB's result nor a million JS objects is ever held.
   await store.eachChunk<FactColumns>(
-    factsSql(kinds, judges?.single === true),
+    factsSql(kinds),
     [runId],
     (columns, rows) => {
       facts.reserve(rows);
