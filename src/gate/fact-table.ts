@@ -129,8 +129,12 @@ export class FactTable implements Iterable<QueryFacts> {
 
   push(fact: QueryFacts): void {
     this.reserve(1);
-    const row = this.length++;
-    this.queryId.push(fact.queryId);
+    this.set(this.length++, fact);
+  }
+
+  /** Sets row `row` to the values of `fact`. */
+  set(row: number, fact: QueryFacts): void {
+    this.queryId[row] = fact.queryId;
     this.tier[row] = fact.tier === undefined ? NO_TIER : TIERS.indexOf(fact.tier);
     this.label[row] = fact.label === undefined ? NO_TIER : TIERS.indexOf(fact.label);
     this.candidateEndpoint.set(row, fact.candidateEndpoint);
@@ -183,27 +187,39 @@ export class FactTable implements Iterable<QueryFacts> {
    * the bootstrap of a small sample draws by position, so the order is part of a seeded interval.
    */
   sortByQueryId(): void {
-    const order = Array.from({ length: this.length }, (_, row) => row);
     const ids = this.queryId;
+    const order = new Uint32Array(this.length);
+    for (let row = 0; row < this.length; row++) order[row] = row;
     order.sort((a, b) => compareUtf8(ids[a]!, ids[b]!));
     if (order.every((row, index) => row === index)) return;
-    const permute = <A extends Float64Array | Int8Array | Uint8Array | Uint16Array>(values: A): A => {
-      const sorted = values.slice(0, this.length) as A;
-      for (let index = 0; index < this.length; index++) sorted[index] = values[order[index]!]!;
-      return sorted;
-    };
-    this.queryId = order.map((row) => ids[row]!);
-    this.tier = permute(this.tier);
-    this.label = permute(this.label);
-    for (const column of [this.candidateEndpoint, this.candidateStatus, this.servedStatus, this.baselineSource, this.baselineStatus, this.baselineJudgeStatus]) column.codes = permute(column.codes);
-    this.servedScore = permute(this.servedScore);
-    this.baselineScore = permute(this.baselineScore);
-    this.servedLatencyMs = permute(this.servedLatencyMs);
-    this.routerLatencyUs = permute(this.routerLatencyUs);
-    this.fallbackUsed = permute(this.fallbackUsed);
-    this.servedAnswered = permute(this.servedAnswered);
-    this.judgeWithheld = permute(this.judgeWithheld);
-    this.sensitive = permute(this.sensitive);
+    this.queryId = Array.from(order, (row) => ids[row]!);
+    // In place, cycle by cycle: a copy of every column would double the table at its largest.
+    const placed = new Uint8Array(this.length);
+    const columns: Array<Float64Array | Int8Array | Uint8Array | Uint16Array> = [
+      this.tier, this.label,
+      ...[this.candidateEndpoint, this.candidateStatus, this.servedStatus, this.baselineSource, this.baselineStatus, this.baselineJudgeStatus].map((column) => column.codes),
+      this.servedScore, this.baselineScore, this.servedLatencyMs, this.routerLatencyUs,
+      this.fallbackUsed, this.servedAnswered, this.judgeWithheld, this.sensitive,
+    ];
+    for (const values of columns) {
+      placed.fill(0);
+      for (let start = 0; start < this.length; start++) {
+        if (placed[start] === 1) continue;
+        // Position i takes the value at order[i]: follow the cycle from start.
+        const first = values[start]!;
+        let at = start;
+        for (;;) {
+          placed[at] = 1;
+          const from = order[at]!;
+          if (from === start) {
+            values[at] = first;
+            break;
+          }
+          values[at] = values[from]!;
+          at = from;
+        }
+      }
+    }
   }
 
   *[Symbol.iterator](): Iterator<QueryFacts> {

@@ -153,7 +153,9 @@ const value = <T>(x: T | null): T | undefined => (x === null ? undefined : x);
  */
 export async function loadRunData(store: GateStore, runId: string): Promise<RunData> {
   const kinds = await lowCardinalityTypes(store, runId);
-  const facts = new FactTable();
+  const [size] = await store.all<{ n: number }>('SELECT count(*) AS n FROM queries WHERE run_id = ?', [runId]);
+  // Sized once: growing by doubling held the old and new columns at once, and up to twice the rows.
+  const facts = new FactTable(Math.max(1, Number(size?.n ?? 0)));
   let policy: { queryId: string; name: string } | undefined;
   // Streamed a chunk at a time into typed columns: neither DuckDB's result nor a million JS objects is ever held.
   await store.eachChunk<FactColumns>(
@@ -272,11 +274,7 @@ export function summarise(data: RunData, options: { tiers?: readonly Tier[]; see
   const tiers = options.tiers ?? TIERS;
   const facts = data.facts;
   const wanted = TIERS.map((tier) => tiers.includes(tier));
-  const inScope: number[] = [];
-  for (let row = 0; row < facts.length; row++) {
-    const tier = facts.tier[row]!;
-    if (tier >= 0 && wanted[tier]) inScope.push(row);
-  }
+  const inScope = rowsWhere(facts, (tier) => wanted[tier] === true);
   const interval = (values: Float64Array, offset: number): Interval => bootstrapMean(values, { seed: seed + offset });
 
   const statusCodes = (column: CodedColumn) => ({ scored: column.codeOf('scored'), unscored: column.codeOf('unscored'), errored: column.codeOf('error') });
@@ -297,6 +295,7 @@ export function summarise(data: RunData, options: { tiers?: readonly Tier[]; see
   const candidateCalls = { total: 0, failed: 0, okAfterRetry: 0 };
   const baselineCalls = { total: 0, failed: 0 };
   let fallbacks = 0;
+  // Owned here, sorted in place by quantileInterval: a million latencies are not copied again.
   const latencies = new Float64Array(inScope.length);
   let latencyCount = 0;
   for (const row of inScope) {
@@ -318,26 +317,22 @@ export function summarise(data: RunData, options: { tiers?: readonly Tier[]; see
   }
   const routedTo: Record<string, number> = {};
   for (const [endpoint, n] of routedCounts) routedTo[facts.candidateEndpoint.names[endpoint - 1]!] = n;
-  const scope = scores(facts, inScope);
-
   return {
     queries: facts.length,
     rejects: data.rejects,
     scope: { tiers: [...tiers], queries: inScope.length },
-    candidate: interval(scope.served, 1),
-    baseline: interval(scope.baseline, 2),
-    pairedDifference: interval(scope.differences, 3),
+    candidate: interval(scores(facts, inScope, 'served'), 1),
+    baseline: interval(scores(facts, inScope, 'baseline'), 2),
+    pairedDifference: interval(scores(facts, inScope, 'difference'), 3),
     byTier: tierQuality(data, seed, () =>
       TIERS.map((tier, index) => {
-        const rows: number[] = [];
-        for (let row = 0; row < facts.length; row++) if (facts.tier[row] === index) rows.push(row);
-        const tierScores = scores(facts, rows);
+        const rows = rowsWhere(facts, (tier) => tier === index);
         return {
           tier,
           queries: rows.length,
-          candidate: interval(tierScores.served, 10 + index),
-          baseline: interval(tierScores.baseline, 20 + index),
-          pairedDifference: interval(tierScores.differences, 30 + index),
+          candidate: interval(scores(facts, rows, 'served'), 10 + index),
+          baseline: interval(scores(facts, rows, 'baseline'), 20 + index),
+          pairedDifference: interval(scores(facts, rows, 'difference'), 30 + index),
         };
       }),
     ),
@@ -347,7 +342,7 @@ export function summarise(data: RunData, options: { tiers?: readonly Tier[]; see
     fallbacks,
     routedTo,
     latency: data.latency,
-    servedLatency: quantileInterval(latencies.subarray(0, latencyCount), 0.95),
+    servedLatency: quantileInterval(latencies.subarray(0, latencyCount), 0.95, undefined, { sortInPlace: true }),
     router: routerMetricsOf(data),
     pairwise: 'absent' in data.pairwise ? data.pairwise : summarisePairwise(data.pairwise, tiers),
     humanAgreement: 'absent' in data.human ? data.human : summariseHumanAgreement(data.human),
@@ -356,22 +351,32 @@ export function summarise(data: RunData, options: { tiers?: readonly Tier[]; see
   };
 }
 
-/** The served and baseline scores of `rows` (each where known) and their paired differences, in row order. */
-function scores(facts: FactTable, rows: readonly number[]): { served: Float64Array; baseline: Float64Array; differences: Float64Array } {
-  const served = new Float64Array(rows.length);
-  const baseline = new Float64Array(rows.length);
-  const differences = new Float64Array(rows.length);
-  let s = 0;
-  let b = 0;
-  let d = 0;
+/** The rows (in order) whose tier index passes `keep`: sized exactly, no growing array of a million numbers. */
+function rowsWhere(facts: FactTable, keep: (tier: number) => boolean): Uint32Array {
+  let count = 0;
+  for (let row = 0; row < facts.length; row++) if (facts.tier[row]! >= 0 && keep(facts.tier[row]!)) count++;
+  const rows = new Uint32Array(count);
+  let at = 0;
+  for (let row = 0; row < facts.length; row++) if (facts.tier[row]! >= 0 && keep(facts.tier[row]!)) rows[at++] = row;
+  return rows;
+}
+
+/** The served or baseline scores of `rows` where known, or their paired differences where both are, in row order. */
+function scores(facts: FactTable, rows: Uint32Array, which: 'served' | 'baseline' | 'difference'): Float64Array {
+  let count = 0;
+  const value = (row: number): number => {
+    const served = facts.servedScore[row]!;
+    const baseline = facts.baselineScore[row]!;
+    return which === 'served' ? served : which === 'baseline' ? baseline : served - baseline;
+  };
+  for (const row of rows) if (!Number.isNaN(value(row))) count++;
+  const values = new Float64Array(count);
+  let at = 0;
   for (const row of rows) {
-    const servedScore = facts.servedScore[row]!;
-    const baselineScore = facts.baselineScore[row]!;
-    if (!Number.isNaN(servedScore)) served[s++] = servedScore;
-    if (!Number.isNaN(baselineScore)) baseline[b++] = baselineScore;
-    if (!Number.isNaN(servedScore) && !Number.isNaN(baselineScore)) differences[d++] = servedScore - baselineScore;
+    const known = value(row);
+    if (!Number.isNaN(known)) values[at++] = known;
   }
-  return { served: served.subarray(0, s), baseline: baseline.subarray(0, b), differences: differences.subarray(0, d) };
+  return values;
 }
 
 // Per-tier intervals do not depend on the step: bootstrap them once per run (and seed).
@@ -431,7 +436,7 @@ function routerMetrics(data: RunData): RouterMetrics {
     accuracy: wilsonInterval(correct, labelled),
     underrouteRate: wilsonInterval(underrouted, labelled),
     confusion: [...confusion.values()],
-    decisionMicros: quantileInterval(micros.subarray(0, timed), 0.95),
+    decisionMicros: quantileInterval(micros.subarray(0, timed), 0.95, undefined, { sortInPlace: true }),
     ...(data.routerLatencyNotComparable === undefined ? {} : { latencyNotComparable: data.routerLatencyNotComparable }),
   };
 }
