@@ -2,16 +2,17 @@
  * The results database: ingest speed through the replay's own write path, and gate + report over a
  * million judged pairs.
  *
- *   npx node bench/store.ts [--ingest 1000000] [--pairs 1000000] [--batch 200]
+ *   npx node bench/store.ts [--ingest 1000000] [--pairs 1000000] [--batch 200] [--keep PATH]
  *
  * Ingest: `store.writeBatch` in transactions of --batch queries (as a replay writes), rows of
  * realistic size (query, route, candidate + baseline responses, 2 judgments, privacy row: 7 rows
  * per query); rows per second and this process's peak RSS.
  * Gate: a real 2,000-query replay against the in-process sim, copied in SQL to --pairs queries (a
  * new run whose query ids carry a copy number), then the real CLI `hybrid-eval gate` on it (decision,
- * report.md/.json/.html, junit), timed from spawn to exit.
+ * report.md/.json/.html, junit), timed from spawn to exit. --keep PATH keeps the built database
+ * there and reuses it when it exists (the build is not what is measured, and takes minutes).
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -94,12 +95,25 @@ export async function buildPairsDatabase(database: string, pairs: number): Promi
   }
 }
 
-export async function gateBench(pairs: number, options: { profileTop?: number } = {}): Promise<GateFigure> {
+/** A database kept from an earlier build (--keep): counted, not rebuilt. */
+async function keptPairsDatabase(database: string): Promise<{ runId: string; pairs: number }> {
+  const store = await openStore(database, { mustExist: true });
+  try {
+    const runId = 'bench-1m';
+    const [count] = await store.all<{ n: number }>('SELECT count(*) AS n FROM queries WHERE run_id = ?', [runId]);
+    if (Number(count?.n ?? 0) === 0) throw new Error(`${database} holds no run ${runId}: delete it to rebuild`);
+    return { runId, pairs: Number(count!.n) };
+  } finally {
+    await store.close();
+  }
+}
+
+export async function gateBench(pairs: number, options: { profileTop?: number; keep?: string } = {}): Promise<GateFigure> {
   const work = mkdtempSync(join(tmpdir(), 'hybrid-eval-gate-'));
-  const database = join(work, 'gate.duckdb');
+  const database = options.keep ?? join(work, 'gate.duckdb');
   try {
     const built = performance.now();
-    const run1m = await buildPairsDatabase(database, pairs);
+    const run1m = options.keep !== undefined && existsSync(options.keep) ? await keptPairsDatabase(options.keep) : await buildPairsDatabase(database, pairs);
     const buildSeconds = (performance.now() - built) / 1000;
     const profiles = join(work, 'profiles');
     const profiling = options.profileTop === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profiles}`];
@@ -126,6 +140,7 @@ if (import.meta.main) {
       pairs: { type: 'string', default: '1000000' },
       batch: { type: 'string', default: '200' },
       'profile-gate': { type: 'string' },
+      keep: { type: 'string' },
     },
   });
   console.log(`machine: ${describeMachine()}`);
@@ -136,7 +151,10 @@ if (import.meta.main) {
     );
   }
   if (Number(values.pairs) > 0) {
-    const gate = await gateBench(Number(values.pairs), values['profile-gate'] === undefined ? {} : { profileTop: Number(values['profile-gate']) });
+    const gate = await gateBench(Number(values.pairs), {
+      ...(values['profile-gate'] === undefined ? {} : { profileTop: Number(values['profile-gate']) }),
+      ...(values.keep === undefined ? {} : { keep: values.keep }),
+    });
     console.log(`gate + report over ${gate.pairs} judged pairs: ${gate.gateSeconds.toFixed(1)} s (decision ${gate.decision}, peak RSS ${gate.peakRssMb?.toFixed(0)} MB; building the run took ${gate.buildSeconds.toFixed(1)} s)`);
   }
 }

@@ -8,7 +8,7 @@ import type { RouteRecord } from '../core/route.ts';
 import { TIERS, type Tier } from '../core/tier.ts';
 import { createRandom } from '../datasets/random.ts';
 import { openStore } from '../store/store.ts';
-import { judgment, query, response, route, scored, tempDir } from '../store/test-records.ts';
+import { JUDGE, judgment, query, response, route, scored, tempDir } from '../store/test-records.ts';
 import type { Store } from '../store/types.ts';
 import { AUROC_SQL, CURVE_SQL, PER_QUERY_SQL } from './curve-sql.ts';
 import { cascadeJson, evaluateCascade, readCurve } from './evaluate.ts';
@@ -108,6 +108,119 @@ async function store(planted: readonly Planted[], path: string): Promise<Store> 
   await opened.writeBatch(RUN, { queries, routes, responses, judgments, validations });
   return opened;
 }
+
+/**
+ * The curve by its definition, as it was first written: one row per query and threshold (a cross
+ * join, 21 million rows at a million queries, too slow there), judgments picked by a window as the
+ * `current_judgments` view does. CURVE_SQL must give the same numbers.
+ */
+const CURRENT_JUDGMENTS_BY_WINDOW = `SELECT j.query_id, j.role, j.status, j.score
+      FROM judgments AS j
+      WHERE j.run_id = $1 AND j.kind = 'single'
+        AND ((SELECT default_judge FROM runs WHERE run_id = $1) IS NULL OR j.judge_name = (SELECT default_judge FROM runs WHERE run_id = $1))
+      QUALIFY row_number() OVER (PARTITION BY j.query_id, j.role ORDER BY j.created_at DESC, j.judge_name) = 1`;
+const PER_QUERY_BY_WINDOW = `  SELECT
+    q.query_id,
+    rt.tier,
+    v.query_id IS NOT NULL AS validated,
+    v.status = 'scored' AS validator_scored,
+    v.p_acceptable,
+    j.candidate_score,
+    CASE WHEN s.fallback_used THEN j.fallback_score ELSE j.candidate_score END AS served_score,
+    j.baseline_score,
+    s.candidate_cost,
+    v.cost_usd AS validator_cost,
+    s.baseline_cost,
+    CASE WHEN s.fallback_used THEN s.candidate_cost + s.fallback_cost ELSE s.candidate_cost END AS routed_cost,
+    CASE WHEN s.fallback_used THEN (CASE WHEN s.fallback_ok THEN s.candidate_latency + s.fallback_latency END)
+         WHEN s.candidate_ok THEN s.candidate_latency END AS routed_latency,
+    s.candidate_latency,
+    v.latency_ms AS validator_latency,
+    CASE WHEN s.baseline_ok THEN s.baseline_latency END AS baseline_latency
+  FROM queries AS q
+  LEFT JOIN routes AS rt ON rt.run_id = q.run_id AND rt.query_id = q.query_id
+  LEFT JOIN (
+    SELECT
+      query_id,
+      bool_or(role = 'fallback') AS fallback_used,
+      bool_or(role = 'candidate' AND status IN ('ok', 'ok_after_retry')) AS candidate_ok,
+      bool_or(role = 'baseline' AND status IN ('ok', 'ok_after_retry')) AS baseline_ok,
+      bool_or(role = 'fallback' AND status IN ('ok', 'ok_after_retry')) AS fallback_ok,
+      max(cost_usd) FILTER (WHERE role = 'candidate') AS candidate_cost,
+      max(cost_usd) FILTER (WHERE role = 'baseline') AS baseline_cost,
+      max(cost_usd) FILTER (WHERE role = 'fallback') AS fallback_cost,
+      max(latency_ms) FILTER (WHERE role = 'candidate') AS candidate_latency,
+      max(latency_ms) FILTER (WHERE role = 'baseline') AS baseline_latency,
+      max(latency_ms) FILTER (WHERE role = 'fallback') AS fallback_latency
+    FROM responses
+    WHERE run_id = $1
+    GROUP BY query_id
+  ) AS s ON s.query_id = q.query_id
+  LEFT JOIN (
+    SELECT
+      query_id,
+      max(score) FILTER (WHERE role = 'candidate') AS candidate_score,
+      max(score) FILTER (WHERE role = 'baseline') AS baseline_score,
+      max(score) FILTER (WHERE role = 'fallback') AS fallback_score
+    FROM (${CURRENT_JUDGMENTS_BY_WINDOW})
+    GROUP BY query_id
+  ) AS j ON j.query_id = q.query_id
+  LEFT JOIN validations AS v ON v.run_id = q.run_id AND v.query_id = q.query_id AND v.validator_name = $2
+  WHERE q.run_id = $1
+`;
+const CURVE_BY_DEFINITION_SQL = `
+WITH per_query AS MATERIALIZED (
+${PER_QUERY_BY_WINDOW}),
+thresholds AS (
+  SELECT round(i * 0.05, 2) AS threshold FROM range(0, 21) AS t(i)
+),
+served AS (
+  SELECT
+    'threshold' AS kind,
+    t.threshold,
+    q.validated,
+    q.validated AND NOT (q.validator_scored AND q.p_acceptable >= t.threshold) AS escalated,
+    q.candidate_score,
+    CASE WHEN NOT q.validated THEN q.served_score
+         WHEN q.validator_scored AND q.p_acceptable >= t.threshold THEN q.candidate_score
+         ELSE q.baseline_score END AS score,
+    CASE WHEN NOT q.validated THEN q.routed_cost
+         WHEN q.validator_scored AND q.p_acceptable >= t.threshold THEN q.candidate_cost + q.validator_cost
+         ELSE q.candidate_cost + q.validator_cost + q.baseline_cost END AS cost,
+    CASE WHEN NOT q.validated THEN q.routed_latency
+         WHEN q.validator_scored AND q.p_acceptable >= t.threshold THEN q.candidate_latency + q.validator_latency
+         ELSE q.candidate_latency + q.validator_latency + q.baseline_latency END AS latency
+  FROM per_query AS q CROSS JOIN thresholds AS t
+  UNION ALL
+  SELECT 'routing_only', NULL, FALSE, NULL, NULL, q.served_score, q.routed_cost, q.routed_latency FROM per_query AS q
+  UNION ALL
+  SELECT 'all_baseline', NULL, FALSE, NULL, NULL, q.baseline_score, q.baseline_cost, q.baseline_latency FROM per_query AS q
+)
+SELECT
+  kind,
+  threshold,
+  count(*) AS n,
+  count(score) AS n_scored,
+  avg(score) AS quality_mean,
+  avg(score) - 1.959964 * stddev_samp(score) / sqrt(count(score)) AS quality_ci_low,
+  avg(score) + 1.959964 * stddev_samp(score) / sqrt(count(score)) AS quality_ci_high,
+  count(cost) AS n_costed,
+  avg(cost) AS cost_per_query_usd,
+  avg(cost) * CAST($3 AS DOUBLE) AS monthly_cost_usd,
+  CASE WHEN kind = 'threshold' THEN count(*) FILTER (WHERE escalated) END AS escalations,
+  CASE WHEN kind = 'threshold' THEN count(*) FILTER (WHERE escalated) / count(*) END AS escalation_rate,
+  quantile_cont(latency, 0.5) AS latency_p50_ms,
+  quantile_cont(latency, 0.95) AS latency_p95_ms,
+  CASE WHEN kind = 'threshold' THEN count(*) FILTER (WHERE escalated AND candidate_score < 4) END AS bad_caught,
+  CASE WHEN kind = 'threshold' THEN count(*) FILTER (WHERE validated AND NOT escalated AND candidate_score < 4) END AS bad_passed,
+  CASE WHEN kind = 'threshold' THEN count(*) FILTER (WHERE escalated AND candidate_score >= 4) END AS good_escalated,
+  CASE WHEN kind = 'threshold' THEN count(*) FILTER (WHERE validated AND NOT escalated AND candidate_score >= 4) END AS good_passed,
+  count(*) FILTER (WHERE escalated AND candidate_score < 4) / nullif(count(*) FILTER (WHERE escalated AND candidate_score IS NOT NULL), 0) AS bad_precision,
+  count(*) FILTER (WHERE escalated AND candidate_score < 4) / nullif(count(*) FILTER (WHERE validated AND candidate_score < 4), 0) AS bad_recall
+FROM served
+GROUP BY kind, threshold
+ORDER BY kind = 'threshold' DESC, kind, threshold
+`;
 
 /** The cascade rule, written again in plain code: what the SQL must agree with. */
 function expected(planted: readonly Planted[], threshold: number) {
@@ -221,6 +334,62 @@ describe('the cascade curve', () => {
       expect(disagree).toEqual([{ n: 0 }]);
     } finally {
       await opened.close();
+    }
+  });
+});
+
+describe('the cascade curve against its definition', () => {
+  it('gives the numbers of the one-row-per-query-and-threshold query: re-judged answers, unknown latencies, several blocks of sorted latencies', async () => {
+    const dir = tempDir('hybrid-eval-cascade-definition-');
+    try {
+      // 3,000 queries: about 4,600 served latencies, three blocks of 2,048 for the quantiles.
+      const planted = plantRun(3000);
+      const opened = await store(planted, `${dir.path}/definition.duckdb`);
+      try {
+        const random = createRandom(7);
+        const second = { ...JUDGE, name: 'another-judge' };
+        const rejudged: JudgmentRecord[] = [];
+        for (const item of planted) {
+          const role = item.fallback ? 'fallback' : 'candidate';
+          const draw = random.next();
+          // Newer by a second judge (a re-judge), older by it, newer but unscored, or at the same instant (the judge name decides).
+          const createdAt = draw < 0.1 ? new Date('2025-01-03T00:00:00Z') : draw < 0.2 ? new Date('2025-01-01T00:00:00Z') : draw < 0.25 ? new Date('2025-01-02T03:05:00.000Z') : undefined;
+          if (createdAt === undefined) continue;
+          rejudged.push(judgment(RUN, item.id, role, random.next() < 0.2 ? { status: 'unscored', reason: 'no JSON' } : scored(random.int(1, 5)), { judge: second, createdAt }));
+        }
+        await opened.writeJudgments(rejudged);
+        await opened.all(`UPDATE runs SET default_judge = NULL WHERE run_id = ?`, [RUN]);
+        await opened.all(`UPDATE responses SET latency_ms = NULL WHERE run_id = ? AND role = 'baseline' AND hash(query_id) % 17 = 0`, [RUN]);
+        await opened.all(`UPDATE responses SET status = 'failed' WHERE run_id = ? AND role = 'baseline' AND hash(query_id) % 23 = 0`, [RUN]);
+        await opened.all(`UPDATE validations SET latency_ms = NULL WHERE run_id = ? AND hash(query_id) % 29 = 0`, [RUN]);
+        const fast = await opened.all<Record<string, unknown>>(CURVE_SQL, [RUN, VALIDATOR.name, MONTHLY]);
+        const slow = await opened.all<Record<string, unknown>>(CURVE_BY_DEFINITION_SQL, [RUN, VALIDATOR.name, MONTHLY]);
+        expect(fast.length).toBe(23);
+        expect(fast.map((row) => Object.keys(row))).toEqual(slow.map((row) => Object.keys(row)));
+        const [{ n }] = (await opened.all<{ n: number }>(
+          `SELECT count(*) AS n FROM (SELECT routed_latency FROM (${PER_QUERY_SQL}) WHERE NOT validated AND routed_latency IS NOT NULL)`,
+          [RUN, VALIDATOR.name],
+        )) as [{ n: number }];
+        expect(Number(n)).toBeGreaterThan(1000);
+        fast.forEach((row, index) => {
+          for (const [key, value] of Object.entries(row)) {
+            const want = slow[index]![key];
+            if (typeof value === 'number' && typeof want === 'number' && !Number.isInteger(want)) expect(Math.abs(value - want), `${key} at ${row.kind} ${row.threshold}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want)));
+            else expect(value === null ? null : Number(value), `${key} at ${row.kind} ${row.threshold}`).toEqual(want === null ? null : Number(want));
+          }
+        });
+        // The re-judged answers count: the newest judgment wins, as in the current_judgments view.
+        const disagree = await opened.all<{ n: number }>(
+          `WITH per_query AS (${PER_QUERY_SQL}) SELECT count(*) AS n FROM per_query AS q JOIN pairs AS p ON p.run_id = $1 AND p.query_id = q.query_id
+           WHERE q.served_score IS DISTINCT FROM p.served_score OR q.baseline_score IS DISTINCT FROM p.baseline_score OR q.candidate_score IS DISTINCT FROM p.candidate_score`,
+          [RUN, VALIDATOR.name],
+        );
+        expect(disagree).toEqual([{ n: 0 }]);
+      } finally {
+        await opened.close();
+      }
+    } finally {
+      dir.remove();
     }
   });
 });

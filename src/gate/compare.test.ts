@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Tier } from '../core/tier.ts';
 import { mulberry32 } from './bootstrap.ts';
 import { compareRuns, type CompareInput } from './compare.ts';
+import { factTable } from './fact-table.ts';
 import type { CostProjection } from './cost.ts';
 import type { QueryFacts, RunData } from './metrics.ts';
 import { parsePlan } from './plan.ts';
@@ -31,7 +32,7 @@ function run(runId: string, score: (tier: Tier, index: number) => number, option
       routerLatencyUs: undefined,
     };
   });
-  return { runId, policy: options.policy ?? 'router', rejects: 0, facts, latency: [], pairwise: { absent: '' }, human: { absent: '' } };
+  return { runId, policy: options.policy ?? 'router', rejects: 0, facts: factTable(facts), latency: [], pairwise: { absent: '' }, human: { absent: '' } };
 }
 
 const cost = (perQuery: number): CostProjection => ({

@@ -41,8 +41,11 @@ export interface CompareInput {
 
 /** Tonight against last night: quality by tier, cost, latency, routing; regressions become failed checks. */
 export function compareRuns(current: CompareInput, previous: CompareInput, thresholds: RegressionThresholds, seed = 777): Comparison {
-  const previousById = new Map(previous.data.facts.map((fact) => [fact.queryId, fact]));
-  const matched = current.data.facts.flatMap((fact) => {
+  // Query by query, as objects: a comparison matches two runs by query id (not yet on the typed columns).
+  const currentFacts = [...current.data.facts];
+  const previousFacts = [...previous.data.facts];
+  const previousById = new Map(previousFacts.map((fact) => [fact.queryId, fact]));
+  const matched = currentFacts.flatMap((fact) => {
     const other = previousById.get(fact.queryId);
     return other === undefined ? [] : [[fact, other] as const];
   });
@@ -54,8 +57,8 @@ export function compareRuns(current: CompareInput, previous: CompareInput, thres
     const inTier = (fact: QueryFacts): boolean => tier === 'all' || (fact.label ?? fact.tier) === tier;
     const comparison = compareQuality(
       tier,
-      current.data.facts.filter(inTier),
-      previous.data.facts.filter(inTier),
+      currentFacts.filter(inTier),
+      previousFacts.filter(inTier),
       matched.filter(([, before]) => inTier(before)),
       thresholds.min_paired,
       seed + index,
@@ -81,8 +84,8 @@ export function compareRuns(current: CompareInput, previous: CompareInput, thres
     });
   }
 
-  const latencies = (data: RunData): number[] => data.facts.flatMap((fact) => (fact.servedLatencyMs === undefined ? [] : [fact.servedLatencyMs]));
-  const latency = { current: quantileInterval(latencies(current.data), 0.95), previous: quantileInterval(latencies(previous.data), 0.95) };
+  const latencies = (facts: QueryFacts[]): number[] => facts.flatMap((fact) => (fact.servedLatencyMs === undefined ? [] : [fact.servedLatencyMs]));
+  const latency = { current: quantileInterval(latencies(currentFacts), 0.95), previous: quantileInterval(latencies(previousFacts), 0.95) };
   if (current.simulated === true || previous.simulated === true) {
     checks.push(skip('regression_p95_latency_ms', "a simulated run's latencies measure this machine's load, not the endpoints", `<= +${pct(thresholds.max_p95_latency_increase)}`));
   } else {
@@ -117,11 +120,11 @@ export function compareRuns(current: CompareInput, previous: CompareInput, thres
     });
   }
 
-  const accuracy = (data: RunData): Interval => {
-    const labelled = data.facts.filter((fact) => fact.label !== undefined && fact.tier !== undefined);
+  const accuracy = (facts: QueryFacts[]): Interval => {
+    const labelled = facts.filter((fact) => fact.label !== undefined && fact.tier !== undefined);
     return wilsonInterval(labelled.filter((fact) => fact.label === fact.tier).length, labelled.length);
   };
-  const routerAccuracy = { current: accuracy(current.data), previous: accuracy(previous.data) };
+  const routerAccuracy = { current: accuracy(currentFacts), previous: accuracy(previousFacts) };
   if (current.data.policy === 'oracle' || routerAccuracy.current.mean === undefined || routerAccuracy.previous.mean === undefined) {
     checks.push(
       skip(

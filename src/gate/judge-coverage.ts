@@ -1,7 +1,8 @@
 import { TIERS, type Tier } from '../core/tier.ts';
 import type { Check } from './decide.ts';
 import { fmt, pct, skip } from './decide.ts';
-import type { GateStore, QueryFacts, RunMetrics } from './metrics.ts';
+import type { FactTable } from './fact-table.ts';
+import type { GateStore, RunMetrics } from './metrics.ts';
 import { viewExists, type Absent } from './optional-evidence.ts';
 import type { Thresholds } from './plan.ts';
 
@@ -37,27 +38,29 @@ export interface OnpremJudgeEvidence {
   withinOne: number | undefined;
 }
 
-export function judgeCoverage(facts: readonly QueryFacts[]): TierCoverage[] {
-  return TIERS.map((tier) => {
-    const coverage: TierCoverage = { tier, served: 0, judged: 0, sensitive: 0, reasons: {} };
-    for (const fact of facts) {
-      if (fact.tier !== tier || fact.servedAnswered === false) continue;
-      coverage.served++;
-      if (fact.sensitive) coverage.sensitive++;
-      if (fact.servedStatus === 'scored') {
-        coverage.judged++;
-        continue;
-      }
-      const reason: UnjudgedReason =
-        fact.servedStatus === 'unscored' || fact.servedStatus === 'error'
-          ? 'judge failed (unscored or error)'
-          : fact.judgeWithheld
-            ? 'judge withheld (sensitive query, no on-prem judge)'
-            : 'not judged';
-      coverage.reasons[reason] = (coverage.reasons[reason] ?? 0) + 1;
+export function judgeCoverage(facts: FactTable): TierCoverage[] {
+  const coverage = TIERS.map((tier): TierCoverage => ({ tier, served: 0, judged: 0, sensitive: 0, reasons: {} }));
+  const scored = facts.servedStatus.codeOf('scored');
+  const failed = [facts.servedStatus.codeOf('unscored'), facts.servedStatus.codeOf('error')];
+  for (let row = 0; row < facts.length; row++) {
+    const tier = facts.tier[row]!;
+    if (tier < 0 || facts.servedAnswered[row] === 0) continue;
+    const cell = coverage[tier]!;
+    cell.served++;
+    if (facts.sensitive[row] === 1) cell.sensitive++;
+    const status = facts.servedStatus.codes[row]!;
+    if (status === scored) {
+      cell.judged++;
+      continue;
     }
-    return coverage;
-  });
+    const reason: UnjudgedReason = failed.includes(status)
+      ? 'judge failed (unscored or error)'
+      : facts.judgeWithheld[row] === 1
+        ? 'judge withheld (sensitive query, no on-prem judge)'
+        : 'not judged';
+    cell.reasons[reason] = (cell.reasons[reason] ?? 0) + 1;
+  }
+  return coverage;
 }
 
 export function describeCoverage(coverage: TierCoverage): string {

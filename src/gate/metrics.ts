@@ -16,10 +16,13 @@ import {
 } from './optional-evidence.ts';
 import { judgeCoverage, readOnpremJudge, type OnpremJudgeEvidence, type TierCoverage } from './judge-coverage.ts';
 import { readHumanReplies, type HumanReplies } from './human-replies.ts';
+import { compareUtf8, FactTable, type CodedColumn } from './fact-table.ts';
+import { factsSql } from './facts-sql.ts';
 
 export interface GateStore {
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   columns<T extends Record<string, unknown[]>>(sql: string, params?: unknown[]): Promise<T>;
+  eachChunk<T extends Record<string, unknown[]>>(sql: string, params: unknown[], onChunk: (columns: T, rows: number) => void): Promise<void>;
 }
 
 export interface TierQuality {
@@ -108,7 +111,8 @@ export interface RunData {
   runId: string;
   policy: string | undefined;
   rejects: number;
-  facts: QueryFacts[];
+  /** One entry per query, in query-id order, column by column (a million objects did not fit the gate's memory budget). */
+  facts: FactTable;
   latency: RunMetrics['latency'];
   pairwise: { judge: string; rows: PairwiseRow[] } | Absent;
   human: HumanRow[] | Absent;
@@ -140,7 +144,7 @@ interface FactRow {
   sensitive: boolean | null;
 }
 
-/** The facts query's result, column by column (a million-row run read as row objects took seconds). */
+/** A chunk of the facts query's result, column by column (a million-row run read as row objects took seconds). */
 type FactColumns = { [K in keyof FactRow]: Array<FactRow[K]> };
 
 const OK = new Set(['ok', 'ok_after_retry']);
@@ -149,30 +153,52 @@ const optional = <K extends string, V>(key: K, item: V | undefined): Partial<Rec
 const value = <T>(x: T | null): T | undefined => (x === null ? undefined : x);
 
 /**
- * Reads a run once. Quality comes from the analysts' `pairs` view, so the gate and an analyst's
- * query see the same numbers; "candidate" quality is the served answer's (the fallback's when the
- * on-prem call failed).
+ * Reads a run once. Quality is what the analysts' `pairs` view shows (factsSql reads the same values
+ * without it, and a test holds them equal), so the gate and an analyst's query see the same
+ * numbers; "candidate" quality is the served answer's (the fallback's when the on-prem call failed).
  */
 export async function loadRunData(store: GateStore, runId: string): Promise<RunData> {
   const kinds = await lowCardinalityTypes(store, runId);
-  const columns = await store.columns<FactColumns>(
-    `SELECT p.query_id, p.tier::${kinds.tier} AS tier, p.label::${kinds.tier} AS label, p.route_policy::${kinds.policy} AS route_policy,
-            p.candidate_endpoint::${kinds.endpoint} AS candidate_endpoint, p.candidate_status::${kinds.status} AS candidate_status,
-            p.served_judge_status::${kinds.judgeStatus} AS served_judge_status, p.served_score,
-            p.baseline_source::${kinds.source} AS baseline_source, p.baseline_status::${kinds.status} AS baseline_status,
-            p.baseline_judge_status::${kinds.judgeStatus} AS baseline_judge_status, p.baseline_score, p.fallback_used,
-            p.fallback_status::${kinds.status} AS fallback_status,
-            c.latency_ms AS candidate_latency_ms, f.latency_ms AS fallback_latency_ms, rt.latency_us AS router_latency_us,
-            pd.judge_withheld, pd.sensitive
-     FROM pairs AS p
-     LEFT JOIN responses AS c ON c.run_id = p.run_id AND c.query_id = p.query_id AND c.role = 'candidate'
-     LEFT JOIN responses AS f ON f.run_id = p.run_id AND f.query_id = p.query_id AND f.role = 'fallback'
-     LEFT JOIN routes AS rt ON rt.run_id = p.run_id AND rt.query_id = p.query_id
-     LEFT JOIN privacy_decisions AS pd ON pd.run_id = p.run_id AND pd.query_id = p.query_id
-     WHERE p.run_id = ?
-     ORDER BY p.query_id`,
+  const [size] = await store.all<{ n: number }>('SELECT count(*) AS n FROM queries WHERE run_id = ?', [runId]);
+  // Sized once: growing by doubling held the old and new columns at once, and up to twice the rows.
+  const facts = new FactTable(Math.max(1, Number(size?.n ?? 0)));
+  let policy: { queryId: string; name: string } | undefined;
+  // Streamed a chunk at a time into typed columns: neither DuckDB's result nor a million JS objects is ever held.
+  await store.eachChunk<FactColumns>(
+    factsSql(kinds),
     [runId],
+    (columns, rows) => {
+      facts.reserve(rows);
+      // The run's policy: that of its first query (by id) with one, as an ordered read would find it.
+      columns.route_policy.forEach((value, index) => {
+        if (value !== null && (policy === undefined || compareUtf8(columns.query_id[index]!, policy.queryId) < 0)) policy = { queryId: columns.query_id[index]!, name: value };
+      });
+      for (let index = 0; index < rows; index++) {
+        const tier = columns.tier[index] ?? null;
+        const label = columns.label[index] ?? null;
+        facts.push({
+          queryId: columns.query_id[index]!,
+          tier: isTier(tier) ? tier : undefined,
+          label: isTier(label) ? label : undefined,
+          candidateEndpoint: value(columns.candidate_endpoint[index] ?? null),
+          candidateStatus: value(columns.candidate_status[index] ?? null),
+          servedStatus: value(columns.served_judge_status[index] ?? null),
+          servedScore: value(columns.served_score[index] ?? null),
+          baselineSource: value(columns.baseline_source[index] ?? null),
+          baselineStatus: value(columns.baseline_status[index] ?? null),
+          baselineJudgeStatus: value(columns.baseline_judge_status[index] ?? null),
+          baselineScore: value(columns.baseline_score[index] ?? null),
+          fallbackUsed: Boolean(columns.fallback_used[index]),
+          servedLatencyMs: servedLatency(columns, index),
+          routerLatencyUs: value(columns.router_latency_us[index] ?? null),
+          servedAnswered: servedAnswered(columns, index),
+          judgeWithheld: Boolean(columns.judge_withheld[index]),
+          sensitive: Boolean(columns.sensitive[index]),
+        });
+      }
+    },
   );
+  facts.sortByQueryId();
   const [counts] = await store.all<{ rejects: number }>(`SELECT count(*) AS rejects FROM rejects WHERE run_id = ?`, [runId]);
   const latency = await store.all<{ endpoint: string; role: string; calls: number; p50: number | null; p95: number | null; ttft: number | null }>(
     `SELECT endpoint, role, count(*) AS calls,
@@ -187,31 +213,9 @@ export async function loadRunData(store: GateStore, runId: string): Promise<RunD
     human: await readHumanRatings(store, runId),
     onpremJudge: await readOnpremJudge(store, runId),
     ...optional('humanReplies', await readHumanReplies(store, runId)),
-    policy: columns.route_policy.find((policy) => policy !== null) ?? undefined,
+    policy: policy?.name,
     rejects: Number(counts?.rejects ?? 0),
-    facts: columns.query_id.map((queryId, index) => {
-      const tier = columns.tier[index] ?? null;
-      const label = columns.label[index] ?? null;
-      return {
-        queryId,
-        tier: isTier(tier) ? tier : undefined,
-        label: isTier(label) ? label : undefined,
-        candidateEndpoint: value(columns.candidate_endpoint[index] ?? null),
-        candidateStatus: value(columns.candidate_status[index] ?? null),
-        servedStatus: value(columns.served_judge_status[index] ?? null),
-        servedScore: value(columns.served_score[index] ?? null),
-        baselineSource: value(columns.baseline_source[index] ?? null),
-        baselineStatus: value(columns.baseline_status[index] ?? null),
-        baselineJudgeStatus: value(columns.baseline_judge_status[index] ?? null),
-        baselineScore: value(columns.baseline_score[index] ?? null),
-        fallbackUsed: Boolean(columns.fallback_used[index]),
-        servedLatencyMs: servedLatency(columns, index),
-        routerLatencyUs: value(columns.router_latency_us[index] ?? null),
-        servedAnswered: servedAnswered(columns, index),
-        judgeWithheld: Boolean(columns.judge_withheld[index]),
-        sensitive: Boolean(columns.sensitive[index]),
-      };
-    }),
+    facts,
     latency: latency.map((row) => ({
       endpoint: row.endpoint,
       role: row.role,
@@ -275,57 +279,77 @@ function servedAnswered(columns: FactColumns, index: number): boolean {
 export function summarise(data: RunData, options: { tiers?: readonly Tier[]; seed?: number } = {}): RunMetrics {
   const seed = options.seed ?? 12345;
   const tiers = options.tiers ?? TIERS;
-  const inScope = data.facts.filter((fact) => fact.tier !== undefined && tiers.includes(fact.tier));
-  const interval = (values: number[], offset: number): Interval => bootstrapMean(values, { seed: seed + offset });
-  const served = (facts: QueryFacts[]): number[] => facts.flatMap((fact) => (fact.servedScore === undefined ? [] : [fact.servedScore]));
-  const baseline = (facts: QueryFacts[]): number[] => facts.flatMap((fact) => (fact.baselineScore === undefined ? [] : [fact.baselineScore]));
-  const differences = (facts: QueryFacts[]): number[] =>
-    facts.flatMap((fact) => (fact.servedScore === undefined || fact.baselineScore === undefined ? [] : [fact.servedScore - fact.baselineScore]));
+  const facts = data.facts;
+  const wanted = TIERS.map((tier) => tiers.includes(tier));
+  const inScope = rowsWhere(facts, (tier) => wanted[tier] === true);
+  const interval = (values: Float64Array, offset: number): Interval => bootstrapMean(values, { seed: seed + offset });
 
-  const statuses = inScope.flatMap((fact) => [fact.servedStatus, fact.baselineJudgeStatus]);
+  const statusCodes = (column: CodedColumn) => ({ scored: column.codeOf('scored'), unscored: column.codeOf('unscored'), errored: column.codeOf('error') });
+  const servedCodes = statusCodes(facts.servedStatus);
+  const baselineCodes = statusCodes(facts.baselineJudgeStatus);
+  const failed = facts.candidateStatus.codeOf('failed');
+  const okAfterRetry = facts.candidateStatus.codeOf('ok_after_retry');
+  const endpointSource = facts.baselineSource.codeOf('endpoint');
+  const baselineFailed = facts.baselineStatus.codeOf('failed');
+  const judged = { scored: 0, unscored: 0, errored: 0, unjudged: 0 };
+  const countStatus = (status: number, codes: ReturnType<typeof statusCodes>): void => {
+    if (status === 0) judged.unjudged++;
+    else if (status === codes.scored) judged.scored++;
+    else if (status === codes.unscored) judged.unscored++;
+    else if (status === codes.errored) judged.errored++;
+  };
+  const routedCounts = new Map<number, number>();
+  const candidateCalls = { total: 0, failed: 0, okAfterRetry: 0 };
+  const baselineCalls = { total: 0, failed: 0 };
+  let fallbacks = 0;
+  // Owned here, sorted in place by quantileInterval: a million latencies are not copied again.
+  const latencies = new Float64Array(inScope.length);
+  let latencyCount = 0;
+  for (const row of inScope) {
+    countStatus(facts.servedStatus.codes[row]!, servedCodes);
+    countStatus(facts.baselineJudgeStatus.codes[row]!, baselineCodes);
+    const endpoint = facts.candidateEndpoint.codes[row]!;
+    if (endpoint !== 0) routedCounts.set(endpoint, (routedCounts.get(endpoint) ?? 0) + 1);
+    const candidateStatus = facts.candidateStatus.codes[row]!;
+    if (candidateStatus !== 0) candidateCalls.total++;
+    if (candidateStatus === failed) candidateCalls.failed++;
+    if (candidateStatus === okAfterRetry) candidateCalls.okAfterRetry++;
+    if (facts.baselineSource.codes[row] === endpointSource) {
+      baselineCalls.total++;
+      if (facts.baselineStatus.codes[row] === baselineFailed) baselineCalls.failed++;
+    }
+    if (facts.fallbackUsed[row] === 1) fallbacks++;
+    const latency = facts.servedLatencyMs[row]!;
+    if (!Number.isNaN(latency)) latencies[latencyCount++] = latency;
+  }
   const routedTo: Record<string, number> = {};
-  for (const fact of inScope) if (fact.candidateEndpoint !== undefined) routedTo[fact.candidateEndpoint] = (routedTo[fact.candidateEndpoint] ?? 0) + 1;
-  const count = (predicate: (fact: QueryFacts) => boolean): number => inScope.reduce((sum, fact) => sum + (predicate(fact) ? 1 : 0), 0);
-  const latencies = inScope.flatMap((fact) => (fact.servedLatencyMs === undefined ? [] : [fact.servedLatencyMs]));
-
+  for (const [endpoint, n] of routedCounts) routedTo[facts.candidateEndpoint.names[endpoint - 1]!] = n;
   return {
-    queries: data.facts.length,
+    queries: facts.length,
     rejects: data.rejects,
     scope: { tiers: [...tiers], queries: inScope.length },
-    candidate: interval(served(inScope), 1),
-    baseline: interval(baseline(inScope), 2),
-    pairedDifference: interval(differences(inScope), 3),
+    candidate: interval(scores(facts, inScope, 'served'), 1),
+    baseline: interval(scores(facts, inScope, 'baseline'), 2),
+    pairedDifference: interval(scores(facts, inScope, 'difference'), 3),
     byTier: tierQuality(data, seed, () =>
       TIERS.map((tier, index) => {
-        const facts = data.facts.filter((fact) => fact.tier === tier);
+        const rows = rowsWhere(facts, (tier) => tier === index);
         return {
           tier,
-          queries: facts.length,
-          candidate: interval(served(facts), 10 + index),
-          baseline: interval(baseline(facts), 20 + index),
-          pairedDifference: interval(differences(facts), 30 + index),
+          queries: rows.length,
+          candidate: interval(scores(facts, rows, 'served'), 10 + index),
+          baseline: interval(scores(facts, rows, 'baseline'), 20 + index),
+          pairedDifference: interval(scores(facts, rows, 'difference'), 30 + index),
         };
       }),
     ),
-    judged: {
-      scored: statuses.filter((status) => status === 'scored').length,
-      unscored: statuses.filter((status) => status === 'unscored').length,
-      errored: statuses.filter((status) => status === 'error').length,
-      unjudged: statuses.filter((status) => status === undefined).length,
-    },
-    candidateCalls: {
-      total: count((fact) => fact.candidateStatus !== undefined),
-      failed: count((fact) => fact.candidateStatus === 'failed'),
-      okAfterRetry: count((fact) => fact.candidateStatus === 'ok_after_retry'),
-    },
-    baselineCalls: {
-      total: count((fact) => fact.baselineSource === 'endpoint'),
-      failed: count((fact) => fact.baselineSource === 'endpoint' && fact.baselineStatus === 'failed'),
-    },
-    fallbacks: count((fact) => fact.fallbackUsed),
+    judged,
+    candidateCalls,
+    baselineCalls,
+    fallbacks,
     routedTo,
     latency: data.latency,
-    servedLatency: quantileInterval(latencies, 0.95),
+    servedLatency: quantileInterval(latencies.subarray(0, latencyCount), 0.95, undefined, { sortInPlace: true }),
     router: routerMetricsOf(data),
     pairwise: 'absent' in data.pairwise ? data.pairwise : summarisePairwise(data.pairwise, tiers),
     humanAgreement: 'absent' in data.human ? data.human : summariseHumanAgreement(data.human),
@@ -333,6 +357,34 @@ export function summarise(data: RunData, options: { tiers?: readonly Tier[]; see
     onpremJudge: data.onpremJudge ?? { absent: 'on-prem judge agreement was not read' },
     ...optional('humanReplies', data.humanReplies),
   };
+}
+
+/** The rows (in order) whose tier index passes `keep`: sized exactly, no growing array of a million numbers. */
+function rowsWhere(facts: FactTable, keep: (tier: number) => boolean): Uint32Array {
+  let count = 0;
+  for (let row = 0; row < facts.length; row++) if (facts.tier[row]! >= 0 && keep(facts.tier[row]!)) count++;
+  const rows = new Uint32Array(count);
+  let at = 0;
+  for (let row = 0; row < facts.length; row++) if (facts.tier[row]! >= 0 && keep(facts.tier[row]!)) rows[at++] = row;
+  return rows;
+}
+
+/** The served or baseline scores of `rows` where known, or their paired differences where both are, in row order. */
+function scores(facts: FactTable, rows: Uint32Array, which: 'served' | 'baseline' | 'difference'): Float64Array {
+  let count = 0;
+  const value = (row: number): number => {
+    const served = facts.servedScore[row]!;
+    const baseline = facts.baselineScore[row]!;
+    return which === 'served' ? served : which === 'baseline' ? baseline : served - baseline;
+  };
+  for (const row of rows) if (!Number.isNaN(value(row))) count++;
+  const values = new Float64Array(count);
+  let at = 0;
+  for (const row of rows) {
+    const known = value(row);
+    if (!Number.isNaN(known)) values[at++] = known;
+  }
+  return values;
 }
 
 // Per-tier intervals do not depend on the step: bootstrap them once per run (and seed).
@@ -359,24 +411,30 @@ function routerMetricsOf(data: RunData): RouterMetrics {
  * every step shares one computation).
  */
 function routerMetrics(data: RunData): RouterMetrics {
-  const rank = (tier: Tier): number => TIERS.indexOf(tier);
+  const facts = data.facts;
   const confusion = new Map<string, { label: Tier; tier: Tier; n: number }>();
   let labelled = 0;
   let correct = 0;
   let underrouted = 0;
   let overrouted = 0;
-  for (const fact of data.facts) {
-    if (fact.label === undefined || fact.tier === undefined) continue;
+  const micros = new Float64Array(facts.length);
+  let timed = 0;
+  for (let row = 0; row < facts.length; row++) {
+    const routerMicros = facts.routerLatencyUs[row]!;
+    if (!Number.isNaN(routerMicros)) micros[timed++] = routerMicros;
+    // Tier indices follow TIERS' order, cheapest first: a lower index than the label is underrouted.
+    const label = facts.label[row]!;
+    const tier = facts.tier[row]!;
+    if (label < 0 || tier < 0) continue;
     labelled++;
-    if (fact.tier === fact.label) correct++;
-    else if (rank(fact.tier) < rank(fact.label)) underrouted++;
+    if (tier === label) correct++;
+    else if (tier < label) underrouted++;
     else overrouted++;
-    const key = `${fact.label}>${fact.tier}`;
-    const cell = confusion.get(key) ?? { label: fact.label, tier: fact.tier, n: 0 };
+    const key = `${label}>${tier}`;
+    const cell = confusion.get(key) ?? { label: TIERS[label]!, tier: TIERS[tier]!, n: 0 };
     cell.n++;
     confusion.set(key, cell);
   }
-  const micros = data.facts.flatMap((fact) => (fact.routerLatencyUs === undefined ? [] : [fact.routerLatencyUs]));
   return {
     policy: data.policy ?? 'unknown',
     labelled,
@@ -386,7 +444,7 @@ function routerMetrics(data: RunData): RouterMetrics {
     accuracy: wilsonInterval(correct, labelled),
     underrouteRate: wilsonInterval(underrouted, labelled),
     confusion: [...confusion.values()],
-    decisionMicros: quantileInterval(micros, 0.95),
+    decisionMicros: quantileInterval(micros.subarray(0, timed), 0.95, undefined, { sortInPlace: true }),
     ...(data.routerLatencyNotComparable === undefined ? {} : { latencyNotComparable: data.routerLatencyNotComparable }),
   };
 }

@@ -18,12 +18,50 @@ export interface ToolAgreementByTier {
   rate: number | undefined;
 }
 
+/**
+ * The `tool_calls_by_tier` view's figures for run $1, read without the view: it goes through
+ * `conversation_turns` and `pairs` (responses and judgments joined three times each, the request
+ * JSON parsed per turn), which at a million queries took over a gigabyte in DuckDB. The same rule
+ * on the run's responses pivoted per query (at most one per role: the primary key); a test holds
+ * the two equal.
+ */
+export const TOOL_CALLS_BY_TIER_SQL = `SELECT
+  rt.tier,
+  count(a.agreement) AS tool_call_turns,
+  count(*) FILTER (WHERE a.agreement) AS tool_call_agreements
+FROM queries AS q
+LEFT JOIN routes AS rt ON rt.run_id = q.run_id AND rt.query_id = q.query_id
+LEFT JOIN (
+  SELECT
+    query_id,
+    CASE
+      WHEN (CASE WHEN fallback_used THEN fallback_status ELSE candidate_status END) NOT IN ('ok', 'ok_after_retry')
+        OR baseline_status NOT IN ('ok', 'ok_after_retry') THEN NULL
+      WHEN (CASE WHEN fallback_used THEN fallback_key ELSE candidate_key END) IS NULL AND baseline_key IS NULL THEN NULL
+      ELSE coalesce((CASE WHEN fallback_used THEN fallback_key ELSE candidate_key END) = baseline_key, false)
+    END AS agreement
+  FROM (
+    SELECT
+      query_id,
+      bool_or(role = 'fallback') AS fallback_used,
+      max(status) FILTER (WHERE role = 'candidate') AS candidate_status,
+      max(status) FILTER (WHERE role = 'fallback') AS fallback_status,
+      max(status) FILTER (WHERE role = 'baseline') AS baseline_status,
+      max(tool_calls_key) FILTER (WHERE role = 'candidate') AS candidate_key,
+      max(tool_calls_key) FILTER (WHERE role = 'fallback') AS fallback_key,
+      max(tool_calls_key) FILTER (WHERE role = 'baseline') AS baseline_key
+    FROM responses
+    WHERE run_id = $1
+    GROUP BY query_id
+  )
+) AS a ON a.query_id = q.query_id
+WHERE q.run_id = $1
+GROUP BY rt.tier
+ORDER BY rt.tier`;
+
 export async function readToolAgreement(store: GateStore, runId: string): Promise<ToolAgreementByTier[] | Absent> {
   if (!(await viewExists(store, 'tool_calls_by_tier'))) return { absent: 'this database has no tool-call columns (it predates multi-turn replay)' };
-  const rows = await store.all<{ tier: string | null; tool_call_turns: number; tool_call_agreements: number }>(
-    `SELECT tier, tool_call_turns, tool_call_agreements FROM tool_calls_by_tier WHERE run_id = ? ORDER BY tier`,
-    [runId],
-  );
+  const rows = await store.all<{ tier: string | null; tool_call_turns: number; tool_call_agreements: number }>(TOOL_CALLS_BY_TIER_SQL, [runId]);
   const byTier: ToolAgreementByTier[] = [];
   for (const row of rows) {
     if (!isTier(row.tier)) continue;

@@ -1,4 +1,5 @@
 import type { Tier } from '../core/tier.ts';
+import type { FactTable } from '../gate/fact-table.ts';
 import type { GateStore, QueryFacts, RunData } from '../gate/metrics.ts';
 import type { DomainShift } from '../router/domain-shift.ts';
 import { collectDomainShift } from './domain-shift.ts';
@@ -65,19 +66,19 @@ export async function collectReportData(store: GateStore, data: RunData): Promis
 }
 
 /** Scores rounded to the rubric's points, per side, as the score chart draws them. */
-function scoreCounts(facts: readonly QueryFacts[]): ReportData['scoreCounts'] {
+function scoreCounts(facts: FactTable): ReportData['scoreCounts'] {
   const counts = new Map<string, { side: 'candidate' | 'baseline'; score: number; n: number }>();
-  const add = (side: 'candidate' | 'baseline', score: number | undefined): void => {
-    if (score === undefined) return;
+  const add = (side: 'candidate' | 'baseline', score: number): void => {
+    if (Number.isNaN(score)) return;
     const rounded = Math.round(score);
     const key = `${side}/${rounded}`;
     const cell = counts.get(key) ?? { side, score: rounded, n: 0 };
     cell.n++;
     counts.set(key, cell);
   };
-  for (const fact of facts) {
-    add('candidate', fact.servedScore);
-    add('baseline', fact.baselineScore);
+  for (let row = 0; row < facts.length; row++) {
+    add('candidate', facts.servedScore[row]!);
+    add('baseline', facts.baselineScore[row]!);
   }
   return [...counts.values()].sort((a, b) => (a.side < b.side ? -1 : a.side > b.side ? 1 : a.score - b.score));
 }

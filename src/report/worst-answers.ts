@@ -11,7 +11,7 @@ import type { QueryFacts } from '../gate/metrics.ts';
  * This works on the facts the gate has already read: ranking the `pairs` view again in SQL was a
  * second pass over the run's joins (1.7 s of a 10 s gate over a million queries).
  */
-export function worstServed(facts: readonly QueryFacts[], perTier: number): Array<{ tier: Tier; fact: QueryFacts }> {
+export function worstServed(facts: Iterable<QueryFacts>, perTier: number): Array<{ tier: Tier; fact: QueryFacts }> {
   const kept = new Map<Tier, QueryFacts[]>(TIERS.map((tier) => [tier, []]));
   for (const fact of facts) {
     if (fact.tier === undefined) continue;

@@ -6,7 +6,7 @@ import type { JudgmentRecord } from '../core/judgment.ts';
 import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
 import type { RouteRecord } from '../core/route.ts';
-import { readColumns, readRows } from './convert-rows.ts';
+import { readColumns, readRows, streamColumns } from './convert-rows.ts';
 import { exportRunFiles } from './export-run.ts';
 import { applyMigrations } from './migrate.ts';
 import { MIGRATIONS } from './migrations/all-migrations.ts';
@@ -304,6 +304,10 @@ class DuckDBStore implements Store {
 
   columns<T extends Record<string, unknown[]>>(sql: string, params: readonly unknown[] = []): Promise<T> {
     return this.read((connection) => readColumns<T>(connection, sql, params));
+  }
+
+  eachChunk<T extends Record<string, unknown[]>>(sql: string, params: readonly unknown[], onChunk: (columns: T, rows: number) => void): Promise<void> {
+    return this.read((connection) => streamColumns<T>(connection, sql, params, onChunk));
   }
 
   exportRun(runId: string, format: ExportFormat, outDir: string, redact?: (text: string) => string): Promise<string[]> {

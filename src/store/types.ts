@@ -125,6 +125,8 @@ export interface Store {
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** The same values as `all`, column by column ({ name: values[] }): for results of many rows. */
   columns<T extends Record<string, unknown[]>>(sql: string, params?: readonly unknown[]): Promise<T>;
+  /** The same values as `columns`, streamed a chunk (about 2,048 rows) at a time: for results too large to hold at once. */
+  eachChunk<T extends Record<string, unknown[]>>(sql: string, params: readonly unknown[], onChunk: (columns: T, rows: number) => void): Promise<void>;
   /**
    * One file per table and view, filtered to the run; returns the paths written. With `redact`,
    * every free-text column (export-run.ts FREE_TEXT_COLUMNS) goes through it on the way out.
