@@ -64,11 +64,6 @@ export async function readColumns<T extends Record<string, unknown[]>>(
 }
 
 /**
- * Streams a result chunk by chunk (DuckDB's vectors, about 2,048 rows each), each as
- * { column: values[] } with the same values as `readColumns`: neither DuckDB nor JavaScript holds
- * the whole result, so a million-row read costs one chunk of memory, not the result's size.
- */
-/**
  * A fetched chunk's native memory is freed only when V8 finalizes its JS wrapper, and V8 does not
  * see that memory: streaming a million rows left some 200 MB of read chunks waiting for a
  * collection that heap pressure alone never asked for. The stream collects every
@@ -85,6 +80,11 @@ function collectGarbage(): void {
   collect();
 }
 
+/**
+ * Streams a result chunk by chunk (DuckDB's vectors, about 2,048 rows each), each as
+ * { column: values[] } with the same values as `readColumns`: neither DuckDB nor JavaScript holds
+ * the whole result, so a million-row read costs one chunk of memory, not the result's size.
+ */
 export async function streamColumns<T extends Record<string, unknown[]>>(
   connection: DuckDBConnection,
   sql: string,
