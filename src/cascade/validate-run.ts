@@ -11,7 +11,8 @@ import { openJudgeTables, type JudgeTables } from '../store/judge-tables.ts';
 import { openStore } from '../store/store.ts';
 import { cascadeSetup, simValidatorSkills, type CascadeSetup } from './cascade-setup.ts';
 import { resolveRun } from './evaluate.ts';
-import { validateCandidate } from './validate-stage.ts';
+import { markJoined, validateInBatches, type BatchItem, type ValidatorBatch } from './validate-batch.ts';
+import { validateCandidate, validationInput, validationRecord } from './validate-stage.ts';
 import type { ValidationRecord } from './validation-record.ts';
 
 export interface ValidateRunOptions {
@@ -27,6 +28,11 @@ export interface ValidateRunOptions {
   /** Under --sim: every validator's skill, instead of the config's sim_skill. */
   simSkill?: number;
   noCache?: boolean;
+  /** Through the OpenAI Batch API (one job per validator), resumable; verdicts carry no latency. */
+  batch?: boolean;
+  /** First wait between batch polls (default 5 s); grows 1.5x per poll up to pollMaxMs (default 60 s). */
+  pollIntervalMs?: number;
+  pollMaxMs?: number;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -46,6 +52,10 @@ export interface ValidateRunSummary {
   interrupted: number;
   cacheHits: number;
   requests: number;
+  /** With --batch: each validator's Batch API job. */
+  batches?: ValidatorBatch[];
+  /** With --batch: answers whose batch is still running (not stored; rerun the command to collect them). */
+  pending?: number;
 }
 
 /**
@@ -82,6 +92,7 @@ export async function validateStoredRun(options: ValidateRunOptions): Promise<Va
     // A validator that is down would otherwise store an error for every answer.
     await preflight(setup.clients.map((client) => client.settings));
 
+    const validators = [...new Set(Object.values(setup.stage.tiers).map((entry) => entry!.validator.spec.name))];
     const tierOf = new Map(routes.map((route) => [route.queryId, route.tier]));
     const byQuery = new Map<string, ResponseRecord[]>();
     for (const response of responses) byQuery.set(response.queryId, [...(byQuery.get(response.queryId) ?? []), response]);
@@ -90,16 +101,9 @@ export async function validateStoredRun(options: ValidateRunOptions): Promise<Va
       return tier !== undefined && setup!.stage.tiers[tier] !== undefined;
     });
     const totals = { items: 0, scored: 0, unscored: 0, errors: 0, interrupted: 0, requests: 0 };
-    const chunk = Math.max(50, Math.max(...setup.clients.map((client) => client.settings.maxConcurrency)) * 4);
-    const log = options.log ?? (() => undefined);
-    if (!options.noCache) await cache.prefetch([]);
-    for (let start = 0; start < work.length; start += chunk) {
-      const slice = work.slice(start, start + chunk);
-      const results = await Promise.all(
-        slice.map((query) => validateCandidate(setup!.stage, query, tierOf.get(query.queryId)!, byQuery.get(query.queryId) ?? [], { runId: run.run_id, now, ...(options.signal ? { signal: options.signal } : {}) })),
-      );
-      const records: ValidationRecord[] = [];
-      for (const record of results.flat()) {
+    const tally = (records: readonly ValidationRecord[]): ValidationRecord[] => {
+      const kept: ValidationRecord[] = [];
+      for (const record of records) {
         totals.items++;
         totals.requests += record.calls;
         if (record.verdict.status === 'error' && options.signal?.aborted) {
@@ -109,14 +113,43 @@ export async function validateStoredRun(options: ValidateRunOptions): Promise<Va
         if (record.verdict.status === 'scored') totals.scored++;
         else if (record.verdict.status === 'unscored') totals.unscored++;
         else totals.errors++;
-        records.push(record);
+        kept.push(record);
       }
-      await replaceValidations(store, records);
+      return kept;
+    };
+    const log = options.log ?? (() => undefined);
+    if (options.batch) {
+      const items: BatchItem[] = [];
+      for (const query of work) {
+        const item = validationInput(setup.stage, query, tierOf.get(query.queryId)!, byQuery.get(query.queryId) ?? []);
+        if (item !== undefined) items.push({ queryId: query.queryId, ...item });
+      }
+      const outcome = await validateInBatches(items, {
+        runId: run.run_id,
+        tables,
+        pollIntervalMs: options.pollIntervalMs ?? 5_000,
+        pollMaxMs: options.pollMaxMs ?? 60_000,
+        ...(options.signal ? { signal: options.signal } : {}),
+        log,
+      });
+      const context = { runId: run.run_id, now };
+      await replaceValidations(store, tally(outcome.results.map(({ item, result }) => validationRecord(context, item.queryId, item.entry, result))));
+      await cache.flush();
+      await markJoined(tables, outcome.batches);
+      return { runId: run.run_id, database: store.path, validators, ...totals, cacheHits: counting.hits, batches: outcome.batches, pending: outcome.pendingItems };
+    }
+    const chunk = Math.max(50, Math.max(...setup.clients.map((client) => client.settings.maxConcurrency)) * 4);
+    if (!options.noCache) await cache.prefetch([]);
+    for (let start = 0; start < work.length; start += chunk) {
+      const slice = work.slice(start, start + chunk);
+      const results = await Promise.all(
+        slice.map((query) => validateCandidate(setup!.stage, query, tierOf.get(query.queryId)!, byQuery.get(query.queryId) ?? [], { runId: run.run_id, now, ...(options.signal ? { signal: options.signal } : {}) })),
+      );
+      await replaceValidations(store, tally(results.flat()));
       await cache.flush();
       if (work.length > slice.length) log(`validated ${Math.min(start + slice.length, work.length)}/${work.length}`);
       if (options.signal?.aborted) break;
     }
-    const validators = [...new Set(Object.values(setup.stage.tiers).map((entry) => entry!.validator.spec.name))];
     return { runId: run.run_id, database: store.path, validators, ...totals, cacheHits: counting.hits };
   } finally {
     for (const client of setup?.clients ?? []) client.close?.();

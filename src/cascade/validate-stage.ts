@@ -6,7 +6,7 @@ import { createRedactor, type Redactor } from '../privacy/redact.ts';
 import { redactMessages } from '../privacy/redact-messages.ts';
 import { classifySensitivity, type SensitivityPolicy } from '../privacy/sensitivity.ts';
 import type { RedactOptions } from '../privacy/types.ts';
-import type { Validator, ValidatorResult } from './llm-validator.ts';
+import type { Validator, ValidatorInput, ValidatorResult } from './llm-validator.ts';
 import type { ValidationRecord } from './validation-record.ts';
 
 /** One tier's validator, as the replay (or `validate --run`) built it from config.cascade. */
@@ -38,9 +38,7 @@ const ANSWERED = new Set(['ok', 'ok_after_retry']);
 
 /**
  * The cascade's per-query stage: the tier's validator checks the candidate's answer, seeing only
- * the request and the answer (never the reference or the baseline). Nothing to validate when the
- * tier has no cascade, the candidate did not answer (the fallback serves it, no validator in the
- * way), or the query is sensitive and the validator external (the privacy rule the judge follows).
+ * the request and the answer (never the reference or the baseline).
  */
 export async function validateCandidate(
   stage: CascadeStage | undefined,
@@ -49,19 +47,36 @@ export async function validateCandidate(
   responses: readonly ResponseRecord[],
   context: ValidateContext,
 ): Promise<ValidationRecord[]> {
+  const item = validationInput(stage, query, tier, responses);
+  if (item === undefined) return [];
+  const result = await item.entry.validator.validate(item.input, context.signal);
+  return [validationRecord(context, query.queryId, item.entry, result)];
+}
+
+/**
+ * What the tier's validator is shown for this query, or undefined when there is nothing to
+ * validate: the tier has no cascade, the candidate did not answer (the fallback serves it, no
+ * validator in the way), or the query is sensitive and the validator external (the privacy rule the
+ * judge follows). An external validator sees the request and the answer redacted.
+ */
+export function validationInput(
+  stage: CascadeStage | undefined,
+  query: Query,
+  tier: Tier,
+  responses: readonly ResponseRecord[],
+): { entry: TierValidator; input: ValidatorInput } | undefined {
   const entry = stage?.tiers[tier];
-  if (stage === undefined || entry === undefined) return [];
+  if (stage === undefined || entry === undefined) return undefined;
   const candidate = responses.find((response) => response.role === 'candidate');
-  if (candidate === undefined || !ANSWERED.has(candidate.status) || candidate.output === undefined) return [];
-  if (entry.external && classifySensitivity(query, stage.policy).sensitive) return [];
+  if (candidate === undefined || !ANSWERED.has(candidate.status) || candidate.output === undefined) return undefined;
+  if (entry.external && classifySensitivity(query, stage.policy).sensitive) return undefined;
   // One redactor for the request and the answer, so they share placeholder numbers.
   const redactor: Redactor | undefined = entry.external && stage.redactExternal ? createRedactor(stage.redact) : undefined;
   const text = (value: string): string => (redactor === undefined ? value : redactor.redact(value).text);
   const messages = query.request === undefined ? undefined : redactor === undefined ? query.request.messages : redactMessages(query.request.messages, redactor);
   const shown = judgeContext(messages, stage.contextTokens).text;
   const answer = text(answerText(candidate.output, candidate.toolCalls));
-  const result = await entry.validator.validate({ query: text(query.text), answer, ...(shown === undefined ? {} : { context: shown }) }, context.signal);
-  return [validationRecord(context, query.queryId, entry, result)];
+  return { entry, input: { query: text(query.text), answer, ...(shown === undefined ? {} : { context: shown }) } };
 }
 
 export function validationRecord(context: Pick<ValidateContext, 'runId' | 'now'>, queryId: string, entry: TierValidator, result: ValidatorResult): ValidationRecord {

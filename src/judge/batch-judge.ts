@@ -43,7 +43,17 @@ export interface BatchJudgeResult {
   status: string | undefined;
   /** Interrupted while polling: the batch runs on; rerun the same command to collect it. */
   pending: boolean;
-  results: Map<string, StructuredResult<unknown>>;
+  results: Map<string, BatchResult>;
+}
+
+/**
+ * A batch request's result, with the tokens its output line (and a live repair) reported: a judge
+ * does not need them, a validator does (the cascade pays for every validator call). undefined when
+ * a line or the repair reported no usage.
+ */
+export interface BatchResult extends StructuredResult<unknown> {
+  promptTokens: number | undefined;
+  completionTokens: number | undefined;
 }
 
 export const TERMINAL_BATCH_STATUSES = ['completed', 'failed', 'expired', 'cancelled'] as const;
@@ -56,6 +66,7 @@ const outputLineSchema = z.object({
 
 const completionSchema = z.object({
   choices: z.array(z.object({ message: z.object({ content: z.string().nullish() }) })).min(1),
+  usage: z.object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() }).nullish(),
 });
 
 /** A batch input line in OpenAI's format; the body is what the chat client would send (no streaming). */
@@ -74,7 +85,7 @@ export function batchLine(request: BatchRequest, model: string): string {
   });
 }
 
-type LineOutcome = { ok: true; content: string | undefined } | { ok: false; reason: string };
+type LineOutcome = { ok: true; content: string | undefined; promptTokens: number | undefined; completionTokens: number | undefined } | { ok: false; reason: string };
 
 /** Reads OpenAI batch output (or error) JSONL into custom_id -> the reply content or why there is none. */
 export function parseBatchOutput(text: string): Map<string, LineOutcome> {
@@ -99,7 +110,12 @@ export function parseBatchOutput(text: string): Map<string, LineOutcome> {
       outcomes.set(id, { ok: false, reason: `${response.status_code} ${message}` });
     } else {
       const completion = completionSchema.safeParse(response.body);
-      outcomes.set(id, completion.success ? { ok: true, content: completion.data.choices[0]!.message.content ?? undefined } : { ok: false, reason: 'batch response has no choices' });
+      if (!completion.success) {
+        outcomes.set(id, { ok: false, reason: 'batch response has no choices' });
+        continue;
+      }
+      const { choices, usage } = completion.data;
+      outcomes.set(id, { ok: true, content: choices[0]!.message.content ?? undefined, promptTokens: usage?.prompt_tokens ?? undefined, completionTokens: usage?.completion_tokens ?? undefined });
     }
   }
   return outcomes;
@@ -117,7 +133,7 @@ export async function runJudgeBatch(options: BatchJudgeOptions): Promise<BatchJu
   const { sdk, tables, identity } = options;
   const log = options.log ?? (() => undefined);
   const sleep = options.sleep ?? defaultSleep;
-  const results = new Map<string, StructuredResult<unknown>>();
+  const results = new Map<string, BatchResult>();
 
   let batchId: string;
   let resumed = false;
@@ -188,11 +204,11 @@ export async function runJudgeBatch(options: BatchJudgeOptions): Promise<BatchJu
     const line = lines.get(request.customId);
     if (line === undefined) {
       const reason = batchFailure ? `batch ${batch.status}: ${batchFailure}` : `not in the output of batch ${batchId} (${batch.status})`;
-      results.set(request.customId, { outcome: { status: 'error', reason }, latencyMs: undefined, calls: 0 });
+      results.set(request.customId, { outcome: { status: 'error', reason }, latencyMs: undefined, calls: 0, promptTokens: undefined, completionTokens: undefined });
     } else if (!line.ok) {
-      results.set(request.customId, { outcome: { status: 'error', reason: line.reason }, latencyMs: undefined, calls: 1 });
+      results.set(request.customId, { outcome: { status: 'error', reason: line.reason }, latencyMs: undefined, calls: 1, promptTokens: undefined, completionTokens: undefined });
     } else {
-      results.set(request.customId, await withRepair(request, line.content, options));
+      results.set(request.customId, await withRepair(request, line, options));
     }
   }
   return { batchId, resumed, status: batch.status, pending: false, results };
@@ -224,21 +240,25 @@ async function retrieveKnown(sdk: OpenAI, batchId: string): Promise<OpenAI.Batch
   }
 }
 
+const sum = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a + b);
+
 /** A batch reply that does not parse gets the same one repair as a live call, sent live. */
-async function withRepair(request: BatchRequest, content: string | undefined, options: BatchJudgeOptions): Promise<StructuredResult<unknown>> {
-  const parsed = request.parse(content);
+async function withRepair(request: BatchRequest, line: Extract<LineOutcome, { ok: true }>, options: BatchJudgeOptions): Promise<BatchResult> {
+  const parsed = request.parse(line.content);
   // Batch latency is queueing, not the judge's: unknown, not the hours the batch took.
-  if (parsed.ok) return { outcome: { status: 'scored', value: parsed.value }, latencyMs: undefined, calls: 1 };
-  const repaired = await repairCall(options.repairClient, request.messages, content, request.repairInstruction, {
+  const first = { latencyMs: undefined, promptTokens: line.promptTokens, completionTokens: line.completionTokens };
+  if (parsed.ok) return { outcome: { status: 'scored', value: parsed.value }, calls: 1, ...first };
+  const repaired = await repairCall(options.repairClient, request.messages, line.content, request.repairInstruction, {
     ...request.options,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  const both = { latencyMs: undefined, promptTokens: sum(line.promptTokens, repaired.promptTokens), completionTokens: sum(line.completionTokens, repaired.completionTokens) };
   if (repaired.status === 'failed' || repaired.status === 'interrupted') {
-    return { outcome: { status: 'error', reason: repaired.error ?? repaired.status }, latencyMs: undefined, calls: 2 };
+    return { outcome: { status: 'error', reason: repaired.error ?? repaired.status }, calls: 2, ...both };
   }
   const second = request.parse(repaired.output);
-  if (second.ok) return { outcome: { status: 'scored', value: second.value }, latencyMs: undefined, calls: 2 };
-  return { outcome: { status: 'unscored', reason: `after one repair: ${second.reason}` }, latencyMs: undefined, calls: 2 };
+  if (second.ok) return { outcome: { status: 'scored', value: second.value }, calls: 2, ...both };
+  return { outcome: { status: 'unscored', reason: `after one repair: ${second.reason}` }, calls: 2, ...both };
 }
 
 /** The openai SDK for the Batch API on the judge endpoint (files and batches). */

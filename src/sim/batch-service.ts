@@ -4,6 +4,7 @@ import { createFileStore, fileObject, parseUpload, type SimFile } from './batch-
 import { simJudgeFormat, simJudgeReply } from './judge.ts';
 import { resolveModel } from './models.ts';
 import { completionBody, errorBody, estimateTokens, usage } from './protocol.ts';
+import { isValidatorRequest, simValidatorReply } from './validator.ts';
 import type { KnownReference } from './answer.ts';
 
 // The sim's OpenAI Batch API: POST /v1/files, GET /v1/files/{id}[/content], POST /v1/batches,
@@ -15,6 +16,8 @@ export interface BatchServiceOptions {
   /** From creation to completed, in milliseconds; split 10% validating, 80% in progress, 10% finalizing. */
   batchMs: number;
   lookup(query: string): KnownReference | undefined;
+  /** The simulated validator's skill for a model, as the chat endpoint uses it (`validate --batch`). */
+  validatorSkill(model: string): number;
 }
 
 export interface BatchService {
@@ -111,7 +114,7 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
     const outputs: string[] = [];
     const errors: string[] = [];
     for (const request of requests) {
-      const answer = completeLine(request.body, options.lookup, nextId('chatcmpl-simb'));
+      const answer = completeLine(request.body, options, nextId('chatcmpl-simb'));
       const line = JSON.stringify({
         id: nextId('batch_req_sim'),
         custom_id: request.customId,
@@ -255,7 +258,8 @@ function messageText(content: unknown): string {
 }
 
 /** One batch line's chat completion, as the chat endpoint would answer it (without faults or latency). */
-export function completeLine(body: Record<string, unknown>, lookup: (query: string) => KnownReference | undefined, id: string): { status: number; body: unknown } {
+export function completeLine(body: Record<string, unknown>, options: Pick<BatchServiceOptions, 'lookup' | 'validatorSkill'>, id: string): { status: number; body: unknown } {
+  const { lookup } = options;
   const requested = body.model;
   if (typeof requested !== 'string' || requested === '') return { status: 400, body: errorBody('you must provide a model parameter', 'invalid_request_error', null, 'model') };
   const model = resolveModel(requested);
@@ -264,9 +268,11 @@ export function completeLine(body: Record<string, unknown>, lookup: (query: stri
   if (messages.length === 0) return { status: 400, body: errorBody("Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter', 'messages') };
   const userTexts = messages.filter((message) => message?.role === 'user').map((message) => messageText(message.content));
   const format = simJudgeFormat(body.response_format);
-  const content = format
-    ? simJudgeReply(format, userTexts.join('\n'), (query) => lookup(query)?.reference, model)
-    : composeAnswer(model, userTexts.at(-1) ?? '', lookup(userTexts.at(-1) ?? '')).text;
+  const content = isValidatorRequest(body.response_format)
+    ? simValidatorReply(userTexts.join('\n'), options.validatorSkill(model), (query) => lookup(query)?.reference)
+    : format
+      ? simJudgeReply(format, userTexts.join('\n'), (query) => lookup(query)?.reference, model)
+      : composeAnswer(model, userTexts.at(-1) ?? '', lookup(userTexts.at(-1) ?? '')).text;
   const prompt = messages.map((message) => messageText(message.content)).join('\n');
   return {
     status: 200,

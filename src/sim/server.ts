@@ -163,7 +163,11 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
   const metrics: SimMetrics = createMetrics((model) => engines.get(model)?.stats());
   const requestLog: SimRequestLogEntry[] = [];
   let sequence = 0;
-  const batches = createBatchService({ batchMs: options.batchMs ?? 2000 * timeScale, lookup: (query) => store.lookup(query) });
+  const batches = createBatchService({
+    batchMs: options.batchMs ?? 2000 * timeScale,
+    lookup: (query) => store.lookup(query),
+    validatorSkill: (model) => options.validatorSkills?.[model] ?? DEFAULT_VALIDATOR_SKILL,
+  });
 
   function log(entry: SimRequestLogEntry): SimRequestLogEntry {
     requestLog.push(entry);
