@@ -80,7 +80,7 @@ describe('loadtest against the sim', () => {
     expect(page).toContain('chart-latency-throughput');
   }, 240_000);
 
-  it('reports an SLO nothing meets: max_sustainable null, exit 0, not a crash', async () => {
+  it('reports an SLO nothing meets: max_sustainable null, exit 0, not a crash; capacity then refuses it in one line', async () => {
     const dir = tempDir();
     const strict = join(dir, 'strict.yaml');
     writeFileSync(strict, config.replace('slo: { ttft_p95_ms: 1000, itl_p95_ms: 80 }', 'slo: { ttft_p95_ms: 1 }').replaceAll('prompts/', `${ROOT}/prompts/`).replaceAll('datasets/', `${ROOT}/datasets/`).replaceAll('judges/', `${ROOT}/judges/`).replaceAll('models/router', `${ROOT}/models/router`).replaceAll('suites/', `${ROOT}/suites/`));
@@ -90,6 +90,13 @@ describe('loadtest against the sim', () => {
     expect(json.max_sustainable).toBeNull();
     expect(json.levels).toHaveLength(2);
     expect(json.notes.join(' ')).toMatch(/no level meets the SLO/);
+    // capacity cannot size a replica from it: one clear line naming the load test and exit 2, not a crash.
+    const capacity = await runCli(['capacity', '-c', strict, '--loadtest', json.loadtest_id, '--db', join(dir, 'x.duckdb'), '--json']);
+    expect(capacity.code).toBe(2);
+    expect(capacity.stdout).toBe('');
+    expect(capacity.stderr.trim()).toBe(
+      `hybrid-eval: load test ${json.loadtest_id}: no level met the SLO, so one replica's capacity under it is unknown: load lower levels (or review slo) and run loadtest again`,
+    );
   }, 120_000);
 
   it('sweeps Poisson request rates: each level reports its rate, and the stored run says so', async () => {
