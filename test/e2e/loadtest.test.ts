@@ -142,4 +142,36 @@ describe('loadtest against the sim', () => {
       server.close();
     }
   });
+  it('--dataset: sends the log\'s own requests, with their prompts and their max_tokens', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'log.duckdb');
+    const [first] = readFileSync(join(ROOT, 'datasets/conversations-sample.jsonl'), 'utf8').split('\n');
+    const logged = JSON.parse(first!) as { messages: unknown[]; metadata?: Record<string, unknown> };
+    const short = [{ role: 'user', content: 'What are your opening hours?' }];
+    const line = (id: string, messages: unknown[], maxTokens: number): string => JSON.stringify({ ...logged, messages, max_tokens: maxTokens, metadata: { ...logged.metadata, query_id: id } });
+    const log = join(dir, 'requests.jsonl');
+    writeFileSync(log, [line('short-4', short, 4), line('long-4', logged.messages, 4), line('short-12', short, 12), line('long-12', logged.messages, 12)].join('\n') + '\n');
+    const result = await runCli(['loadtest', '-c', 'examples/sim.yaml', '--endpoint', 'llama', '--sim', '--sim-time-scale', '0.2', '--dataset', log, '--concurrency', '2', '--duration', '4', '--db', db, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout) as LoadtestJson;
+    const { openStore } = await import('../../src/store/store.ts');
+    const store = await openStore(db, { readOnly: true });
+    try {
+      const rows = await store.all<{ query_id: string; n: number; prompt: number; completion_max: number }>(
+        "SELECT query_id, count(*) AS n, avg(prompt_tokens) AS prompt, max(completion_tokens) AS completion_max FROM loadtest_requests WHERE loadtest_id = ? AND status = 'ok' GROUP BY query_id ORDER BY query_id",
+        [json.loadtest_id],
+      );
+      // Every request came from the log, each line several times (the sweep cycles through it).
+      expect(rows.map((row) => row.query_id)).toEqual(['long-12', 'long-4', 'short-12', 'short-4']);
+      const by = Object.fromEntries(rows.map((row) => [row.query_id, row]));
+      // Each answer stopped at its line's max_tokens (the sim's answers are longer than 12 tokens).
+      expect([by['short-4']!.completion_max, by['long-4']!.completion_max, by['short-12']!.completion_max, by['long-12']!.completion_max]).toEqual([4, 4, 12, 12]);
+      // The logged conversation's prompt (system prompt, history) is sent, not the replay's one turn.
+      expect(by['long-4']!.prompt).toBeGreaterThan(10 * by['short-4']!.prompt);
+      const [stored] = await store.all<{ dataset: string }>('SELECT dataset FROM loadtests WHERE loadtest_id = ?', [json.loadtest_id]);
+      expect(stored!.dataset).toBe(log);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 });
