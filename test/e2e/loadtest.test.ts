@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -174,4 +174,30 @@ describe('loadtest against the sim', () => {
       await store.close();
     }
   }, 120_000);
+  it('refuses an endpoint that lists models but cannot serve the model a chat completion (vLLM serving another model), exit 2, nothing stored', async () => {
+    const server = createServer((req, res) => {
+      if (req.url?.endsWith('/models')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ object: 'list', data: [{ id: 'some-other-model', object: 'model' }] }));
+        return;
+      }
+      // vLLM's answer for a model it does not serve.
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'error', message: 'The model `llama-3-70b` does not exist.', type: 'NotFoundError', code: 404 }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const dir = tempDir();
+      const db = join(dir, 'x.duckdb');
+      const result = await runCli(['loadtest', '-c', 'examples/sim.yaml', '--endpoint', 'llama', '--concurrency', '1', '--duration', '1', '--db', db], {
+        env: { VLLM_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` },
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/endpoint "llama" at http:\/\/127\.0\.0\.1:\d+\/v1 is not an OpenAI-compatible chat endpoint for model "[^"]+": a streamed chat completion failed: .*404/);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(existsSync(db)).toBe(false);
+    } finally {
+      server.close();
+    }
+  });
 });
