@@ -81,6 +81,41 @@ describe('capacity from a load test, a routed run and the log timestamps', () =>
       expect(mismatches).toEqual([]);
       const [hours] = await store.all<{ n: number }>('SELECT count(*) AS n FROM capacity_check WHERE plan_id = ?', [json.plan_id]);
       expect(hours!.n).toBe(168);
+      // The whole chain again from the raw rows, without the view: one replica's capacity from the load
+      // test's own requests, the on-prem share from the run's routes, each hour's rate from the planned
+      // volume and its traffic share, the peak's replicas and the always-on GPU-hours.
+      const [chain] = await store.all<{ per_replica_rps: number; onprem_share: number; worst_rps_gap: number; peak_rps: number; peak_replicas: number; always_on_gpu_hours: number; gpus_per_replica: number }>(
+        `WITH p AS (SELECT * FROM capacity_plans WHERE plan_id = ?),
+         lt AS (
+           SELECT l.measured_s, count(*) FILTER (WHERE r.status = 'ok') AS ok
+           FROM loadtests t JOIN loadtest_levels l USING (loadtest_id)
+           JOIN loadtest_requests r ON r.loadtest_id = l.loadtest_id AND r.level_index = l.level_index
+           WHERE t.loadtest_id = (SELECT loadtest_id FROM p)
+             AND coalesce(l.concurrency, l.rate) = t.max_sustainable_level
+           GROUP BY l.measured_s),
+         share AS (
+           SELECT count(*) FILTER (WHERE tier = 'simple') / count(*) AS onprem_share
+           FROM routes WHERE run_id = (SELECT run_id FROM p)),
+         hours AS (
+           SELECT h.onprem_rps,
+                  p.monthly_queries * (1 + p.growth) ^ p.months / (30 / 7) * h.traffic_share * s.onprem_share / 3600 AS rps
+           FROM capacity_hours h JOIN p USING (plan_id), share s)
+         SELECT (SELECT ok / measured_s FROM lt) AS per_replica_rps,
+                (SELECT onprem_share FROM share) AS onprem_share,
+                (SELECT max(abs(onprem_rps - rps)) FROM hours) AS worst_rps_gap,
+                (SELECT max(rps) FROM hours) AS peak_rps,
+                CAST(ceil((SELECT max(rps) FROM hours) / (SELECT ok / measured_s FROM lt) * p.headroom - 1e-9) AS INTEGER) AS peak_replicas,
+                (SELECT gpu_hours_per_month FROM capacity_policies WHERE plan_id = (SELECT plan_id FROM p) AND name = 'always_on_peak') AS always_on_gpu_hours,
+                p.gpus_per_replica
+         FROM p`,
+        [json.plan_id],
+      );
+      expect(chain!.per_replica_rps).toBeCloseTo(json.per_replica_rps, 9);
+      expect(chain!.worst_rps_gap).toBeLessThan(1e-9);
+      expect(chain!.peak_rps).toBeCloseTo(json.peak.onprem_rps, 9);
+      expect(chain!.peak_replicas).toBe(json.peak.replicas);
+      expect(chain!.always_on_gpu_hours).toBe(json.peak.replicas * 720 * chain!.gpus_per_replica);
+      expect(chain!.onprem_share).toBeGreaterThan(0);
     } finally {
       await store.close();
     }
@@ -133,4 +168,25 @@ describe('capacity from a load test, a routed run and the log timestamps', () =>
       await browser.close();
     }
   }, 120_000);
+  it('--step takes the on-prem share from a rollout step: its share of the endpoint on each tier, weighted by the run\'s tier mix', async () => {
+    // suites/rollout.yaml, step "30%": simple { candidate: 0.43 } (Llama), medium half on GPT-3.5 (not on-prem), complex on GPT-4.
+    const result = await runCli(['capacity', '-c', 'examples/sim.yaml', '--step', '30%', '--db', db, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout) as CapacityJson & { onprem_share: number; run_id: string };
+    const { openStore } = await import('../../src/store/store.ts');
+    const store = await openStore(db, { readOnly: true });
+    try {
+      const [mix] = await store.all<{ simple: number }>("SELECT count(*) FILTER (WHERE tier = 'simple') / count(*) AS simple FROM routes WHERE run_id = ?", [json.run_id]);
+      expect(json.onprem_share).toBeCloseTo(mix!.simple * 0.43, 12);
+      const [plan] = await store.all<{ onprem_share: number; onprem_share_source: string }>('SELECT onprem_share, onprem_share_source FROM capacity_plans WHERE plan_id = ?', [json.plan_id]);
+      expect(plan!.onprem_share).toBeCloseTo(json.onprem_share, 12);
+      expect(plan!.onprem_share_source).toMatch(/^step "30%" of .*rollout\.yaml over run /);
+    } finally {
+      await store.close();
+    }
+    expect(json.peak.replicas).toBe(Math.ceil((json.peak.onprem_rps / json.per_replica_rps) * json.headroom - 1e-9));
+    const unknown = await runCli(['capacity', '-c', 'examples/sim.yaml', '--step', 'nope', '--db', db]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--step nope: no such step in .*rollout\.yaml \(steps: shadow, 10%, 30%, 70%/);
+  }, 60_000);
 });
