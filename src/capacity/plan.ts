@@ -96,7 +96,7 @@ function alwaysOn(peak: HourRow, settings: CapacitySettings, name: 'always_on_pe
   const replicas = Math.max(settings.minReplicas, peak.replicas);
   const replicaHours = replicas * HOURS_PER_MONTH;
   const price = name === 'always_on_reserved' ? settings.gpuHourUsd.reserved! : settings.gpuHourUsd.onDemand;
-  return policy(name, replicaHours, replicaHours * settings.gpusPerReplica * price, 0, settings, `${replicas} replicas all month at ${name === 'always_on_reserved' ? 'reserved' : 'on-demand'} $${price}/GPU-hour`);
+  return policy(name, replicaHours, replicaHours * settings.gpusPerReplica * price, 0, settings, `${replicas} replica${replicas === 1 ? '' : 's'} all month at ${name === 'always_on_reserved' ? 'reserved' : 'on-demand'} $${price}/GPU-hour`);
 }
 
 /** Replica-hours a month to boot replicas when the count rises from one hour to the next (the week wraps). */

@@ -38,7 +38,7 @@ export function registerCapacity(program: Command): void {
           `capacity plan ${result.planId} for ${result.endpoint}: ${Math.round(result.plannedMonthlyQueries).toLocaleString('en-US')} queries/month${result.months > 0 ? ` (month +${result.months} at ${(result.growth * 100).toFixed(0)}%/month)` : ''}, ${(result.onPremShare * 100).toFixed(1)}% on-prem (${result.onPremShareSource})`,
           `arrival profile: ${result.profile.detail}`,
           `one replica: ${settings.perReplicaRps.toFixed(2)} req/s under the SLO (load test ${result.loadtestId}); headroom x${settings.headroom}; ${settings.gpusPerReplica} GPUs a replica`,
-          `peak: ${DAYS[plan.peak.dayOfWeek]} ${String(plan.peak.hour).padStart(2, '0')}:00 UTC, ${plan.peak.onPremRps.toFixed(2)} on-prem req/s -> ${plan.peak.replicas} replicas`,
+          `peak: ${DAYS[plan.peak.dayOfWeek]} ${String(plan.peak.hour).padStart(2, '0')}:00 UTC, ${plan.peak.onPremRps.toFixed(2)} on-prem req/s -> ${plan.peak.replicas} replica${plan.peak.replicas === 1 ? '' : 's'}`,
           'replicas needed by hour of day (max over the week):',
           `  ${Array.from({ length: 24 }, (_, hour) => `${String(hour).padStart(2, '0')}h:${Math.max(...plan.hours.filter((row) => row.hour === hour).map((row) => row.replicas))}`).join(' ')}`,
           'policies (per month):',
