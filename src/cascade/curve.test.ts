@@ -12,6 +12,7 @@ import { JUDGE, judgment, query, response, route, scored, tempDir } from '../sto
 import type { Store } from '../store/types.ts';
 import { AUROC_SQL, CURVE_SQL, PER_QUERY_SQL } from './curve-sql.ts';
 import { cascadeJson, evaluateCascade, readCurve } from './evaluate.ts';
+import { formatCascade } from './format.ts';
 import type { ValidationRecord } from './validation-record.ts';
 
 const RUN = 'run-cascade';
@@ -297,6 +298,16 @@ describe('the cascade curve', () => {
     const none = await evaluateCascade({ runId: RUN, db: path, step: '10%' });
     expect(none.qualityBar).toBe(4.5);
     if (none.thresholds.every((row) => row.qualityCiLow! < 4.5)) expect(cascadeJson(none).chosen).toBeNull();
+  });
+
+  it("says which plan file set the bar: the run's stored config, the -c config, or --plan (issue 16 #3)", async () => {
+    const stored = await evaluateCascade({ runId: RUN, db: path });
+    expect(stored.planFile).toBe(loadConfig('examples/sim.yaml').plan);
+    expect(formatCascade(stored)).toContain(`\nplan file: ${stored.planFile} (plan in run ${RUN}'s stored config)\n`);
+    const fromConfig = await evaluateCascade({ runId: RUN, db: path, config: 'examples/sim.yaml' });
+    expect(formatCascade(fromConfig)).toContain(`\nplan file: ${fromConfig.planFile} (plan in examples/sim.yaml)\n`);
+    const flagged = await evaluateCascade({ runId: RUN, db: path, config: 'examples/sim.yaml', plan: 'suites/rollout.yaml' });
+    expect(formatCascade(flagged)).toContain('\nplan file: suites/rollout.yaml (--plan)\n');
   });
 
   it('is reproduced by the SQL documented in src/cascade/README.md, from the stored rows', async () => {

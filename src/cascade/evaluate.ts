@@ -43,6 +43,9 @@ export interface CascadeEvaluation {
   n: number;
   /** Of those, judge score < 4. */
   nBad: number;
+  /** The rollout plan file whose step sets the bar, and where it came from (said in the output, as gate does). */
+  planFile: string;
+  planFrom: string;
   /** The plan step whose min_quality is the bar, and the bar; undefined when the step sets none. */
   step: string;
   qualityBar: number | undefined;
@@ -75,7 +78,9 @@ export async function evaluateCascade(options: EvaluateOptions): Promise<Cascade
   try {
     const run = await resolveRun(store, options.runId, options.db);
     const config = options.config === undefined ? storedConfig(run) : loadConfig(options.config);
-    const plan = loadPlan(options.plan ?? config.plan);
+    const planFile = options.plan ?? config.plan;
+    const planFrom = options.plan !== undefined ? '--plan' : options.config !== undefined ? `plan in ${options.config}` : `plan in run ${run.run_id}'s stored config`;
+    const plan = loadPlan(planFile);
     const step = barStep(plan, options.step);
     const validatorName = await resolveValidator(store, run.run_id, options.validator ?? step.cascade?.validator);
     const escalateTo = await checkEscalation(store, run.run_id, validatorName, config);
@@ -106,6 +111,8 @@ export async function evaluateCascade(options: EvaluateOptions): Promise<Cascade
       auroc: power?.auroc ?? undefined,
       n: Number(power?.n ?? 0),
       nBad: Number(power?.n_bad ?? 0),
+      planFile,
+      planFrom,
       step: step.name,
       qualityBar,
       qualityStatistic: step.thresholds.quality_statistic,

@@ -15,6 +15,7 @@ export function pointLine(label: string, row: CurveRow): string {
 export function formatCascade(evaluation: CascadeEvaluation): string {
   const lines = [
     `run ${evaluation.runId}: cascade with validator ${evaluation.validatorName}, escalating to ${evaluation.escalateTo} (the shadow run's baseline answers); ${evaluation.volumeDetail}`,
+    `plan file: ${evaluation.planFile} (${evaluation.planFrom})`,
     `validator: AUROC ${num(evaluation.auroc, 3)} for telling acceptable answers (judge score >= 4) from bad ones, on n=${evaluation.n} (${evaluation.nBad} bad)`,
     '',
     'threshold  quality [95% CI]        cost/query   per month*  escalated  p50      p95      bad caught (precision / recall)',

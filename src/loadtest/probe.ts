@@ -1,5 +1,7 @@
 import { UsageError } from '../core/errors.ts';
+import { scrubUrl } from '../core/secrets.ts';
 import { createEndpointClient } from '../endpoints/endpoint-client.ts';
+import { endpointUrl } from '../endpoints/http-transport.ts';
 import type { ChatMessage, EndpointSettings } from '../endpoints/types.ts';
 
 /**
@@ -8,11 +10,12 @@ import type { ChatMessage, EndpointSettings } from '../endpoints/types.ts';
  * name) is one clear line and exit 2, rather than a sweep of errors.
  */
 export async function probeOpenAiCompatible(settings: EndpointSettings, messages: ChatMessage[], fetchImpl: typeof fetch = fetch): Promise<void> {
-  const base = settings.baseUrl.replace(/\/+$/, '');
-  const where = `endpoint "${settings.name}" at ${settings.baseUrl}`;
+  // The base URL's query string stays on the wire (a gateway's api-version or key) and out of messages.
+  const modelsUrl = endpointUrl(settings.baseUrl, '/models');
+  const where = `endpoint "${settings.name}" at ${scrubUrl(settings.baseUrl)}`;
   let response: Response;
   try {
-    response = await fetchImpl(`${base}/models`, {
+    response = await fetchImpl(modelsUrl, {
       headers: settings.apiKey === undefined ? {} : { authorization: `Bearer ${settings.apiKey}` },
       signal: AbortSignal.timeout(10_000),
     });
@@ -31,7 +34,7 @@ export async function probeOpenAiCompatible(settings: EndpointSettings, messages
   const data = typeof list === 'object' && list !== null ? (list as { data?: unknown }).data : undefined;
   if (response.status !== 200 || !Array.isArray(data)) {
     throw new UsageError(
-      `${where} is not an OpenAI-compatible endpoint: GET ${base}/models answered HTTP ${response.status} (${response.headers.get('content-type') ?? 'no content type'}) without a model list ("data": [...])`,
+      `${where} is not an OpenAI-compatible endpoint: GET ${scrubUrl(modelsUrl)} answered HTTP ${response.status} (${response.headers.get('content-type') ?? 'no content type'}) without a model list ("data": [...])`,
     );
   }
   const client = createEndpointClient({ ...settings, retries: 0, stream: true, maxConcurrency: 1 });

@@ -5,6 +5,7 @@ import { resolveApiKeys } from '../config/endpoints-in-use.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { UsageError } from '../core/errors.ts';
+import { scrubUrl } from '../core/secrets.ts';
 import { createEndpointClient } from '../endpoints/endpoint-client.ts';
 import type { EndpointClient, EndpointSettings } from '../endpoints/types.ts';
 import { renderChartPage } from '../report/chart-page.ts';
@@ -102,7 +103,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRes
     await probeOpenAiCompatible(settings, PROBE_MESSAGES);
     const now = (): number => performance.now();
     client = createEndpointClient(settings, { now });
-    const metricsUrl = `${settings.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')}${config.loadtest.metrics_path}`;
+    const metricsUrl = metricsUrlOf(settings.baseUrl, config.loadtest.metrics_path);
     let metricsWork = true;
     const sampleMetrics = async () => {
       if (!metricsWork) return undefined;
@@ -110,7 +111,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRes
       const text = await response.text();
       if (response.status !== 200) {
         metricsWork = false;
-        notes.push(`no Prometheus metrics at ${metricsUrl} (HTTP ${response.status}): running/waiting/KV columns are NULL`);
+        notes.push(`no Prometheus metrics at ${scrubUrl(metricsUrl)} (HTTP ${response.status}): running/waiting/KV columns are NULL`);
         return undefined;
       }
       return readSchedulerGauges(text, settings.model);
@@ -154,7 +155,8 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRes
         loadtestId,
         createdAt,
         endpoint: options.endpoint,
-        baseUrl: settings.baseUrl,
+        // Stored and shown without a gateway key in its user part or query string (issue 16 #4).
+        baseUrl: scrubUrl(settings.baseUrl),
         model: settings.model,
         dataset: datasetPath,
         mode: specs[0]!.kind,
@@ -173,7 +175,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRes
     );
     mkdirSync(config.results_dir, { recursive: true });
     const chart = join(config.results_dir, `${loadtestId}.html`);
-    const intro = `Endpoint ${options.endpoint} (${settings.model}${sim ? `, simulated: load model at time scale ${timeScale}` : `, ${settings.baseUrl}`}), ${levels.length} levels, ${durationS} s measured each after ${warmupS} s of warm-up. SLO: ${sloText(config.slo)}. Max sustainable: ${best === undefined ? 'none' : describeLevel(best)}.`;
+    const intro = `Endpoint ${options.endpoint} (${settings.model}${sim ? `, simulated: load model at time scale ${timeScale}` : `, ${scrubUrl(settings.baseUrl)}`}), ${levels.length} levels, ${durationS} s measured each after ${warmupS} s of warm-up. SLO: ${sloText(config.slo)}. Max sustainable: ${best === undefined ? 'none' : describeLevel(best)}.`;
     writeFileSync(
       chart,
       await renderChartPage(`Load test ${loadtestId}`, intro, [
@@ -185,6 +187,16 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRes
     client?.close?.();
     await server?.close();
   }
+}
+
+/**
+ * vLLM serves Prometheus metrics at the server's root, beside /v1; the base URL's query string (a
+ * gateway's api-version or key) is kept, as for the API paths.
+ */
+export function metricsUrlOf(baseUrl: string, metricsPath: string): string {
+  const url = new URL(baseUrl);
+  url.pathname = `${url.pathname.replace(/\/+$/, '').replace(/\/v1$/, '')}${metricsPath}`;
+  return url.href;
 }
 
 function levelSpecs(options: LoadtestOptions, config: Config): LevelSpec[] {

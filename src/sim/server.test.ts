@@ -151,9 +151,16 @@ describe('models, health and metrics', () => {
 
   it('reports an in-flight request as running', async () => {
     const { client, server } = await sim({ timeScale: 0.2 });
-    const pending = client.chat.completions.create({ model: 'gpt-4', messages: [{ role: 'user', content: 'hello there' }] });
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    const during = await (await fetch(`${server.url.replace(/\/v1$/, '')}/metrics`)).text();
+    let settled = false;
+    const pending = client.chat.completions.create({ model: 'gpt-4', messages: [{ role: 'user', content: 'hello there' }] }).finally(() => (settled = true));
+    // Polled, not a fixed pause: on a loaded machine the request may not have reached the sim 40 ms
+    // after it was sent. It then runs for at least 1 s x timeScale, so the poll sees it while it runs.
+    const running = 'vllm:num_requests_running{engine="0",model_name="gpt-4"} 1.0';
+    let during = '';
+    while (!settled && !during.includes(running)) {
+      during = await (await fetch(`${server.url.replace(/\/v1$/, '')}/metrics`)).text();
+      if (!during.includes(running)) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     expect(during).toContain('vllm:num_requests_running{engine="0",model_name="gpt-4"} 1.0');
     expect(during).toMatch(/vllm:kv_cache_usage_perc\{engine="0",model_name="gpt-4"\} 0\.\d*[1-9]/);
     await pending;

@@ -274,6 +274,30 @@ describe('4. a key inside a URL, or anywhere in the config, is scrubbed from sto
     expect(leaks(root, outputs)).toEqual([]);
   }, 400_000);
 
+  it('loadtest against an Azure-style ?api_key= URL: on the wire, but not in the stored load test, its chart or its output', async () => {
+    const root = join(dir, 'loadtest-secrets');
+    mkdirSync(root, { recursive: true });
+    const db = join(root, 'results.duckdb');
+    const config = configWith('loadtest-secrets', (text) =>
+      text
+        .replace(/^ {4}base_url: .*$/gm, `    base_url: ${proxy.url}?api-version=2024-06-01&api_key=\${GATEWAY_KEY}`)
+        .replace(/^database: .*$/m, `database: ${db}`)
+        .replace(/^results_dir: .*$/m, `results_dir: ${join(root, 'results')}`),
+    );
+    const before = proxy.requests.length;
+    const outputs = [await runCli(['loadtest', '-c', config, '--endpoint', 'llama', '--dataset', log, '--concurrency', '1', '--duration', '1', '--warmup', '0', '--json'], { env: { GATEWAY_KEY } })];
+    expect(outputs[0]!.code, outputs[0]!.stderr).toBe(0);
+    // The control: the probe and the load went to the gateway with the key in the query string.
+    const sent = proxy.requests.slice(before);
+    expect(sent.some((request) => request.path === `/v1/models?api-version=2024-06-01&api_key=${GATEWAY_KEY}`)).toBe(true);
+    expect(sent.filter((request) => request.path === `/v1/chat/completions?api-version=2024-06-01&api_key=${GATEWAY_KEY}`).length).toBeGreaterThan(1);
+    outputs.push(await runCli(['sql', '--db', db, '--format', 'csv', 'SELECT * FROM loadtests'], { env: { GATEWAY_KEY } }));
+    expect(outputs[1]!.code, outputs[1]!.stderr).toBe(0);
+    expect(outputs[1]!.stdout).toContain('api_key=redacted');
+    expect(readdirSync(join(root, 'results')).some((name) => name.endsWith('.html'))).toBe(true);
+    expect(leaks(root, outputs)).toEqual([]);
+  }, 180_000);
+
   it('a key in the user part of a URL: the preflight error prints the URL without it', async () => {
     const config = configWith('userinfo', (text) => text.replace(/^ {4}base_url: .*$/gm, '    base_url: http://svc:${USER_KEY}@127.0.0.1:9/v1'));
     const db = join(dir, 'userinfo.duckdb');

@@ -23,11 +23,12 @@ interface Reference {
 /** `file` › title; › title (same file); `file` alone. Titles may hold "…" where the test interpolates. */
 function references(): Reference[] {
   const found: Reference[] = [];
+  // A row that starts with "› title" names a test in the file the rows above it last named.
+  let file: string | undefined;
   for (const row of DOC.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| ---') && !line.startsWith('| promise'))) {
     const cells = row.split(/(?<!\\)\|/).map((cell) => cell.trim());
     const promise = cells[1] ?? '';
     const tests = cells.slice(2, -1).join('|');
-    let file: string | undefined;
     for (const part of tests.split(/;\s*|,\s*(?=`)/)) {
       const named = /`([^`]+\.(?:test\.ts|ts))`/.exec(part);
       if (named !== null) file = named[1]!;
