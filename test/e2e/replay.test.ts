@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startSim } from '../../src/sim/server.ts';
 import { openStore } from '../../src/store/store.ts';
 import { runCli, startCli, tempDir } from './cli.ts';
 
@@ -87,14 +88,16 @@ describe('replay end to end through the CLI against the sim', () => {
     const killedDb = join(dir, 'killed.duckdb');
     const cleanDb = join(dir, 'clean.duckdb');
     // Small transactions and real-ish latency, so the kill lands mid-run with some batches committed.
+    // The sim lives in the test process: the kill is triggered by the requests it has answered (about
+    // a third of the run's), not by a wall-clock wait that a loaded machine stretches or shrinks.
+    const sim = await startSim({ port: 0, timeScale: 0.1 });
     const config = join(dir, 'config.yaml');
-    writeFileSync(config, readFileSync('examples/sim.yaml', 'utf8').replace('batch_size: 200', 'batch_size: 10'));
-    const common = ['replay', '-c', config, '--sim', '--sim-time-scale', '0.1', '--limit', '400', '--run-id', 'r1'];
-    const { child, done } = startCli([...common, '--db', killedDb]);
-    // From the database's creation, not the spawn: on a loaded machine loading the CLI alone can take
-    // seconds, and a kill before the first commit left nothing to resume.
-    for (let waited = 0; waited < 60_000 && !existsSync(killedDb) && child.exitCode === null; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    writeFileSync(config, readFileSync('examples/sim.yaml', 'utf8').replace('batch_size: 200', 'batch_size: 10').replace(/base_url: .*/g, `base_url: ${sim.url}`));
+    const env = { OPENAI_API_KEY: 'sk-e2e-replay-resume' };
+    const common = ['replay', '-c', config, '--limit', '400', '--run-id', 'r1'];
+    const chatCalls = (): number => sim.requestLog.filter((entry) => entry.path.endsWith('/chat/completions')).length;
+    const { child, done } = startCli([...common, '--db', killedDb], { env });
+    for (let waited = 0; waited < 150_000 && chatCalls() < 800 && child.exitCode === null; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     child.kill('SIGKILL');
     const killed = await done;
     expect(killed.signal).toBe('SIGKILL');
@@ -102,11 +105,12 @@ describe('replay end to end through the CLI against the sim', () => {
     expect(partial!.n).toBeGreaterThan(0);
     expect(partial!.n).toBeLessThan(400);
 
-    const resumed = await runCli([...common, '--db', killedDb, '--resume']);
-    expect(resumed.code).toBe(0);
+    const resumed = await runCli([...common, '--db', killedDb, '--resume'], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain('already stored (resumed)');
-    const clean = await runCli([...common, '--db', cleanDb]);
-    expect(clean.code).toBe(0);
+    const clean = await runCli([...common, '--db', cleanDb], { env });
+    expect(clean.code, clean.stderr).toBe(0);
+    await sim.close();
 
     const summary = `SELECT role, count(*) AS n, count(DISTINCT query_id) AS distinct_queries FROM responses WHERE run_id = 'r1' AND role <> 'fallback' GROUP BY role ORDER BY role`;
     expect(await rows(killedDb, summary)).toEqual([
