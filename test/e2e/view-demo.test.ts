@@ -113,6 +113,8 @@ describe.skipIf(!HAVE_CHROMIUM)('npm run demo, then npx hybrid-eval view, in hea
     const [candidateBox, baselineBox] = await Promise.all(['candidate', 'baseline'].map((role) => page.locator(`.answers [data-role="${role}"]`).boundingBox()));
     expect(baselineBox!.x).toBeGreaterThan(candidateBox!.x); // side by side, not one under the other
     expect(await page.locator('.answers [data-role="candidate"] .reason').textContent()).not.toBe('');
+    // An answer taken from the log (attempts 0: no call was made) is not shown as "ok after 0 attempts".
+    for (const status of await page.locator('.answers dl dd:first-of-type').allTextContents()) expect(status).not.toMatch(/after [01] attempts?/);
     expect(problems).toEqual([]);
     await context.close();
   }, 300_000);
