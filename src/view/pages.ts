@@ -128,7 +128,7 @@ function answerCard(role: string, response: Row | undefined, judgment: Row | und
   return html`<section class="answer" data-role="${role}"><h3>${role}: ${text(response['endpoint'])} <span class="muted">(${text(response['model'])})</span></h3>
 ${role === 'human' ? html`<p class="muted human-note">A human agent's reply from the log: shown beside the models, judged like them, never counted as the baseline.</p>` : ''}
 <div class="score">${judgment === undefined ? html`<span class="muted">not judged</span>` : judgment['status'] === 'scored' ? html`${num(judgment['score'])} / 5` : html`<span class="error">${text(judgment['status'])}</span>`}</div>
-<dl><dt>status</dt><dd>${text(response['status'])}${response['attempts'] !== 1 ? html` after ${num(response['attempts'])} attempts` : ''}${response['error'] === null ? '' : html` <span class="error">${text(response['error'])}</span>`}</dd>
+<dl><dt>status</dt><dd>${text(response['status'])}${typeof response['attempts'] === 'number' && response['attempts'] > 1 ? html` after ${num(response['attempts'])} attempts` : ''}${response['error'] === null ? '' : html` <span class="error">${text(response['error'])}</span>`}</dd>
 <dt>source</dt><dd>${text(response['source'])}</dd><dt>latency</dt><dd>${num(response['latency_ms'], 0)} ms (first token ${num(response['ttft_ms'], 0)} ms)</dd>
 <dt>tokens</dt><dd>${num(response['prompt_tokens'])} in, ${num(response['completion_tokens'])} out</dd><dt>cost</dt><dd>${usd(response['cost_usd'])}</dd>
 ${judgment === undefined ? '' : html`<dt>judge</dt><dd>${text(judgment['judge_name'])} (${text(judgment['judge_model'])}, rubric ${text(judgment['rubric'])} ${text(judgment['rubric_version'])})</dd>`}</dl>
