@@ -26,7 +26,7 @@ function bash(script: string, env: Record<string, string>): Promise<CliResult> {
 }
 
 describe('the promptfoo CI example', () => {
-  it('sets PROMPTFOO_DISABLE_TELEMETRY in every workflow that runs promptfoo', () => {
+  it('sets PROMPTFOO_DISABLE_TELEMETRY in the workflow that runs promptfoo and in the nightly', () => {
     for (const name of ['promptfoo.yml', 'nightly.yml']) {
       const file = workflow(name);
       expect(file.env?.PROMPTFOO_DISABLE_TELEMETRY, name).toBe('1');
