@@ -53,6 +53,40 @@ describe('nested field paths and .json documents', () => {
     expect(readFileSync(file, 'utf8').split('\n')[rejects[0]!.line - 1]).toContain('{');
   });
 
+  it("replays a .json file holding one array of records, with the issue's --field query=messages.3.content", async () => {
+    const dir = tempDir('hybrid-eval-array-');
+    const file = join(dir, 'records.json');
+    const records = SAMPLE.slice(0, 5).map((record) => ({
+      id: record.query_id,
+      tier: record.tier,
+      ts: record.timestamp,
+      messages: [
+        { role: 'system', content: 'Be kind.' },
+        { role: 'user', content: 'hello' },
+        { role: 'assistant', content: 'Hi! How can I help?' },
+        { role: 'user', content: record.query },
+      ],
+    }));
+    writeFileSync(file, JSON.stringify(records, null, 2));
+    const db = join(dir, 'results.duckdb');
+    const fields = ['--field', 'id=id', '--field', 'label=tier', '--field', 'timestamp=ts'];
+    const base = ['replay', '-c', 'examples/sim.yaml', '--sim', '--sim-time-scale', '0', '--db', db, '--dataset', file, ...fields];
+    // Records with messages read as chat requests: the query is their last user message, and a
+    // query mapping says so instead of reporting the query missing.
+    const chat = await runCli([...base, '--run-id', 'chat', '--field', 'query=messages.3.content']);
+    expect(chat.code).toBe(2);
+    expect(chat.stderr).toContain("field 'query' cannot be mapped for this log: the query is the last user message of each request");
+    const asChat = await runCli([...base, '--run-id', 'chat']);
+    expect(asChat.code, asChat.stderr).toBe(0);
+    // Read as plain JSON records, the dotted path with a numeric step maps the query.
+    const asRecords = await runCli([...base, '--run-id', 'records', '--format', 'json', '--field', 'query=messages.3.content']);
+    expect(asRecords.code, asRecords.stderr).toBe(0);
+    for (const run of ['chat', 'records']) {
+      const queries = await rows<{ query_id: string; text: string; label: string }>(db, `SELECT query_id, text, label FROM queries WHERE run_id = ? ORDER BY source_line`, [run]);
+      expect(queries.map((query) => [query.query_id, query.text, query.label])).toEqual(SAMPLE.slice(0, 5).map((record) => [record.query_id, record.query.trim(), record.tier]));
+    }
+  }, 240_000);
+
   it('says which path cannot be split before a run starts', async () => {
     const result = await runCli(['replay', '-c', 'examples/sim.yaml', '--sim', '--dataset', 'datasets/sample.jsonl', '--field', 'query=input.messages[-1', '--db', join(tempDir(), 'x.duckdb')]);
     expect(result.code).toBe(2);
