@@ -2,6 +2,7 @@ import { TIERS } from '../core/tier.ts';
 import type { QueryDetail } from './data.ts';
 import { PAGE_SIZE } from './data.ts';
 import type { QueryFilterParams } from './filters.ts';
+import { conversationSection } from './conversation.ts';
 import { html, trusted, type Html } from './html.ts';
 import { day, num, signed, usd, type LinkTo } from './layout.ts';
 
@@ -151,6 +152,7 @@ export function queryPage(input: { runId: string; detail: QueryDetail; link: Lin
     (row) => html`<tr><td>${text(row['rater'])}</td><td>${text(row['role'])}</td><td class="num">${num(row['score'])}</td><td>${text(row['preference'])}</td><td>${text(row['source'])}</td><td>${day(row['rated_at'])}</td></tr>`,
   );
   return html`<h1>Query ${text(query['query_id'])} <span class="muted">of run <a href="${link('/run', { run: runId })}">${runId}</a></span></h1>
+${conversationSection(query['request_json'])}
 <div class="text" id="query-text">${text(query['text'])}</div>
 <p>routed tier <b>${text(route?.['tier'])}</b> by ${text(route?.['policy'])} to ${text(route?.['endpoint'])}${route?.['prob_simple'] === null || route === undefined ? '' : html` (p simple ${num(route['prob_simple'], 3)}, medium ${num(route['prob_medium'], 3)}, complex ${num(route['prob_complex'], 3)})`}
 · human label ${text(query['label']) || '—'} · channel ${text(query['channel']) || '—'} · logged ${text(query['timestamp']) || '—'} · ${text(query['source_file'])}:${num(query['source_line'])}</p>

@@ -76,6 +76,7 @@ describe.skipIf(!HAVE_CHROMIUM)('npm run demo, then npx hybrid-eval view, in hea
     let worstTier: string;
     let worstQuery: string;
     let pair: { candidate_output: string | null; baseline_output: string | null; baseline_status: string | null } | undefined;
+    let earlier: Array<{ role: string; content: string }> = [];
     try {
       const [tier] = await store.all<{ tier: string }>(
         'SELECT tier FROM quality_by_tier WHERE run_id = ? AND candidate_mean_score IS NOT NULL ORDER BY candidate_mean_score LIMIT 1',
@@ -88,10 +89,16 @@ describe.skipIf(!HAVE_CHROMIUM)('npm run demo, then npx hybrid-eval view, in hea
       );
       worstQuery = query!.query_id;
       [pair] = await store.all<NonNullable<typeof pair>>('SELECT candidate_output, baseline_output, baseline_status FROM pairs WHERE run_id = ? AND query_id = ?', [demoRun, worstQuery]);
+      // The earlier turns of the demo's conversation, as logged: the page must show them before the query.
+      earlier = (await store.all<{ role: string; content: string }>(
+        `SELECT m ->> 'role' AS role, m ->> 'content' AS content FROM (SELECT unnest(CAST(request_json -> 'messages' AS JSON[])) AS m FROM queries WHERE run_id = ? AND query_id = ?)`,
+        [demoRun, worstQuery],
+      )).filter((message) => message.role === 'user' && message.content !== null);
     } finally {
       await store.close();
     }
     expect(await page.locator('#worst-tier td').first().textContent()).toContain(worstTier);
+    expect(earlier.length, 'the demo log is multi-turn').toBeGreaterThan(1);
 
     let clicks = 0;
     const click = async (selector: string) => {
@@ -115,6 +122,10 @@ describe.skipIf(!HAVE_CHROMIUM)('npm run demo, then npx hybrid-eval view, in hea
     expect(await page.locator('.answers [data-role="candidate"] .reason').textContent()).not.toBe('');
     // An answer taken from the log (attempts 0: no call was made) is not shown as "ok after 0 attempts".
     for (const status of await page.locator('.answers dl dd:first-of-type').allTextContents()) expect(status).not.toMatch(/after [01] attempts?/);
+    // The conversation before the answered turn: every earlier customer message, in order, before the query text.
+    const shown = await page.locator('#conversation .turn[data-role="user"] .text').allTextContents();
+    expect(shown).toEqual(earlier.slice(0, -1).map((message) => message.content));
+    expect(await page.locator('#query-text').textContent()).toBe(earlier.at(-1)!.content);
     expect(problems).toEqual([]);
     await context.close();
   }, 300_000);
