@@ -165,7 +165,7 @@ export async function runRouterCalibrate(options: {
   target: Record<Tier, number>;
   maxUnderroute?: number;
   context?: RouterContext;
-}): Promise<Calibration | LabelledCalibration> {
+}): Promise<(Calibration | LabelledCalibration) & { router_version: string }> {
   const reader = await openLog({ path: options.data, mapping: parseFieldFlags(options.fields) });
   const inputs: Array<Pick<Query, 'text' | 'request'>> = [];
   const labels: Array<Tier | undefined> = [];
@@ -180,19 +180,21 @@ export async function runRouterCalibrate(options: {
   }
   if (inputs.length === 0) throw new UsageError(`${options.data}: no query to calibrate on`);
   const router = await loadRouter(options.model);
+  // Named in the output: thresholds only mean something for the router they were fitted on.
+  const routerVersion = router.version;
   let probabilities: Array<Record<Tier, number>>;
   try {
     // The same input the replay's router sees (routing.router.context).
     const context = options.context ?? DEFAULT_ROUTER_CONTEXT;
     const texts = inputs.map((query) => routerText(query, context, router.maxLength));
-    if (!labels.some((label) => label !== undefined)) return await calibrateRouter(router, texts, options.target);
+    if (!labels.some((label) => label !== undefined)) return { ...(await calibrateRouter(router, texts, options.target)), router_version: routerVersion };
     probabilities = (await router.classifyBatch(texts)).map((result) => result.probabilities);
   } finally {
     await router.close();
   }
   const calibration = calibrateWithLabels(probabilities, labels, options.target, options.maxUnderroute ?? DEFAULT_MAX_UNDERROUTE);
   if (!calibration.holds) throw new UsageError(refusal(calibration));
-  return calibration;
+  return { ...calibration, router_version: routerVersion };
 }
 
 const mixText = (mix: Record<Tier, number>): string => TIERS.map((tier) => Math.round(mix[tier] * 100)).join(',');

@@ -68,15 +68,22 @@ describe.skipIf(!hasTorch)('hybrid-eval router train: bad input', () => {
     });
   }
 
-  it('an empty file: exit 2, nothing written', async () => {
-    const dir = tempDir();
-    const data = join(dir, 'labels.csv');
-    writeFileSync(data, 'id,text,tier\n');
-    const result = await runCli(['router', 'train', '--data', data, ...MAPPING, '--out', join(dir, 'router')]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/no labelled query|no valid/);
-    expect(readdirSync(dir)).toEqual(['labels.csv']);
-  });
+  const empties: [string, string, RegExp][] = [
+    ['a header and no rows', 'id,text,tier\n', /labels\.csv: no labelled query to train on/],
+    ['zero bytes', '', /labels\.csv: empty CSV file/],
+  ];
+  for (const [name, content, message] of empties) {
+    it(`an empty file (${name}): one line, exit 2, nothing written`, async () => {
+      const dir = tempDir();
+      const data = join(dir, 'labels.csv');
+      writeFileSync(data, content);
+      const result = await runCli(['router', 'train', '--data', data, ...MAPPING, '--out', join(dir, 'router')]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(message);
+      expect(readdirSync(dir)).toEqual(['labels.csv']);
+    });
+  }
 });
 
 describe.skipIf(!hasTorch)('hybrid-eval router train: determinism', () => {
@@ -136,6 +143,18 @@ describe.skipIf(!hasTorch || !hasBitext)('hybrid-eval router train on a domain t
     // A replay with routing.router.model pointing at the new folder routes by it.
     const config = join(dir, 'bank.yaml');
     writeFileSync(config, readFileSync(join(ROOT, 'examples/sim.yaml'), 'utf8').replace('    model: models/router\n', `    model: ${JSON.stringify(out)}\n`));
+    // router calibrate -c fits the thresholds of the config's router, not the shipped one's.
+    const calibrate = async (args: string[]) => {
+      const result = await runCli(['router', 'calibrate', ...args, '--data', bank.heldOut, '--field', 'label=tier', '--target', '35,40,25', '--max-underroute', '1', '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as { router_version: string; thresholds: { simple: number; medium: number } };
+    };
+    const viaConfig = await calibrate(['-c', config]);
+    expect(viaConfig.router_version).toBe(summary.routerVersion);
+    expect(viaConfig).toEqual(await calibrate(['--model', out]));
+    expect((await calibrate([])).router_version).toBe(shipped.router_version);
+    expect(shipped.router_version).not.toBe(summary.routerVersion);
+
     const db = join(dir, 'bank.duckdb');
     const replay = await runCli(['replay', '-c', config, '--sim', '--sim-time-scale', '0', '--dataset', bank.heldOut, '--field', 'label=tier', '--limit', '60', '--db', db, '--run-id', 'bank']);
     expect(replay.code, replay.stderr).toBe(0);

@@ -130,22 +130,24 @@ export function registerRouter(program: Command): void {
     .option('--max-underroute <share>', 'with labels: refuse thresholds that send more than this share of complex-labelled queries to a cheaper tier', shareOf('--max-underroute'), 0.02)
     .option('--run <id>', 'a judged run where every query has candidate (weak) and baseline (strong) scores')
     .option('--db <path>', 'database file (with --run)')
-    .option('-c, --config <file>', 'config whose database to use (with --run)')
-    .option('--model <dir>', 'router folder', 'models/router')
+    .option('-c, --config <file>', "config whose router to calibrate (routing.router.model) and, with --run, whose database to use")
+    .option('--model <dir>', "router folder (default: the config's routing.router.model, else models/router)")
     .option('--context <what>', 'with --data, multi-turn requests: last_user or last_k, as routing.router.context', routerContextFlag, 'last_user')
     .option('--context-messages <k>', 'with --context last_k: at most K recent messages', positiveInt('--context-messages'), 4)
     .option('--json', 'print one JSON object', false)
     .action(
-      action(async (flags: { data?: string; field: string[]; target: string; maxUnderroute: number; run?: string; db?: string; config?: string; model: string; context: RouterContext['context']; contextMessages: number; json: boolean }) => {
+      action(async (flags: { data?: string; field: string[]; target: string; maxUnderroute: number; run?: string; db?: string; config?: string; model?: string; context: RouterContext['context']; contextMessages: number; json: boolean }) => {
         if (flags.data === undefined && flags.run === undefined) {
           throw new UsageError('router calibrate needs --data FILE (traffic mix) or --run ID (cost-quality curve)');
         }
+        // The router a config routes by is the one to calibrate for it, as router eval -c does.
+        const model = routerUnderTest(flags, flags.config === undefined ? undefined : loadConfig(flags.config)).model;
         if (flags.data !== undefined) {
-          const calibration = await runRouterCalibrate({ data: flags.data, fields: flags.field, model: flags.model, target: parseMix(flags.target), maxUnderroute: flags.maxUnderroute, context: { context: flags.context, contextMessages: flags.contextMessages } });
+          const calibration = await runRouterCalibrate({ data: flags.data, fields: flags.field, model, target: parseMix(flags.target), maxUnderroute: flags.maxUnderroute, context: { context: flags.context, contextMessages: flags.contextMessages } });
           if (flags.json) process.stdout.write(`${JSON.stringify(calibration)}\n`);
           else {
             process.stdout.write(
-              `thresholds for ${TIERS.map((tier) => `${tier} ${pct(calibration.target[tier])}`).join(', ')} on ${calibration.n} queries:\n` +
+              `router ${calibration.router_version}: thresholds for ${TIERS.map((tier) => `${tier} ${pct(calibration.target[tier])}`).join(', ')} on ${calibration.n} queries:\n` +
                 `  routing.router.thresholds: { simple: ${calibration.thresholds.simple.toFixed(4)}, medium: ${calibration.thresholds.medium.toFixed(4)} }\n` +
                 `  achieved mix: ${TIERS.map((tier) => `${tier} ${pct(calibration.achieved[tier])}`).join(', ')}\n`,
             );
@@ -162,7 +164,7 @@ export function registerRouter(program: Command): void {
         if (flags.run !== undefined) {
           const store = await openStore(databasePath(flags), { mustExist: true, readOnly: true });
           try {
-            const curve = await runRouterCurve({ store, runId: flags.run, model: flags.model });
+            const curve = await runRouterCurve({ store, runId: flags.run, model });
             if (flags.json) process.stdout.write(`${JSON.stringify(curve)}\n`);
             else {
               process.stdout.write(
