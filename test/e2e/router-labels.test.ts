@@ -93,4 +93,30 @@ describe('router eval', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--thresholds must be simple=P,medium=P');
   });
+
+  it("reads multi-turn requests as -c's routing.router.context says, unless --context is given", async () => {
+    const dir = tempDir();
+    const config = join(dir, 'last-k.yaml');
+    const base = join(dir, 'base.yaml');
+    writeFileSync(base, readFileSync('examples/sim.yaml', 'utf8'));
+    const lastK = readFileSync('examples/sim.yaml', 'utf8').replace('    thresholds: { simple: 0.6, medium: 0.9 }', '    thresholds: { simple: 0.6, medium: 0.9 }\n    context: last_k\n    context_messages: 3');
+    expect(lastK).toContain('context: last_k');
+    writeFileSync(config, lastK);
+    const data = ['router', 'eval', '--data', 'datasets/conversations-sample.jsonl', '--no-store', '--json'];
+    const eval_ = async (extra: string[]) => {
+      const result = await runCli([...data, ...extra]);
+      expect(result.code, result.stderr).toBe(0);
+      // What the router decided, not how long it took (timings differ from run to run).
+      const { accuracy, traffic_mix } = JSON.parse(result.stdout) as { accuracy: number; traffic_mix: Record<string, number> };
+      return { accuracy, traffic_mix };
+    };
+    const lastUser = await eval_(['-c', base]);
+    const fromConfig = await eval_(['-c', config]);
+    const fromFlag = await eval_(['-c', base, '--context', 'last_k', '--context-messages', '3']);
+    const overridden = await eval_(['-c', config, '--context', 'last_user']);
+    expect(fromConfig).toEqual(fromFlag);
+    expect(overridden).toEqual(lastUser);
+    // The earlier turns change what the router sees: the two readings route the sample differently.
+    expect(fromConfig.traffic_mix).not.toEqual(lastUser.traffic_mix);
+  });
 });

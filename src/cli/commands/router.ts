@@ -3,6 +3,7 @@ import { UsageError } from '../../core/errors.ts';
 import { TIERS } from '../../core/tier.ts';
 import { parseMix, routerUnderTest, runRouterCalibrate, runRouterCurve, runRouterEval } from '../../replay/router-evaluation.ts';
 import { loadConfig } from '../../config/load.ts';
+import type { Config } from '../../config/schema.ts';
 import { openStore } from '../../store/store.ts';
 import { databasePath } from '../database-path.ts';
 import { runRouterTrain } from '../../label/train-from-log.ts';
@@ -12,6 +13,12 @@ import type { RouterContext } from '../../router/router-input.ts';
 function routerContextFlag(value: string): RouterContext['context'] {
   if (value !== 'last_user' && value !== 'last_k') throw new UsageError(`--context must be last_user or last_k, got "${value}"`);
   return value;
+}
+
+/** What the router reads of a multi-turn request: the flag, else the -c config's (as it routes the replay), else the last user message. */
+function routerContextOf(flags: { context?: RouterContext['context']; contextMessages?: number }, config: Config | undefined): RouterContext {
+  const configured = config?.routing.router;
+  return { context: flags.context ?? configured?.context ?? 'last_user', contextMessages: flags.contextMessages ?? configured?.context_messages ?? 4 };
 }
 
 function shareOf(name: string): (value: string) => number {
@@ -36,21 +43,21 @@ export function registerRouter(program: Command): void {
     .option('-c, --config <file>', "evaluate this config's router (routing.router: model folder and thresholds); store the row in its database")
     .option('--thresholds <simple=P,medium=P>', 'thresholds to evaluate (override the config\'s and the default 0.6 / 0.9)')
     .option('--model <dir>', 'router folder (default: the config\'s, else models/router)')
-    .option('--context <what>', 'multi-turn requests: last_user (the last user message) or last_k (recent messages that fit max_length), as routing.router.context', routerContextFlag, 'last_user')
-    .option('--context-messages <k>', 'with --context last_k: at most K recent messages', positiveInt('--context-messages'), 4)
+    .option('--context <what>', "multi-turn requests: last_user (the last user message) or last_k (recent messages that fit max_length); default: -c's routing.router.context, else last_user", routerContextFlag)
+    .option('--context-messages <k>', "with --context last_k: at most K recent messages (default: -c's routing.router.context_messages, else 4)", positiveInt('--context-messages'))
     .option('--show <n>', 'misrouted queries to list, worst first (--json lists them all)', positiveInt('--show'), 10)
     .option('--db <path>', 'store the result in router_evals of this database')
     .option('--no-store', 'do not store the result even with --db or -c')
     .option('--json', 'print one JSON object', false)
     .action(
-      action(async (flags: { data: string; field: string[]; config?: string; thresholds?: string; model?: string; show: number; context: RouterContext['context']; contextMessages: number; db?: string; store: boolean; json: boolean }) => {
+      action(async (flags: { data: string; field: string[]; config?: string; thresholds?: string; model?: string; show: number; context?: RouterContext['context']; contextMessages?: number; db?: string; store: boolean; json: boolean }) => {
         const config = flags.config === undefined ? undefined : loadConfig(flags.config);
         const tested = routerUnderTest(flags, config);
         // One rule: a row is stored only where the user named a database (--db, or -c's database).
         const database = flags.db ?? config?.database;
         const store = flags.store && database !== undefined ? await openStore(database) : undefined;
         try {
-          const result = await runRouterEval({ data: flags.data, fields: flags.field, model: tested.model, ...(tested.thresholds === undefined ? {} : { thresholds: tested.thresholds }), context: { context: flags.context, contextMessages: flags.contextMessages }, store });
+          const result = await runRouterEval({ data: flags.data, fields: flags.field, model: tested.model, ...(tested.thresholds === undefined ? {} : { thresholds: tested.thresholds }), context: routerContextOf(flags, config), store });
           if (flags.json) {
             process.stdout.write(`${JSON.stringify(result)}\n`);
             return;
@@ -132,18 +139,19 @@ export function registerRouter(program: Command): void {
     .option('--db <path>', 'database file (with --run)')
     .option('-c, --config <file>', "config whose router to calibrate (routing.router.model) and, with --run, whose database to use")
     .option('--model <dir>', "router folder (default: the config's routing.router.model, else models/router)")
-    .option('--context <what>', 'with --data, multi-turn requests: last_user or last_k, as routing.router.context', routerContextFlag, 'last_user')
-    .option('--context-messages <k>', 'with --context last_k: at most K recent messages', positiveInt('--context-messages'), 4)
+    .option('--context <what>', "with --data, multi-turn requests: last_user or last_k; default: -c's routing.router.context, else last_user", routerContextFlag)
+    .option('--context-messages <k>', "with --context last_k: at most K recent messages (default: -c's routing.router.context_messages, else 4)", positiveInt('--context-messages'))
     .option('--json', 'print one JSON object', false)
     .action(
-      action(async (flags: { data?: string; field: string[]; target: string; maxUnderroute: number; run?: string; db?: string; config?: string; model?: string; context: RouterContext['context']; contextMessages: number; json: boolean }) => {
+      action(async (flags: { data?: string; field: string[]; target: string; maxUnderroute: number; run?: string; db?: string; config?: string; model?: string; context?: RouterContext['context']; contextMessages?: number; json: boolean }) => {
         if (flags.data === undefined && flags.run === undefined) {
           throw new UsageError('router calibrate needs --data FILE (traffic mix) or --run ID (cost-quality curve)');
         }
         // The router a config routes by is the one to calibrate for it, as router eval -c does.
-        const model = routerUnderTest(flags, flags.config === undefined ? undefined : loadConfig(flags.config)).model;
+        const config = flags.config === undefined ? undefined : loadConfig(flags.config);
+        const model = routerUnderTest(flags, config).model;
         if (flags.data !== undefined) {
-          const calibration = await runRouterCalibrate({ data: flags.data, fields: flags.field, model, target: parseMix(flags.target), maxUnderroute: flags.maxUnderroute, context: { context: flags.context, contextMessages: flags.contextMessages } });
+          const calibration = await runRouterCalibrate({ data: flags.data, fields: flags.field, model, target: parseMix(flags.target), maxUnderroute: flags.maxUnderroute, context: routerContextOf(flags, config) });
           if (flags.json) process.stdout.write(`${JSON.stringify(calibration)}\n`);
           else {
             process.stdout.write(
