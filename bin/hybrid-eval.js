@@ -7,8 +7,8 @@
 // generation is three times what survived the last one (a replay keeps about 40 MB alive; V8's own
 // factor let 120 MB of mostly garbage pile up; twice cost 6-10% of the throughput); and two malloc
 // arenas instead of glibc's eight per core. `gate` reads a whole run (a million judged pairs: the
-// target is under 512 MB, bench/RESULTS.md "Gate + report memory") and gets 4 MB semi-spaces (its
-// streamed facts' garbage grew the young generation to 130 MB at 16 MB) and a fixed glibc mmap
+// target is under 512 MB, bench/RESULTS.md "Gate + report memory") and gets 4 MB semi-spaces (with
+// 60 MB live, its streamed facts' garbage kept 93 MB of heap committed at 16 MB, 69 MB at 4) and a fixed glibc mmap
 // threshold (DuckDB's freed blocks go back to the system instead of staying in the arenas, where
 // a raised dynamic threshold put them). Each can be overridden from the environment. Node 24
 // runs the TypeScript sources directly (type stripping); there is no build step.
