@@ -19,12 +19,13 @@ import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { runReplayCommand } from '../src/replay/run-replay.ts';
 import { openStore } from '../src/store/store.ts';
-import { measure, NODE } from './lib/child.ts';
+import { measure } from './lib/child.ts';
 import { summariseProfile, type Frame } from './lib/cpu-profile.ts';
 import { describeMachine } from './lib/machine.ts';
 import { ROWS_PER_QUERY, syntheticBatch } from './lib/synthetic-rows.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin/hybrid-eval.js');
 
 export interface IngestFigure {
   queries: number;
@@ -116,8 +117,9 @@ export async function gateBench(pairs: number, options: { profileTop?: number; k
     const run1m = options.keep !== undefined && existsSync(options.keep) ? await keptPairsDatabase(options.keep) : await buildPairsDatabase(database, pairs);
     const buildSeconds = (performance.now() - built) / 1000;
     const profiles = join(work, 'profiles');
-    const profiling = options.profileTop === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profiles}`];
-    const run = await measure(NODE, [...profiling, join(ROOT, 'src/cli/main.ts'), 'gate', '--run', run1m.runId, '--db', database, '--results', join(work, 'results'), '--junit', join(work, 'junit.xml')], { cwd: ROOT });
+    // Through bin/hybrid-eval.js, as `npx hybrid-eval gate` runs: its V8 and malloc settings are part of the peak.
+    const profiling = options.profileTop === undefined ? {} : { env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profiles}` } };
+    const run = await measure(BIN, ['gate', '--run', run1m.runId, '--db', database, '--results', join(work, 'results'), '--junit', join(work, 'junit.xml')], { cwd: ROOT, ...profiling });
     if (run.code !== 0 && run.code !== 1 && run.code !== 3) throw new Error(`gate failed (exit ${run.code}): ${run.stdout}\n${run.stderr}`);
     if (options.profileTop !== undefined) {
       for (const file of readdirSync(profiles)) {
@@ -126,7 +128,9 @@ export async function gateBench(pairs: number, options: { profileTop?: number; k
         console.log(`gate profile (${summary.totalSeconds.toFixed(1)} s):\nself:\n${lines(summary.self)}\ninclusive:\n${lines(summary.inclusive)}`);
       }
     }
-    const decision = /\b(go|no-go|hold)\b/i.exec(run.stdout)?.[1] ?? `exit ${run.code}`;
+    // Exit 1 is also an error's: a run that printed no decision is a failure, not a no-go.
+    const decision = /\b(go|no-go|hold)\b/i.exec(run.stdout)?.[1];
+    if (decision === undefined) throw new Error(`gate printed no decision (exit ${run.code}): ${run.stderr}`);
     return { pairs: run1m.pairs, buildSeconds, gateSeconds: run.wallMs / 1000, decision, peakRssMb: run.peakRssMb };
   } finally {
     rmSync(work, { recursive: true, force: true });

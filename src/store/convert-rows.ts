@@ -72,7 +72,7 @@ export async function readColumns<T extends Record<string, unknown[]>>(
  */
 const CHUNKS_PER_COLLECTION = 32;
 let collect: (() => void) | undefined;
-function collectGarbage(): void {
+export function collectGarbage(): void {
   if (collect === undefined) {
     setFlagsFromString('--expose-gc');
     collect = runInNewContext('gc') as () => void;
