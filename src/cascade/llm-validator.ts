@@ -1,4 +1,5 @@
 import type { ChatMessage, EndpointClient } from '../endpoints/types.ts';
+import { addKnown } from '../core/add-known.ts';
 import { callCost } from '../endpoints/pricing.ts';
 import type { BatchRequest, BatchResult } from '../judge/batch-judge.ts';
 import { judgeCacheKey, type JudgeCache } from '../judge/judge-cache.ts';
@@ -79,8 +80,6 @@ interface CallTotals {
   calls: number;
 }
 
-const sum = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a + b);
-
 /**
  * A validator backed by an LLM endpoint, with the judge's rules: the client's retries, one repair
  * request when the reply does not parse (a second bad reply is unscored, a failed call an error:
@@ -158,9 +157,9 @@ export function llmValidator(options: { rubric: ValidatorRubric; client: Endpoin
       if (!parsed.ok) {
         const repaired = await repairCall(client, messages, first.output, VALIDATOR_TEMPLATES.repair, options);
         totals.calls = 2;
-        totals.promptTokens = sum(totals.promptTokens, repaired.promptTokens);
-        totals.completionTokens = sum(totals.completionTokens, repaired.completionTokens);
-        totals.latencyMs = sum(totals.latencyMs, repaired.latencyMs);
+        totals.promptTokens = addKnown(totals.promptTokens, repaired.promptTokens);
+        totals.completionTokens = addKnown(totals.completionTokens, repaired.completionTokens);
+        totals.latencyMs = addKnown(totals.latencyMs, repaired.latencyMs);
         if (repaired.status === 'failed' || repaired.status === 'interrupted') return settle(input, { status: 'error', reason: repaired.error ?? repaired.status }, totals);
         const second = parseValidatorReply(repaired.output);
         parsed = second.ok ? second : { ok: false, reason: `after one repair: ${second.reason}` };

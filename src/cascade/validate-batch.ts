@@ -56,7 +56,9 @@ export async function validateInBatches(items: readonly BatchItem[], options: Ba
       continue;
     }
     const name = item.entry.validator.spec.name;
-    byValidator.set(name, [...(byValidator.get(name) ?? []), item]);
+    const group = byValidator.get(name);
+    if (group === undefined) byValidator.set(name, [item]);
+    else group.push(item);
   }
   // Loaded here, not at start-up: the openai SDK is only for the Batch API.
   const { batchSdk, runJudgeBatch } = await import('../judge/batch-judge.ts');

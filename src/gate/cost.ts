@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts';
+import { addKnown as add } from '../core/add-known.ts';
 import { UsageError } from '../core/errors.ts';
 import { TIERS, type Tier } from '../core/tier.ts';
 import type { GateStore } from './metrics.ts';
@@ -242,7 +243,6 @@ export function describeBaselineCoverage(coverage: BaselineCoverage): string {
   return parts.join('; ');
 }
 
-const add = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a + b);
 
 /** The monthly bill of one traffic mix (shares already resolved to endpoint names). */
 export function projectMix(label: string, shares: Shares, shadowShare: number, inputs: CostInputs, config: Config, calc: Calculator = costCalculator(inputs, config)): CostProjection {

@@ -18,7 +18,7 @@ import { judgeCoverage, readOnpremJudge, type OnpremJudgeEvidence, type TierCove
 import { readHumanReplies, type HumanReplies } from './human-replies.ts';
 import { compareUtf8, FactTable, type CodedColumn } from './fact-table.ts';
 import { factsSql } from './facts-sql.ts';
-import { collectGarbage } from '../store/convert-rows.ts';
+import { collectGarbage } from '../core/collect-garbage.ts';
 
 export interface GateStore {
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;

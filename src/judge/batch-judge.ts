@@ -1,6 +1,7 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import OpenAI, { toFile } from 'openai';
 import { z } from 'zod';
+import { addKnown } from '../core/add-known.ts';
 import { UsageError } from '../core/errors.ts';
 import { scrubUrl, scrubUrlsInText, scrubValues, urlCredentials } from '../core/secrets.ts';
 import { KEYLESS_PLACEHOLDER } from '../endpoints/endpoint-client.ts';
@@ -240,8 +241,6 @@ async function retrieveKnown(sdk: OpenAI, batchId: string): Promise<OpenAI.Batch
   }
 }
 
-const sum = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a + b);
-
 /** A batch reply that does not parse gets the same one repair as a live call, sent live. */
 async function withRepair(request: BatchRequest, line: Extract<LineOutcome, { ok: true }>, options: BatchJudgeOptions): Promise<BatchResult> {
   const parsed = request.parse(line.content);
@@ -252,7 +251,7 @@ async function withRepair(request: BatchRequest, line: Extract<LineOutcome, { ok
     ...request.options,
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const both = { latencyMs: undefined, promptTokens: sum(line.promptTokens, repaired.promptTokens), completionTokens: sum(line.completionTokens, repaired.completionTokens) };
+  const both = { latencyMs: undefined, promptTokens: addKnown(line.promptTokens, repaired.promptTokens), completionTokens: addKnown(line.completionTokens, repaired.completionTokens) };
   if (repaired.status === 'failed' || repaired.status === 'interrupted') {
     return { outcome: { status: 'error', reason: repaired.error ?? repaired.status }, calls: 2, ...both };
   }

@@ -1,3 +1,4 @@
+import { addKnown } from '../core/add-known.ts';
 import type { CallOptions, ChatMessage, EndpointClient } from '../endpoints/types.ts';
 
 /** What a reply parser returns: the value, or why the reply is not one. */
@@ -35,7 +36,7 @@ export async function callWithRepair<T>(
   const parsed = parse(first.output);
   if (parsed.ok) return { outcome: { status: 'scored', value: parsed.value }, latencyMs: first.latencyMs, calls: 1 };
   const repaired = await repairCall(client, messages, first.output, repairInstruction, options);
-  const latencyMs = first.latencyMs === undefined || repaired.latencyMs === undefined ? undefined : first.latencyMs + repaired.latencyMs;
+  const latencyMs = addKnown(first.latencyMs, repaired.latencyMs);
   if (repaired.status === 'failed' || repaired.status === 'interrupted') {
     return { outcome: { status: 'error', reason: repaired.error ?? repaired.status }, latencyMs, calls: 2 };
   }

@@ -5,7 +5,7 @@ import { previousComparableRun } from '../gate/previous-run.ts';
 import { gateRun, type GateOutcome, type GateRunStore } from '../gate/run-gate.ts';
 import type { WhatIf } from '../gate/what-if.ts';
 import { collectReportData } from './collect.ts';
-import { collectGarbage } from '../store/convert-rows.ts';
+import { collectGarbage } from '../core/collect-garbage.ts';
 import { writeReport, type WrittenReport } from './write.ts';
 
 export interface GateAndReportOptions {

@@ -1,5 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { collectGarbage } from '../core/collect-garbage.ts';
 import {
   DuckDBTypeId,
   JSDuckDBValueConverter,
@@ -67,18 +66,9 @@ export async function readColumns<T extends Record<string, unknown[]>>(
  * A fetched chunk's native memory is freed only when V8 finalizes its JS wrapper, and V8 does not
  * see that memory: streaming a million rows left some 200 MB of read chunks waiting for a
  * collection that heap pressure alone never asked for. The stream collects every
- * CHUNKS_PER_COLLECTION chunks. V8 exposes no collection to code without --expose-gc: the flag
- * is set at run time and the function taken from a fresh context.
+ * CHUNKS_PER_COLLECTION chunks.
  */
 const CHUNKS_PER_COLLECTION = 32;
-let collect: (() => void) | undefined;
-export function collectGarbage(): void {
-  if (collect === undefined) {
-    setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as () => void;
-  }
-  collect();
-}
 
 /**
  * Streams a result chunk by chunk (DuckDB's vectors, about 2,048 rows each), each as
