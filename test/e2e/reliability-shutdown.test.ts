@@ -118,7 +118,9 @@ describe('graceful shutdown', () => {
       { signal: 'SIGINT', afterMs: 2500 },
       { signal: 'SIGTERM', afterMs: 0 },
     ]);
-    expect(stopped.result.code).toBe(130);
+    // 128 + the first signal the process saw: sent back to back, two signals can reach Node's loop in
+    // either order (each thread that takes one writes it to libuv's pipe), so 130 or 143; never 0 or 1.
+    expect([130, 143]).toContain(stopped.result.code);
     expect(stopped.result.stdout).not.toContain('run twice: complete');
     expect(stopped.exitMs).toBeLessThan(3_000);
     // Not closed, so the run could not be marked: it stays 'running', never 'complete'.
