@@ -40,23 +40,40 @@ try {
   await writeMultiTurn(single, multi);
   const sim = await startSimProcess({ referenceFiles: [single] });
   const figures: Record<'single' | 'multi', number[]> = { single: [], multi: [] };
+  // CPU time per request, the replay's and the sim's: on two shared cores the throughput is bounded
+  // by both together, and CPU time moves less than wall time with the machine's load.
+  const cpu: Record<'single' | 'multi', { replay: number; sim: number }[]> = { single: [], multi: [] };
   try {
     for (let round = 1; round <= rounds; round++) {
       for (const kind of ['single', 'multi'] as const) {
         const database = join(dir, `${kind}-${round}.duckdb`);
         const config = join(dir, `${kind}-${round}.yaml`);
         writeStackConfig(config, { simUrl: sim.url, database, concurrency });
+        const simBefore = sim.cpuSeconds();
         const run = await measure(BIN, ['replay', '-c', config, '--dataset', kind === 'single' ? single : multi], { cwd: ROOT });
         if (run.code !== 0) throw new Error(`${kind} replay exited ${run.code}: ${run.stderr.slice(-400)}`);
         const qps = n / (run.wallMs / 1000);
         figures[kind].push(qps);
-        process.stdout.write(`round ${round} ${kind}-turn ${n} requests: ${qps.toFixed(1)} requests/s, peak RSS ${run.peakRssMb?.toFixed(0) ?? '?'} MB (wall ${(run.wallMs / 1000).toFixed(1)} s)\n`);
+        const simAfter = sim.cpuSeconds();
+        const perRequestMs = (seconds: number | undefined): number => (seconds === undefined ? Number.NaN : (1000 * seconds) / n);
+        const used = { replay: perRequestMs(run.cpuSeconds), sim: perRequestMs(simBefore === undefined || simAfter === undefined ? undefined : simAfter - simBefore) };
+        cpu[kind].push(used);
+        // The replay's own "in X s" (the loop, without start-up and the close), beside the wall.
+        const loop = / in ([\d.]+) s/.exec(run.stdout)?.[1];
+        process.stdout.write(
+          `round ${round} ${kind}-turn ${n} requests: ${qps.toFixed(1)} requests/s, peak RSS ${run.peakRssMb?.toFixed(0) ?? '?'} MB (wall ${(run.wallMs / 1000).toFixed(1)} s; replay loop ${loop ?? '?'} s); CPU per request: replay ${used.replay.toFixed(2)} ms, sim ${used.sim.toFixed(2)} ms\n`,
+        );
       }
     }
   } finally {
     await sim.stop();
   }
   const mean = (list: number[]): number => list.reduce((sum, value) => sum + value, 0) / list.length;
+  const cpuOf = (kind: 'single' | 'multi', part: 'replay' | 'sim'): number => mean(cpu[kind].map((used) => used[part]));
+  process.stdout.write(
+    `CPU per request, mean of rounds: replay single ${cpuOf('single', 'replay').toFixed(2)} ms, multi ${cpuOf('multi', 'replay').toFixed(2)} ms (ratio ${(cpuOf('single', 'replay') / cpuOf('multi', 'replay')).toFixed(2)}); ` +
+      `sim single ${cpuOf('single', 'sim').toFixed(2)} ms, multi ${cpuOf('multi', 'sim').toFixed(2)} ms\n`,
+  );
   process.stdout.write(`ratio_multi_vs_single=${(mean(figures.multi) / mean(figures.single)).toFixed(2)}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

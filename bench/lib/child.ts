@@ -10,6 +10,8 @@ export interface ProbeReport {
   pid: number;
   argv: string[];
   maxRssKb: number;
+  /** User + system CPU time of the process, in ms. */
+  cpuMs: number;
   samples: number[][];
 }
 
@@ -22,6 +24,8 @@ export interface Measured {
   probes: ProbeReport[];
   /** The largest peak RSS of any one process, in MB. */
   peakRssMb: number | undefined;
+  /** CPU time (user + system) of every probed process together, in seconds. */
+  cpuSeconds: number | undefined;
 }
 
 export interface MeasureOptions {
@@ -65,5 +69,6 @@ export async function measure(command: string, args: string[], options: MeasureO
   const probes = readdirSync(probeDir).map((name) => JSON.parse(readFileSync(join(probeDir, name), 'utf8')) as ProbeReport);
   rmSync(probeDir, { recursive: true, force: true });
   const peak = probes.reduce((max, probe) => Math.max(max, probe.maxRssKb), 0);
-  return { code, wallMs, stdout, stderr, probes, peakRssMb: probes.length === 0 ? undefined : peak / 1024 };
+  const cpuMs = probes.reduce((sum, probe) => sum + probe.cpuMs, 0);
+  return { code, wallMs, stdout, stderr, probes, peakRssMb: probes.length === 0 ? undefined : peak / 1024, cpuSeconds: probes.length === 0 ? undefined : cpuMs / 1000 };
 }

@@ -1,7 +1,7 @@
 /**
  * Preloaded into a measured process (`node --import bench/lib/rss-probe.ts ...` or through
  * NODE_OPTIONS, so promptfoo and its children get it too). On exit it writes its peak RSS (the
- * kernel's maxRSS, not a sample) and memory samples to `$BENCH_PROBE_DIR/<pid>.json`.
+ * kernel's maxRSS, not a sample), its CPU time (user + system) and memory samples to `$BENCH_PROBE_DIR/<pid>.json`.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,9 +21,10 @@ if (directory !== undefined && directory !== '') {
   timer.unref();
   process.on('exit', () => {
     sample();
+    const usage = process.resourceUsage();
     writeFileSync(
       join(directory, `${process.pid}.json`),
-      JSON.stringify({ pid: process.pid, argv: process.argv.slice(1, 4), maxRssKb: process.resourceUsage().maxRSS, samples }),
+      JSON.stringify({ pid: process.pid, argv: process.argv.slice(1, 4), maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, samples }),
     );
   });
 }

@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NODE } from './child.ts';
 
 export interface SimProcess {
   url: string;
   pid: number;
+  /** CPU time (user + system) the sim has used so far, in seconds; undefined where /proc is not there. */
+  cpuSeconds(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -39,6 +42,7 @@ export async function startSimProcess(options: { referenceFiles?: string[]; time
   return {
     url,
     pid: child.pid!,
+    cpuSeconds: () => processCpuSeconds(child.pid!),
     stop: () =>
       new Promise<void>((resolveStop) => {
         if (child.exitCode !== null) return resolveStop();
@@ -46,4 +50,14 @@ export async function startSimProcess(options: { referenceFiles?: string[]; time
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** utime + stime from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux). */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }

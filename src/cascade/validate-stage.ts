@@ -4,7 +4,8 @@ import type { Tier } from '../core/tier.ts';
 import { answerText, judgeContext } from '../judge/judge-context.ts';
 import { createRedactor, type Redactor } from '../privacy/redact.ts';
 import { redactMessages } from '../privacy/redact-messages.ts';
-import { classifySensitivity, type SensitivityPolicy } from '../privacy/sensitivity.ts';
+import type { SensitivityPolicy } from '../privacy/sensitivity.ts';
+import { querySensitivity } from '../privacy/customer-text.ts';
 import type { RedactOptions } from '../privacy/types.ts';
 import type { Validator, ValidatorInput, ValidatorResult } from './llm-validator.ts';
 import type { ValidationRecord } from './validation-record.ts';
@@ -69,7 +70,7 @@ export function validationInput(
   if (stage === undefined || entry === undefined) return undefined;
   const candidate = responses.find((response) => response.role === 'candidate');
   if (candidate === undefined || !ANSWERED.has(candidate.status) || candidate.output === undefined) return undefined;
-  if (entry.external && classifySensitivity(query, stage.policy).sensitive) return undefined;
+  if (entry.external && querySensitivity(query, stage.policy).sensitive) return undefined;
   // One redactor for the request and the answer, so they share placeholder numbers.
   const redactor: Redactor | undefined = entry.external && stage.redactExternal ? createRedactor(stage.redact) : undefined;
   const text = (value: string): string => (redactor === undefined ? value : redactor.redact(value).text);

@@ -38,8 +38,23 @@ function keywordPattern(keyword: string): RegExp {
   return pattern;
 }
 
+// The sim asks about one text several times (its answer, its tier, the judge's reading of it), each
+// call a regex per keyword of every intent: answers are kept, in a bounded map cleared when full.
+const MATCH_MEMO_LIMIT = 4096;
+const matchMemo = new Map<string, IntentMatch | null>();
+
 /** Best keyword match for a free-text query, or undefined when no keyword appears at all. */
 export function matchIntent(text: string): IntentMatch | undefined {
+  let match = matchMemo.get(text);
+  if (match === undefined) {
+    if (matchMemo.size >= MATCH_MEMO_LIMIT) matchMemo.clear();
+    match = bestIntent(text) ?? null;
+    matchMemo.set(text, match);
+  }
+  return match ?? undefined;
+}
+
+function bestIntent(text: string): IntentMatch | undefined {
   const lower = text.toLowerCase();
   let best: IntentMatch | undefined;
   for (const intent of ALL_INTENTS) {

@@ -3,8 +3,7 @@ import type { Query } from '../core/query.ts';
 import { redactOptionsFromConfig, sensitivityPolicyFromConfig } from '../privacy/config-schema.ts';
 import { outboundJudgeInput, outboundText } from '../privacy/outbound.ts';
 import { createRedactor } from '../privacy/redact.ts';
-import { classifySensitivity } from '../privacy/sensitivity.ts';
-import { customerText } from '../privacy/customer-text.ts';
+import { querySensitivity } from '../privacy/customer-text.ts';
 import type { PairwiseWork, SingleWork } from './judge-work.ts';
 
 /**
@@ -16,7 +15,7 @@ export function judgeWorkPrivacy(config: Config, judgeEndpoint: string, queries:
   const external = config.endpoints[judgeEndpoint]?.on_prem !== true;
   const policy = sensitivityPolicyFromConfig(config.privacy);
   // Every user message and tool result of a multi-turn query, as the replay classified it.
-  const sensitive = new Set(queries.filter((query) => classifySensitivity({ ...query, text: customerText(query) }, policy).sensitive).map((query) => query.queryId));
+  const sensitive = new Set(queries.filter((query) => querySensitivity(query, policy).sensitive).map((query) => query.queryId));
   const target = { withheld: false as const, endpoint: judgeEndpoint, redact: external && config.privacy.redact_external };
   const options = redactOptionsFromConfig(config.privacy);
   const allowed = (queryId: string): boolean => !(external && sensitive.has(queryId));

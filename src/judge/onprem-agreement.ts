@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.ts';
 import { UsageError } from '../core/errors.ts';
 import type { EndpointClient } from '../endpoints/types.ts';
 import { sensitivityPolicyFromConfig } from '../privacy/config-schema.ts';
-import { classifySensitivity } from '../privacy/sensitivity.ts';
+import { querySensitivity } from '../privacy/customer-text.ts';
 import { preflight } from '../replay/preflight.ts';
 import { referenceKeyFor } from '../sim/conversation.ts';
 import { startSim, type SimServer } from '../sim/server.ts';
@@ -98,7 +98,7 @@ export async function measureOnpremJudge(options: OnpremAgreementOptions): Promi
     );
     const mainScore = new Map(main.map((row) => [`${row.query_id}\u0000${row.role}`, Number(row.score)]));
     const policy = sensitivityPolicyFromConfig(config.privacy);
-    const eligible = queries.filter((query) => sampledQuery(query.queryId, rate) && !classifySensitivity(query, policy).sensitive);
+    const eligible = queries.filter((query) => sampledQuery(query.queryId, rate) && !querySensitivity(query, policy).sensitive);
     const done = await store.all<{ query_id: string; role: string }>(`SELECT query_id, role FROM judge_crosschecks WHERE run_id = ? AND judge_name = ?`, [run.run_id, setup.judgeName]);
     const already = new Set(done.map((row) => `${row.query_id}\u0000${row.role}`));
     const work = singleWork(eligible, responses).filter((item) => {

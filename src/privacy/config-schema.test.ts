@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { privacyConfigIssues, privacyConfigSchema, privacySettingsFromConfig, redactOptionsFromConfig, sensitivityPolicyFromConfig } from './config-schema.ts';
 import { redact } from './redact.ts';
+import { classifySensitivity } from './sensitivity.ts';
 
 const stack = {
   endpoints: { llama: { on_prem: true }, gpt4: { on_prem: false } },
@@ -45,5 +46,17 @@ describe('privacy config', () => {
     const cloudOnly = { ...stack, endpoints: { gpt4: { on_prem: false } } };
     expect(privacyConfigIssues(privacyConfigSchema.parse({}), cloudOnly)[0]?.message).toContain('no endpoint has on_prem: true');
     expect(privacyConfigIssues(privacyConfigSchema.parse({ sensitive: { detect: [] } }), cloudOnly)).toEqual([]);
+  });
+
+  it('tells numbers apart for sensitivity as redaction does: a company order format is not a card', () => {
+    // 4111111111111111 passes Luhn: a card, unless the company's own order numbers look like that.
+    const text = 'where is my order 4111111111111111?';
+    const plain = privacyConfigSchema.parse(undefined);
+    expect(classifySensitivity({ text }, sensitivityPolicyFromConfig(plain)).reasons).toEqual([]);
+    const bare = 'where is 4111111111111111?';
+    expect(classifySensitivity({ text: bare }, sensitivityPolicyFromConfig(plain)).reasons).toEqual(['detected: card number']);
+    const orders = privacyConfigSchema.parse({ order_patterns: ['4111\\d{12}'] });
+    expect(redact(bare, redactOptionsFromConfig(orders)).text).toBe('where is [ORDER_1]?');
+    expect(classifySensitivity({ text: bare }, sensitivityPolicyFromConfig(orders)).sensitive).toBe(false);
   });
 });

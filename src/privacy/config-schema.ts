@@ -103,7 +103,13 @@ export function redactOptionsFromConfig(privacy: PrivacyConfig): RedactOptions {
 }
 
 export function sensitivityPolicyFromConfig(privacy: PrivacyConfig): SensitivityPolicy {
-  return { detect: privacy.sensitive.detect, keywords: privacy.sensitive.keywords, channels: privacy.sensitive.channels };
+  const { phoneCountries, orderPatterns } = redactOptionsFromConfig(privacy);
+  return {
+    detect: privacy.sensitive.detect,
+    keywords: privacy.sensitive.keywords,
+    channels: privacy.sensitive.channels,
+    detection: { ...(phoneCountries === undefined ? {} : { phoneCountries }), ...(orderPatterns === undefined ? {} : { orderPatterns }) },
+  };
 }
 
 export function privacySettingsFromConfig(privacy: PrivacyConfig): PrivacySettings {

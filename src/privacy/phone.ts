@@ -59,7 +59,25 @@ function spanOf(text: string, first: Group, last: Group): Group {
   return { start, end: last.end };
 }
 
+// libphonenumber takes 10-35 µs a number (a leading 1 sends it through every NANPA region), and a
+// conversation repeats its numbers: a tracking number is in the tool's result, the assistant's turn
+// and both answers the judge reads, each redacted apart. isPhone is a pure function of its
+// arguments, so its answers are kept (a bounded map, cleared when full: no per-entry bookkeeping).
+const MEMO_LIMIT = 8192;
+const memo = new Map<string, boolean>();
+
 function isPhone(candidate: string, countries: readonly string[], cued: boolean): boolean {
+  const key = `${cued ? 'c' : 'u'}${countries.join(',')}\u0000${candidate}`;
+  let answer = memo.get(key);
+  if (answer === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    answer = parsesAsPhone(candidate, countries, cued);
+    memo.set(key, answer);
+  }
+  return answer;
+}
+
+function parsesAsPhone(candidate: string, countries: readonly string[], cued: boolean): boolean {
   const digits = candidate.replace(/\D/g, '');
   if (digits.length < 7 || digits.length > 15) return false;
   // One separator between groups; "(503) 555" is the only place a parenthesis and a space meet.

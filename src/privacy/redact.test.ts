@@ -27,6 +27,21 @@ describe('redact', () => {
     expect(redact('item 555-0123').text).toBe('item 555-0123');
   });
 
+  it('keeps detections apart for options that change them (the detection cache is per option set)', () => {
+    // A London number written nationally is a phone only where GB numbers are recognised (US-only,
+    // it is a long digit run); the same text asked first with US-only options must not answer the
+    // GB redactor from the cache, nor the other way round.
+    const text = 'the London shop: 020 7946 0958.';
+    expect(redact(text).text).toBe('the London shop: [ACCOUNT].');
+    expect(redact(text, { phoneCountries: ['GB'] }).text).toBe('the London shop: [PHONE].');
+    expect(redact(text).text).toBe('the London shop: [ACCOUNT].');
+    // Names the config adds are found only by the redactor given them.
+    expect(redact('ask Zorblat about it').text).toBe('ask Zorblat about it');
+    expect(redact('ask Zorblat about it', { extraNames: ['Zorblat'] }).text).toBe('ask [NAME] about it');
+    // A cue decides a seven-digit number; the same number uncued stays.
+    expect(redact('item 555-0123 or call 555-0123').text).toBe('item 555-0123 or call [PHONE]');
+  });
+
   it('takes only Luhn-valid runs as cards and hides a mistyped card as an account number', () => {
     expect(types('4111-1111-1111-1111')).toEqual(['CARD']);
     expect(types('3782 822463 10005')).toEqual(['CARD']);

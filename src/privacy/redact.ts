@@ -54,17 +54,10 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     return placeholder;
   };
 
+  const detectionKey = detectionKeyOf(options);
   return {
     redact(text) {
-      const claimed: Candidate[] = [];
-      for (const detect of DETECTORS) {
-        for (const candidate of detect(text, options)) {
-          if (candidate.end <= candidate.start) continue;
-          if (claimed.some((other) => candidate.start < other.end && other.start < candidate.end)) continue;
-          claimed.push(candidate);
-        }
-      }
-      const kept = claimed
+      const kept = detectSpans(text, options, detectionKey)
         .filter((candidate) => types.has(candidate.type) && !allowed(text.slice(candidate.start, candidate.end)))
         .sort((a, b) => a.start - b.start);
       let output = '';
@@ -79,6 +72,55 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
       return { text: output + text.slice(position), findings };
     },
   };
+}
+
+/**
+ * What the detectors claim in a text (before the types and allow-list filters): a pure function of
+ * the text and the options that steer detection. The same text is detected more than once: a
+ * customer message by the sensitivity rules and again for an external endpoint, a deployment's
+ * logged system prompt for every request. Detection results are kept per options, bounded by
+ * characters held (the cache is cleared when full: no per-entry bookkeeping on the hot path).
+ */
+function detectSpans(text: string, options: RedactOptions, key: string): readonly Candidate[] {
+  let cache = detections.get(key);
+  if (cache === undefined) {
+    cache = new Map();
+    detections.set(key, cache);
+  }
+  let claimed = cache.get(text);
+  if (claimed !== undefined) return claimed;
+  const found: Candidate[] = [];
+  for (const detect of DETECTORS) {
+    for (const candidate of detect(text, options)) {
+      if (candidate.end <= candidate.start) continue;
+      if (found.some((other) => candidate.start < other.end && other.start < candidate.end)) continue;
+      found.push(candidate);
+    }
+  }
+  claimed = found;
+  if (text.length <= DETECTION_CACHE_CHARS / 16) {
+    cachedChars += text.length;
+    if (cachedChars > DETECTION_CACHE_CHARS) {
+      for (const map of detections.values()) map.clear();
+      cachedChars = text.length;
+    }
+    cache.set(text, claimed);
+  }
+  return claimed;
+}
+
+/** About 8 MB of text (UTF-16) held as cache keys at most. */
+const DETECTION_CACHE_CHARS = 4_000_000;
+const detections = new Map<string, Map<string, readonly Candidate[]>>();
+let cachedChars = 0;
+
+/** The options detection depends on, as a key (types, allow and numbering only filter or label its spans). */
+function detectionKeyOf(options: RedactOptions): string {
+  return JSON.stringify([
+    options.phoneCountries ?? ['US'],
+    (options.orderPatterns ?? DEFAULT_ORDER_PATTERNS).map((pattern) => `${pattern.source}/${pattern.flags}`),
+    options.extraNames ?? [],
+  ]);
 }
 
 /** PII replaced by placeholders ([EMAIL], [PHONE], [CARD], [IBAN], [ORDER], [ACCOUNT], [ADDRESS], [NAME]). */

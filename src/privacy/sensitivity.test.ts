@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateQueries } from '../datasets/generate.ts';
+import { querySensitivity } from './customer-text.ts';
 import { classifySensitivity, DEFAULT_SENSITIVITY_POLICY } from './sensitivity.ts';
 import type { SensitivityPolicy } from './sensitivity.ts';
 
@@ -27,6 +28,23 @@ describe('classifySensitivity', () => {
     expect(classifySensitivity({ text: 'card 4111 1111 1111 1112' }, policy()).reasons).toEqual(['detected: account number']);
     // The last four digits alone are not.
     expect(classifySensitivity({ text: 'my card ending 4242 was declined' }, policy()).sensitive).toBe(false);
+  });
+
+  it('reads every customer message and tool result of a conversation, each message on its own', () => {
+    const conversation = (...contents: [string, string][]) => ({
+      text: contents.at(-1)![1],
+      request: { messages: contents.map(([role, content]) => ({ role, content }) as never), parameters: {} },
+    });
+    // The card is in the first turn; the last one is harmless.
+    const early = conversation(['user', 'my card is 4111 1111 1111 1111, was I charged twice?'], ['assistant', 'Let me check.'], ['user', 'thanks, any news?']);
+    expect(classifySensitivity(early, policy()).sensitive).toBe(false);
+    expect(querySensitivity(early, policy())).toEqual({ sensitive: true, reasons: ['detected: card number'] });
+    // A tool's result counts as the customer's side (an order lookup can return bank data).
+    const tool = conversation(['user', 'refund status?'], ['tool', '{"refund_to": "DE89 3704 0044 0532 0130 00"}'], ['user', 'ok']);
+    expect(querySensitivity(tool, policy()).reasons).toEqual(['detected: IBAN']);
+    // Two messages' digits never make one number: "4111 1111" then "1111 1111" is no card.
+    const split = conversation(['user', 'the first half is 4111 1111'], ['user', '1111 1111 is the rest']);
+    expect(querySensitivity(split, policy()).reasons).not.toContain('detected: card number');
   });
 
   it('detects health, legal and data-rights topics', () => {

@@ -1,4 +1,5 @@
 import { redact } from './redact.ts';
+import type { RedactOptions } from './types.ts';
 import { DATA_REQUEST_TERMS, HEALTH_TERMS, LEGAL_TERMS, keywordPattern, termPattern } from './sensitive-terms.ts';
 import { SENSITIVITY_DETECTORS } from './types.ts';
 import type { SensitivityDetector } from './types.ts';
@@ -9,6 +10,11 @@ export interface SensitivityPolicy {
   keywords: readonly string[];
   /** Queries logged on these channels are sensitive (tagging by configuration). */
   channels: readonly string[];
+  /**
+   * How numbers are told apart, as redaction tells them (the company's order formats, phone
+   * countries): a number redaction calls an order is not a card here either. Default: redaction's.
+   */
+  detection?: Pick<RedactOptions, 'phoneCountries' | 'orderPatterns' | 'extraNames'>;
 }
 
 export const DEFAULT_SENSITIVITY_POLICY: SensitivityPolicy = { detect: SENSITIVITY_DETECTORS, keywords: [], channels: [] };
@@ -16,6 +22,12 @@ export const DEFAULT_SENSITIVITY_POLICY: SensitivityPolicy = { detect: SENSITIVI
 /** What the classifier reads: a Query satisfies it. `sensitive` is the log's own tag, when mapped. */
 export interface SensitivityInput {
   text: string;
+  /**
+   * The customer's messages one by one, when `text` joins several (a logged conversation): numbers
+   * are looked for message by message, so one message's digits never run into the next's, and
+   * each message's detection is the one its redaction for an external endpoint reuses.
+   */
+  messages?: readonly string[];
   channel?: string;
   sensitive?: boolean;
 }
@@ -37,8 +49,9 @@ const TOPICS: Record<'health' | 'legal' | 'data_request', { pattern: RegExp; lab
 // or reference number than bank data.
 const ACCOUNT_RULES = new Set(['cue:account', 'card-shaped-luhn-invalid', 'iban-shaped', 'ssn-shaped']);
 
-function numbersIn(text: string): Record<'card' | 'iban' | 'account', boolean> {
-  const findings = redact(text, { types: ['CARD', 'IBAN', 'ACCOUNT'] }).findings;
+function numbersIn(texts: readonly string[], detection: SensitivityPolicy['detection']): Record<'card' | 'iban' | 'account', boolean> {
+  const options: RedactOptions = { ...detection, types: ['CARD', 'IBAN', 'ACCOUNT'] };
+  const findings = texts.flatMap((text) => redact(text, options).findings);
   return {
     card: findings.some((finding) => finding.type === 'CARD'),
     iban: findings.some((finding) => finding.type === 'IBAN'),
@@ -58,7 +71,7 @@ export function classifySensitivity(query: SensitivityInput, policy: Sensitivity
   for (const detector of SENSITIVITY_DETECTORS) {
     if (!policy.detect.includes(detector)) continue;
     if (detector === 'card' || detector === 'iban' || detector === 'account') {
-      numbers ??= numbersIn(query.text);
+      numbers ??= numbersIn(query.messages ?? [query.text], policy.detection);
       // The reason names the kind of number, never the number.
       if (numbers[detector]) reasons.push(`detected: ${NUMBER_LABELS[detector]}`);
       continue;

@@ -17,11 +17,11 @@ import { answerText, judgeContext, type JudgeContext } from '../judge/judge-cont
 import type { ToolCall } from '../core/conversation.ts';
 import { redactMessages } from '../privacy/redact-messages.ts';
 import { outboundRequest } from './outbound-request.ts';
-import { customerMessages, customerText } from '../privacy/customer-text.ts';
+import { customerMessages, querySensitivity } from '../privacy/customer-text.ts';
 import { planPrivacy, type PrivacySettings, type Send, type Withheld } from '../privacy/plan.ts';
 import { privacyRecord } from '../privacy/record.ts';
 import { createRedactor, type Redactor } from '../privacy/redact.ts';
-import { classifySensitivity, type SensitivityPolicy } from '../privacy/sensitivity.ts';
+import type { SensitivityPolicy } from '../privacy/sensitivity.ts';
 import type { RedactOptions, RedactResult } from '../privacy/types.ts';
 
 /** judge.context_tokens' default, for callers that build a context by hand. */
@@ -89,7 +89,7 @@ export async function processQuery(query: Query, context: QueryContext, decided?
   const plan = planPrivacy(
     {
       // Every user message and tool result of a logged request, not only the last turn.
-      sensitivity: classifySensitivity(query.request === undefined ? query : { ...query, text: customerText(query) }, context.privacy.policy),
+      sensitivity: querySensitivity(query, context.privacy.policy),
       routed,
       baseline: fromLog ? undefined : context.baseline,
       fallback: context.fallback,

@@ -47,6 +47,8 @@ function strippedText(query: string): string {
   return text.toLowerCase();
 }
 
+const LOOKUP_MEMO_LIMIT = 4096;
+
 export function createReferenceStore(): ReferenceStore {
   const exact = new Map<string, KnownReference>();
   const withDigits = new Map<string, KnownReference>();
@@ -54,8 +56,12 @@ export function createReferenceStore(): ReferenceStore {
   // one template differ only in their numbers, and answering one customer with another's order
   // (what a first-come entry did) is worse than not knowing.
   const loose = new Map<string, KnownReference | null>();
+  // A request is looked up by each of its calls (candidate and baseline ask the same conversation),
+  // and each lookup redacts it: answers kept until the store changes (bounded, cleared when full).
+  const found = new Map<string, KnownReference | null>();
   return {
     add(entry) {
+      found.clear();
       const known: KnownReference = { reference: entry.reference, tier: entry.tier };
       exact.set(normaliseQuery(entry.query), known);
       const digitsKey = looseKeyWithDigits(entry.query);
@@ -66,7 +72,13 @@ export function createReferenceStore(): ReferenceStore {
       else if (current !== undefined && current !== null && current.reference !== known.reference) loose.set(key, null);
     },
     lookup(query) {
-      return exact.get(normaliseQuery(query)) ?? withDigits.get(looseKeyWithDigits(query)) ?? loose.get(looseKey(query)) ?? undefined;
+      let known = found.get(query);
+      if (known === undefined) {
+        if (found.size >= LOOKUP_MEMO_LIMIT) found.clear();
+        known = exact.get(normaliseQuery(query)) ?? withDigits.get(looseKeyWithDigits(query)) ?? loose.get(looseKey(query)) ?? null;
+        found.set(query, known);
+      }
+      return known ?? undefined;
     },
     get size() {
       return exact.size;
