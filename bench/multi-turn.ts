@@ -8,7 +8,9 @@
  * last turn of an OpenAI chat-completions request with five earlier messages (about 2 KB: the
  * customer naming an order, a tool call, its result, two assistant turns), the order tool and
  * logged parameters; no system message of its own, so the same system prompt goes first and the
- * only difference is the conversation. The sim runs in its own process at time scale 0; each
+ * only difference is the conversation. The sim is given both logs' references (the multi-turn one's
+ * under each conversation's customer messages, where `replay --sim` puts them), so it answers every
+ * request from its known answer in both runs. The sim runs in its own process at time scale 0; each
  * replay is the real CLI (bin/hybrid-eval.js replay) into a fresh database: router + candidate +
  * baseline + judge + privacy + store. Rounds alternate single and multi so load drift hits both.
  * The last line is `ratio_multi_vs_single=X`.
@@ -38,7 +40,8 @@ try {
   const multi = join(dir, 'multi.jsonl');
   await writeDataset(single, { n, seed: 8 });
   await writeMultiTurn(single, multi);
-  const sim = await startSimProcess({ referenceFiles: [single] });
+  // Both logs' references: each request is answered from its known answer, as `replay --sim` does.
+  const sim = await startSimProcess({ referenceFiles: [single, multi] });
   const figures: Record<'single' | 'multi', number[]> = { single: [], multi: [] };
   // CPU time per request, the replay's and the sim's: on two shared cores the throughput is bounded
   // by both together, and CPU time moves less than wall time with the machine's load.

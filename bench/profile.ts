@@ -41,7 +41,8 @@ if (values['multi-turn']) await writeMultiTurn(dataset, replayed);
 console.log(`machine: ${describeMachine()}`);
 const previous = process.env.NODE_OPTIONS;
 if (values['sim-profile']) process.env.NODE_OPTIONS = `${previous ?? ''} --cpu-prof --cpu-prof-dir=${profiles}`;
-const sim = await startSimProcess({ referenceFiles: [dataset] });
+// The log's references (a multi-turn log's under its conversations), as `replay --sim` does.
+const sim = await startSimProcess({ referenceFiles: values['multi-turn'] ? [dataset, replayed] : [dataset] });
 if (previous === undefined) delete process.env.NODE_OPTIONS;
 else process.env.NODE_OPTIONS = previous;
 try {

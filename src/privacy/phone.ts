@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js';
 import type { Candidate } from './types.ts';
 
 // libphonenumber-js validates a number for its country (lengths, leading digits). Finding numbers
@@ -59,25 +59,7 @@ function spanOf(text: string, first: Group, last: Group): Group {
   return { start, end: last.end };
 }
 
-// libphonenumber takes 10-35 µs a number (a leading 1 sends it through every NANPA region), and a
-// conversation repeats its numbers: a tracking number is in the tool's result, the assistant's turn
-// and both answers the judge reads, each redacted apart. isPhone is a pure function of its
-// arguments, so its answers are kept (a bounded map, cleared when full: no per-entry bookkeeping).
-const MEMO_LIMIT = 8192;
-const memo = new Map<string, boolean>();
-
 function isPhone(candidate: string, countries: readonly string[], cued: boolean): boolean {
-  const key = `${cued ? 'c' : 'u'}${countries.join(',')}\u0000${candidate}`;
-  let answer = memo.get(key);
-  if (answer === undefined) {
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    answer = parsesAsPhone(candidate, countries, cued);
-    memo.set(key, answer);
-  }
-  return answer;
-}
-
-function parsesAsPhone(candidate: string, countries: readonly string[], cued: boolean): boolean {
   const digits = candidate.replace(/\D/g, '');
   if (digits.length < 7 || digits.length > 15) return false;
   // One separator between groups; "(503) 555" is the only place a parenthesis and a space meet.
@@ -85,16 +67,50 @@ function parsesAsPhone(candidate: string, countries: readonly string[], cued: bo
   const opens = candidate.split('(').length - 1;
   if (opens > 1 || opens !== candidate.split(')').length - 1) return false;
   if (DATE_SHAPED.test(candidate)) return false;
-  if (candidate.startsWith('+')) return parsePhoneNumberFromString(candidate)?.isPossible() === true;
-  if (candidate.startsWith('00') && digits.length >= 9) return parsePhoneNumberFromString(`+${digits.slice(2)}`)?.isPossible() === true;
+  if (candidate.startsWith('+')) return parsed(candidate, undefined).possible;
+  if (candidate.startsWith('00') && digits.length >= 9) return parsed(`+${digits.slice(2)}`, undefined).possible;
   // A North American number written the way people write one ("(624) 429-9671", "624.429.9671")
   // is a phone even when its area code is missing from libphonenumber's metadata (new overlays).
   if (countries.includes('US') && NANP_SHAPED.test(candidate)) return true;
   for (const country of countries) {
-    const parsed = parsePhoneNumberFromString(candidate, country as CountryCode);
-    if (parsed?.isValid()) return true;
-    if (cued && parsed?.isPossible()) return true;
+    const facts = parsed(candidate, country);
+    if (facts.valid) return true;
+    if (cued && facts.possible) return true;
   }
   // "call me on 555-0123": a seven-digit local number, only where the text says it is a phone.
   return cued && /^\d{3}[-. ]\d{4}$/.test(candidate);
+}
+
+// libphonenumber takes 10-35 µs a number (a leading 1 sends it through every NANPA region), and a
+// conversation repeats its numbers: a tracking number is in the tool's result, the assistant's turn
+// and the answers the judge reads, cued in one place and not in another. What it says of a number
+// for a country is kept (a bounded map, cleared when full: no per-entry bookkeeping).
+const PARSED_LIMIT = 8192;
+const parsedNumbers = new Map<string, ParsedNumber>();
+
+/** libphonenumber's reading of a text for a country; validity and possibility asked only when needed. */
+class ParsedNumber {
+  #valid: boolean | undefined;
+  #possible: boolean | undefined;
+  readonly number: PhoneNumber | undefined;
+  constructor(number: PhoneNumber | undefined) {
+    this.number = number;
+  }
+  get valid(): boolean {
+    return (this.#valid ??= this.number?.isValid() === true);
+  }
+  get possible(): boolean {
+    return (this.#possible ??= this.number?.isPossible() === true);
+  }
+}
+
+function parsed(text: string, country: string | undefined): ParsedNumber {
+  const key = `${country ?? ''}\u0000${text}`;
+  let facts = parsedNumbers.get(key);
+  if (facts === undefined) {
+    if (parsedNumbers.size >= PARSED_LIMIT) parsedNumbers.clear();
+    facts = new ParsedNumber(parsePhoneNumberFromString(text, country as CountryCode | undefined));
+    parsedNumbers.set(key, facts);
+  }
+  return facts;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.ts';
+import { conversationKey } from './conversation.ts';
 import { createReferenceStore, loadReferenceFile, looseKey } from './reference-store.ts';
 
 let directory: string;
@@ -45,6 +46,29 @@ describe('reference store', () => {
     expect(await loadReferenceFile(good, store)).toBe(2);
     expect(store.lookup('q one')).toEqual({ reference: 'R one', tier: 'medium' });
     expect(store.lookup('q three')).toEqual({ reference: 'R three', tier: undefined });
+
+    // Logged chat-completions requests: the reference goes under the conversation's customer messages.
+    const chat = join(directory, 'chat.jsonl');
+    const messages = [
+      { role: 'system', content: 'You are Northwind support.' },
+      { role: 'user', content: 'My order NW-123456 has not arrived.' },
+      { role: 'assistant', content: 'Sorry to hear that. Let me check.' },
+      { role: 'user', content: 'When will it come?' },
+    ];
+    await writeFile(chat, [
+      JSON.stringify({ model: 'gpt-4', messages, metadata: { reference: 'It ships Friday.', tier: 'medium' } }),
+      JSON.stringify({ request: { model: 'gpt-4', messages: [{ role: 'user', content: 'Hours on Sunday?' }] }, reference: 'Noon to five.' }),
+      JSON.stringify({ model: 'gpt-4', messages: [{ role: 'user', content: 'no reference here' }] }),
+    ].join('\n'));
+    const chats = createReferenceStore();
+    expect(await loadReferenceFile(chat, chats)).toBe(2);
+    expect(chats.lookup(conversationKey(['My order NW-123456 has not arrived.', 'When will it come?']))).toEqual({ reference: 'It ships Friday.', tier: 'medium' });
+    expect(chats.lookup('Hours on Sunday?')).toEqual({ reference: 'Noon to five.', tier: undefined });
+    const badChat = join(directory, 'bad-chat.jsonl');
+    await writeFile(badChat, JSON.stringify({ messages: [{ role: 'wizard', content: 'x' }], reference: 'r' }));
+    const chatError = await loadReferenceFile(badChat, createReferenceStore()).catch((caught: unknown) => caught);
+    expect(chatError).toBeInstanceOf(InputError);
+    expect((chatError as Error).message).toContain(`${badChat}:1`);
 
     const bad = join(directory, 'bad.jsonl');
     await writeFile(bad, `${JSON.stringify({ query: 'a', reference: 'b' })}\n{not json\n`);

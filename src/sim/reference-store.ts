@@ -6,6 +6,8 @@ import { isTier } from '../core/tier.ts';
 import type { KnownReference } from './answer.ts';
 import { normaliseQuery } from './answer.ts';
 import { redact } from '../privacy/redact.ts';
+import { parseChatRequest } from '../ingest/chat-request.ts';
+import { referenceKeyFor } from './conversation.ts';
 
 export interface ReferenceEntry {
   query: string;
@@ -88,7 +90,11 @@ export function createReferenceStore(): ReferenceStore {
 
 /**
  * Adds every line of a JSONL file that has string `query` and `reference` fields (and an optional
- * `tier`); lines without them are skipped, since a replayed log need not carry references.
+ * `tier`), and every logged chat-completions request (a body with `messages`, or a `{request}`
+ * wrapper) with a `reference` beside it or under `metadata` (with `metadata.tier`), as the replay's
+ * default mapping reads them: a conversation's reference is stored under its customer messages,
+ * where `replay --sim` puts it. Lines without a reference are skipped, since a replayed log need not
+ * carry references.
  */
 export async function loadReferenceFile(path: string, store: ReferenceStore): Promise<number> {
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
@@ -103,11 +109,29 @@ export async function loadReferenceFile(path: string, store: ReferenceStore): Pr
     } catch (error) {
       throw new InputError('not valid JSON', { file: path, line: lineNumber }, { cause: error });
     }
-    if (typeof record !== 'object' || record === null) continue;
-    const { query, reference, tier } = record as Record<string, unknown>;
-    if (typeof query !== 'string' || typeof reference !== 'string' || reference.trim().length === 0) continue;
-    store.add({ query, reference, tier: isTier(tier) ? tier : undefined });
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) continue;
+    const entry = referenceEntryOf(record as Record<string, unknown>, path, lineNumber);
+    if (entry === undefined) continue;
+    store.add(entry);
     added++;
   }
   return added;
+}
+
+function referenceEntryOf(record: Record<string, unknown>, file: string, line: number): ReferenceEntry | undefined {
+  const metadata = typeof record['metadata'] === 'object' && record['metadata'] !== null ? (record['metadata'] as Record<string, unknown>) : {};
+  const reference = record['reference'] ?? metadata['reference'];
+  if (typeof reference !== 'string' || reference.trim().length === 0) return undefined;
+  const tier = record['tier'] ?? metadata['tier'];
+  if (typeof record['query'] === 'string') return { query: record['query'], reference, tier: isTier(tier) ? tier : undefined };
+  const wrapped = record['request'];
+  const body = typeof wrapped === 'object' && wrapped !== null ? (wrapped as Record<string, unknown>) : record;
+  if (!Array.isArray(body['messages'])) return undefined;
+  let request;
+  try {
+    request = parseChatRequest(body, body === record ? '' : 'request.');
+  } catch (error) {
+    throw new InputError((error as Error).message, { file, line }, { cause: error });
+  }
+  return { query: referenceKeyFor({ text: '', request }), reference, tier: isTier(tier) ? tier : undefined };
 }

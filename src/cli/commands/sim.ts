@@ -11,7 +11,7 @@ export function registerSim(program: Command): void {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--time-scale <x>', 'latency multiplier (0 = instant)', nonNegativeNumber('--time-scale'), 1)
     .option('--faults <spec>', 'e.g. 500=0.05,429=0.03,timeout=0.02,cut=0.01,bad_json=0.02,down=llama-3-70b', faultSpecOption('--faults'))
-    .option('--dataset <file>', 'JSONL with query + reference fields the sim answers from (repeatable)', collect, [])
+    .option('--dataset <file>', 'JSONL with query + reference fields, or logged chat-completions requests with metadata.reference, the sim answers from (repeatable)', collect, [])
     .option('--seed <n>', 'seed for latency and fault draws', integer('--seed'), 1)
     .option('--load-model', 'llama-3-70b saturates like one vLLM replica (continuous batching, KV cache; needs --time-scale > 0)', false)
     .action(
