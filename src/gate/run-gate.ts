@@ -11,8 +11,12 @@ import { readToolAgreement, toolAgreementCheck, type ToolAgreementByTier } from 
 import type { Absent } from './optional-evidence.ts';
 import { applyWhatIf, labelVolume, type WhatIf } from './what-if.ts';
 
-export interface GateRunStore extends GateStore {
+/** What deciding needs: reads only. */
+export interface GateReadStore extends GateStore {
   getRun(runId: string): Promise<{ run_id: string; status: string; config_json: string; dataset: string; policy: string; created_at: string; notes?: string | undefined; mode?: string } | undefined>;
+}
+
+export interface GateRunStore extends GateReadStore {
   writeGateDecision(row: { runId: string; plan: string; step: string; decision: Decision; reasons: unknown; metrics: unknown; decidedAt?: Date }): Promise<void>;
 }
 
@@ -65,8 +69,19 @@ export interface GateOptions {
   whatIf?: WhatIf;
 }
 
-/** Gates a stored run. The run's own config (stored with it) gives endpoints, prices and volume. */
+/** Gates a stored run and stores the decision in gate_decisions. */
 export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan, options: GateOptions = {}): Promise<GateOutcome> {
+  const outcome = await decideGate(store, runId, plan, options);
+  await recordGateDecision(store, outcome, options.against);
+  return outcome;
+}
+
+/**
+ * Decides a rollout step for a stored run, reading only (so it can be run again, e.g. at a higher
+ * memory limit); gateRun also stores the decision. The run's own config (stored with it) gives
+ * endpoints, prices and volume.
+ */
+export async function decideGate(store: GateReadStore, runId: string, plan: GatePlan, options: GateOptions = {}): Promise<GateOutcome> {
   const gated = selectStep(plan, options.step);
   const { run, config } = await readRun(store, runId);
   const data = withRouterLatencyNote(options.data ?? (await loadRunData(store, runId)), run.mode);
@@ -137,16 +152,20 @@ export async function gateRun(store: GateRunStore, runId: string, plan: GatePlan
     ...(priced.note === undefined ? {} : { whatIf: priced.note }),
     decidedAt: (options.now ?? (() => new Date()))().toISOString(),
   };
-  await store.writeGateDecision({
-    runId,
-    plan: plan.name,
-    step: gated.name,
+  return outcome;
+}
+
+/** The decision's one gate_decisions row (an INSERT: call it once per decision). */
+export function recordGateDecision(store: Pick<GateRunStore, 'writeGateDecision'>, outcome: GateOutcome, against: string | undefined): Promise<void> {
+  return store.writeGateDecision({
+    runId: outcome.runId,
+    plan: outcome.plan,
+    step: outcome.step,
     decision: outcome.decision,
     reasons: outcome.checks,
-    metrics: { metrics, cost, against: options.against },
+    metrics: { metrics: outcome.metrics, cost: outcome.cost, against },
     decidedAt: new Date(outcome.decidedAt),
   });
-  return outcome;
 }
 
 /**
@@ -169,7 +188,7 @@ function isSimulated(notes: string | undefined): boolean {
   return notes?.startsWith('simulated endpoints') ?? false;
 }
 
-async function readRun(store: GateRunStore, runId: string): Promise<{ run: NonNullable<Awaited<ReturnType<GateRunStore['getRun']>>>; config: Config }> {
+async function readRun(store: GateReadStore, runId: string): Promise<{ run: NonNullable<Awaited<ReturnType<GateReadStore['getRun']>>>; config: Config }> {
   const run = await store.getRun(runId);
   if (run === undefined) throw new UsageError(`run not found: ${runId}`);
   const parsed = configSchema.safeParse(JSON.parse(run.config_json));

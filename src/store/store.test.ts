@@ -6,7 +6,7 @@ import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
 import type { RouteRecord } from '../core/route.ts';
 import { MIGRATIONS } from './migrations/all-migrations.ts';
-import { openStore, parseSize } from './store.ts';
+import { isOutOfMemory, multiplySize, openStore, parseSize } from './store.ts';
 import { fullBatch, JUDGE, judgment, query, reject, response, route, scored, tempDir } from './test-records.ts';
 import type { Store } from './types.ts';
 
@@ -248,6 +248,31 @@ describe('memory limit', () => {
     await expect(store.writeBatch('big', fullBatch('big', 0, 3000))).rejects.toThrow(
       /could not allocate block.*memory limit of 4MB is too small.*replay\.database_memory_limit.*--resume/,
     );
+  });
+
+  it('isOutOfMemory knows the limit being hit in a sort and an aggregate (an appender: the test above), and nothing else', async () => {
+    expect(store.memoryLimitSize).toBeUndefined();
+    await store.setMemoryLimit('8MB');
+    expect(store.memoryLimitSize).toBe('8MB');
+    const failures: unknown[] = [];
+    for (const sql of ['SELECT * FROM range(3000000) t(i) ORDER BY hash(i)', 'SELECT i, count(*) FROM range(3000000) t(i) GROUP BY i']) {
+      failures.push(await store.all(sql).then(() => undefined, (error: unknown) => error));
+    }
+    // DuckDB's words, e.g. "Out of Memory Error: failed to pin block of size 256.0 KiB (7.5 MiB/7.6 MiB used)".
+    for (const error of failures) {
+      expect((error as Error).message).toMatch(/^Out of Memory Error: (could not allocate block|failed to pin block|failed to allocate data) of size .* used\)/);
+      expect(isOutOfMemory(error)).toBe(true);
+      expect(isOutOfMemory(new Error('phase failed', { cause: error }))).toBe(true);
+    }
+    expect(isOutOfMemory(new Error('Out of Memory Error: Failed to allocate block of 1048576 bytes (bad allocation)'))).toBe(false);
+    expect(isOutOfMemory(await store.all('SELECT no_such_column').catch((error: unknown) => error))).toBe(false);
+  });
+
+  it('multiplies a size in the unit it was given', () => {
+    expect(multiplySize('128MB', 2)).toBe('256MB');
+    expect(multiplySize('1.5 GiB', 2)).toBe('3GiB');
+    expect(multiplySize('0.1GB', 4)).toBe('0.4GB');
+    expect(() => multiplySize('128', 2)).toThrow(UsageError);
   });
 
   it('reads sizes as DuckDB does and refuses anything else', () => {

@@ -202,7 +202,7 @@ class DuckDBStore implements Store {
         // Not retried in this process: after DuckDB ran out of memory mid-append, a second attempt
         // on the same instance met primary keys of the rolled-back rows (seen at 32MB, 400K queries).
         // A fresh process with --resume writes the batch cleanly.
-        if (this.memoryLimit === undefined || !OUT_OF_MEMORY.test((error as Error).message)) throw error;
+        if (this.memoryLimit === undefined || !isOutOfMemory(error)) throw error;
         throw new Error(
           `${(error as Error).message.split('\n')[0]} (DuckDB's memory limit of ${this.memoryLimit} is too small for this database: raise replay.database_memory_limit in the config and run the replay again with --resume)`,
           { cause: error },
@@ -215,6 +215,10 @@ class DuckDBStore implements Store {
     const bytes = parseSize(size);
     await this.write((connection) => connection.run(`SET memory_limit = '${bytes}B'`));
     this.memoryLimit = size;
+  }
+
+  get memoryLimitSize(): string | undefined {
+    return this.memoryLimit;
   }
 
   writeJudgments(judgments: readonly JudgmentRecord[]): Promise<void> {
@@ -384,14 +388,40 @@ class DuckDBStore implements Store {
   }
 }
 
-/** DuckDB's messages when a block cannot be had within memory_limit. */
-const OUT_OF_MEMORY = /could not allocate block|failed to pin block/i;
+/**
+ * DuckDB's buffer manager at its memory_limit throws "Out of Memory Error: <what> (<used>/<limit> used)",
+ * <what> being "could not allocate block of size 256.0 KiB", "failed to pin block of size 256.0 KiB",
+ * "failed to allocate data of size 2.0 MiB" or "failed to resize block from ... to ...". The first
+ * three were seen here (DuckDB 1.5: sorts, aggregates, joins and the gate's facts query at 2-128MB),
+ * the fourth read in DuckDB's StandardBufferManager. An appender says it without the prefix
+ * ("queries: Failed to append: could not allocate block of size ... (3.5 MiB/3.8 MiB used)"). The
+ * "(... used)" part tells the limit apart from the system's allocator failing, which a higher limit
+ * would not help.
+ */
+const OUT_OF_MEMORY = /(Out of Memory Error: |could not allocate block|failed to pin block|failed to allocate data|failed to resize block)[^\n]*\([^()\n]*\/[^()\n]* used\)/i;
+
+/** DuckDB ran out of memory within its memory_limit: in `error`'s message or any error it was caused by. */
+export function isOutOfMemory(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 10; cause = cause.cause, depth++) {
+    if (OUT_OF_MEMORY.test(cause.message)) return true;
+  }
+  return false;
+}
 
 const SIZE_UNITS: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 
+const SIZE = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB|KiB|MiB|GiB)$/i;
+
 /** '64MB' -> 64000000 (DuckDB's reading: MB is 1000², MiB 1024²). */
 export function parseSize(size: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB|KiB|MiB|GiB)$/i.exec(size.trim());
+  const match = SIZE.exec(size.trim());
   if (!match) throw new UsageError(`memory size '${size}' is not a number and KB, MB, GB, KiB, MiB or GiB`);
   return Math.round(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!);
+}
+
+/** '128MB', 2 -> '256MB': the same unit as given, so the user reads it as they wrote it. */
+export function multiplySize(size: string, factor: number): string {
+  const match = SIZE.exec(size.trim());
+  if (!match) throw new UsageError(`memory size '${size}' is not a number and KB, MB, GB, KiB, MiB or GiB`);
+  return `${Number((Number(match[1]) * factor).toPrecision(12))}${match[2]}`;
 }

@@ -52,7 +52,11 @@ export function registerGate(program: Command): void {
     .option('--results <dir>', "where report folders go (default: the config's results_dir, else results)")
     .option('--json', 'print the decision as JSON', false)
     .option('--junit <file>', 'also write the JUnit XML here (one testcase per check)')
-    .option('--database-memory <size>', "DuckDB's memory limit for the gate's queries (spills past it; raise it if a query runs out of memory)", GATE_DATABASE_MEMORY)
+    .option(
+      '--database-memory <size>',
+      "DuckDB's memory limit for the gate's queries (they spill past it). A read that still runs out of memory is run again at twice the limit, at most twice (up to 4x), with a line on stderr; if 4x runs out too, exit 2 and nothing is stored",
+      GATE_DATABASE_MEMORY,
+    )
     .action(
       action(async (flags: GateFlags) => {
         const paths = commandPaths(flags);
@@ -60,7 +64,12 @@ export function registerGate(program: Command): void {
         const store = await openStore(paths.database, { mustExist: true });
         try {
           await store.setMemoryLimit(flags.databaseMemory);
-          const { outcome, report } = await gateAndReport(store, plan, { ...flags, results: paths.results.path, whatIf: whatIfFrom(flags) });
+          const { outcome, report } = await gateAndReport(store, plan, {
+            ...flags,
+            results: paths.results.path,
+            whatIf: whatIfFrom(flags),
+            memoryRetry: { output: process.stderr, command: 'gate', setting: '--database-memory' },
+          });
           printOutcome(outcome, report, flags.json, process.stdout, paths.plan);
           if (!flags.json) {
             printStepSummary(outcome, process.stdout);
