@@ -1,4 +1,4 @@
-import { redact } from './redact.ts';
+import { createRedactor } from './redact.ts';
 import type { RedactOptions } from './types.ts';
 import { DATA_REQUEST_TERMS, HEALTH_TERMS, LEGAL_TERMS, keywordPattern, termPattern } from './sensitive-terms.ts';
 import { SENSITIVITY_DETECTORS } from './types.ts';
@@ -50,8 +50,9 @@ const TOPICS: Record<'health' | 'legal' | 'data_request', { pattern: RegExp; lab
 const ACCOUNT_RULES = new Set(['cue:account', 'card-shaped-luhn-invalid', 'iban-shaped', 'ssn-shaped']);
 
 function numbersIn(texts: readonly string[], detection: SensitivityPolicy['detection']): Record<'card' | 'iban' | 'account', boolean> {
-  const options: RedactOptions = { ...detection, types: ['CARD', 'IBAN', 'ACCOUNT'] };
-  const findings = texts.flatMap((text) => redact(text, options).findings);
+  // One redactor for all the messages: its detection key is worked out once, not per message.
+  const redactor = createRedactor({ ...detection, types: ['CARD', 'IBAN', 'ACCOUNT'] });
+  const findings = texts.flatMap((text) => redactor.redact(text).findings);
   return {
     card: findings.some((finding) => finding.type === 'CARD'),
     iban: findings.some((finding) => finding.type === 'IBAN'),

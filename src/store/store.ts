@@ -414,14 +414,18 @@ const SIZE = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB|KiB|MiB|GiB)$/i;
 
 /** '64MB' -> 64000000 (DuckDB's reading: MB is 1000², MiB 1024²). */
 export function parseSize(size: string): number {
-  const match = SIZE.exec(size.trim());
-  if (!match) throw new UsageError(`memory size '${size}' is not a number and KB, MB, GB, KiB, MiB or GiB`);
-  return Math.round(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!);
+  const { amount, unit } = sizeParts(size);
+  return Math.round(amount * SIZE_UNITS[unit.toLowerCase()]!);
 }
 
 /** '128MB', 2 -> '256MB': the same unit as given, so the user reads it as they wrote it. */
 export function multiplySize(size: string, factor: number): string {
+  const { amount, unit } = sizeParts(size);
+  return `${Number((amount * factor).toPrecision(12))}${unit}`;
+}
+
+function sizeParts(size: string): { amount: number; unit: string } {
   const match = SIZE.exec(size.trim());
   if (!match) throw new UsageError(`memory size '${size}' is not a number and KB, MB, GB, KiB, MiB or GiB`);
-  return `${Number((Number(match[1]) * factor).toPrecision(12))}${match[2]}`;
+  return { amount: Number(match[1]), unit: match[2]! };
 }
