@@ -178,6 +178,11 @@ export const configSchema = z
           .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "a size such as '192MB' or '1GiB'")
           .default('64MB')
           .describe("DuckDB's memory limit while replaying: it caches table blocks up to it, so without one a long replay's memory grows with the tables. Too small fails a commit with an error that says so (32MB did at 400K queries; 64MB held 1M)"),
+        checkpoint_threshold: z
+          .string()
+          .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "a size such as '16MB' or '256MB'")
+          .optional()
+          .describe("DuckDB's checkpoint_threshold while replaying (write-ahead log size that triggers a checkpoint); omitted: DuckDB's own (16MB). Larger costs less CPU but holds more uncheckpointed rows in memory: raise database_memory_limit with it"),
       })
       .default({ max_in_flight: 64, batch_size: 200, database_memory_limit: '64MB' }),
     privacy: privacyConfigSchema.describe('PII redaction for external endpoints, and where sensitive queries may go'),

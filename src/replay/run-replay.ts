@@ -146,6 +146,7 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<R
 
     store = await openStore(options.db ?? config.database);
     await store.setMemoryLimit(config.replay.database_memory_limit);
+    if (config.replay.checkpoint_threshold !== undefined) await store.setCheckpointThreshold(config.replay.checkpoint_threshold);
     const fingerprint = runFingerprint({ config, dataset: datasetPath, mapping, answerSource, policy: policy.describe, endpoints: names, sim: Boolean(options.sim), shard: options.shard });
     const runId = await startOrResumeRun(store, options, config, datasetPath, mapping, answerSource, fingerprint);
     const route = policy.route;

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.ts';
@@ -266,6 +267,26 @@ describe('memory limit', () => {
     }
     expect(isOutOfMemory(new Error('Out of Memory Error: Failed to allocate block of 1048576 bytes (bad allocation)'))).toBe(false);
     expect(isOutOfMemory(await store.all('SELECT no_such_column').catch((error: unknown) => error))).toBe(false);
+  });
+
+  it('the checkpoint threshold decides when the write-ahead log is folded into the database', async () => {
+    const walBytes = (): number => {
+      try {
+        return statSync(join(dir.path, 'store.duckdb.wal')).size;
+      } catch {
+        return 0; // no log file: everything is checkpointed
+      }
+    };
+    await store.createRun({ runId: 'wal', mode: 'shadow', dataset: 'd.jsonl', policy: 'oracle', config: {} });
+    await store.setCheckpointThreshold('1GB');
+    await store.writeBatch('wal', fullBatch('wal', 0, 500));
+    const held = walBytes();
+    expect(held).toBeGreaterThan(100_000);
+    await store.setCheckpointThreshold('1KB');
+    await store.writeBatch('wal', fullBatch('wal', 500, 10));
+    expect(walBytes()).toBeLessThan(held);
+    expect(await store.all(`SELECT count(*) AS n FROM queries WHERE run_id = 'wal'`)).toEqual([{ n: 510 }]);
+    await expect(store.setCheckpointThreshold('16')).rejects.toThrow(UsageError);
   });
 
   it('multiplies a size in the unit it was given', () => {

@@ -217,6 +217,13 @@ class DuckDBStore implements Store {
     this.memoryLimit = size;
   }
 
+  /** DuckDB's checkpoint_threshold: the write-ahead log size at which it checkpoints. */
+  async setCheckpointThreshold(size: string): Promise<void> {
+    const bytes = parseSize(size);
+    await this.write((connection) => connection.run(`SET checkpoint_threshold = '${bytes}B'`));
+  }
+
+
   get memoryLimitSize(): string | undefined {
     return this.memoryLimit;
   }

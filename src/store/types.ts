@@ -110,6 +110,8 @@ export interface Store {
    * `size` as in the config: a number and KB/MB/GB (powers of 1000) or KiB/MiB/GiB.
    */
   setMemoryLimit(size: string): Promise<void>;
+  /** DuckDB's checkpoint_threshold (write-ahead log size that triggers a checkpoint), `size` as for setMemoryLimit. */
+  setCheckpointThreshold(size: string): Promise<void>;
   /** The size last given to this store's setMemoryLimit, as given ('128MB'); undefined: never set through it (DuckDB's default is 80% of RAM). */
   readonly memoryLimitSize: string | undefined;
   /** Re-judging: replaces rows with the same (run, query, role, judge, kind) key, in one transaction. */
