@@ -112,6 +112,9 @@ export const fieldMappingSchema = z.strictObject({
   tool_call_id: z.string().optional().describe('Turn tables: the call a tool message answers (default tool_call_id)'),
 });
 
+/** A size as DuckDB's settings take it (parsed again by the store's parseSize). */
+const duckdbSize = () => z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "a size such as '64MB' or '1GiB'");
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -173,14 +176,10 @@ export const configSchema = z
       .strictObject({
         max_in_flight: z.int().positive().default(64).describe('Queries processed at once (each makes 2-4 calls)'),
         batch_size: z.int().positive().default(200).describe('Queries per database transaction'),
-        database_memory_limit: z
-          .string()
-          .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "a size such as '192MB' or '1GiB'")
+        database_memory_limit: duckdbSize()
           .default('64MB')
           .describe("DuckDB's memory limit while replaying: it caches table blocks up to it, so without one a long replay's memory grows with the tables. Too small fails a commit with an error that says so (32MB did at 400K queries; 64MB held 1M)"),
-        checkpoint_threshold: z
-          .string()
-          .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "a size such as '16MB' or '256MB'")
+        checkpoint_threshold: duckdbSize()
           .optional()
           .describe("DuckDB's checkpoint_threshold while replaying (write-ahead log size that triggers a checkpoint); omitted: DuckDB's own (16MB). Larger costs less CPU but holds more uncheckpointed rows in memory: raise database_memory_limit with it"),
       })

@@ -223,7 +223,6 @@ class DuckDBStore implements Store {
     await this.write((connection) => connection.run(`SET checkpoint_threshold = '${bytes}B'`));
   }
 
-
   get memoryLimitSize(): string | undefined {
     return this.memoryLimit;
   }
