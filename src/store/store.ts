@@ -212,15 +212,19 @@ class DuckDBStore implements Store {
   }
 
   async setMemoryLimit(size: string): Promise<void> {
-    const bytes = parseSize(size);
-    await this.write((connection) => connection.run(`SET memory_limit = '${bytes}B'`));
+    await this.setSize('memory_limit', size);
     this.memoryLimit = size;
   }
 
   /** DuckDB's checkpoint_threshold: the write-ahead log size at which it checkpoints. */
-  async setCheckpointThreshold(size: string): Promise<void> {
+  setCheckpointThreshold(size: string): Promise<void> {
+    return this.setSize('checkpoint_threshold', size);
+  }
+
+  /** A DuckDB size setting, given in bytes: parseSize refuses anything but a number and a unit, so nothing else reaches the SQL. */
+  private async setSize(setting: 'memory_limit' | 'checkpoint_threshold', size: string): Promise<void> {
     const bytes = parseSize(size);
-    await this.write((connection) => connection.run(`SET checkpoint_threshold = '${bytes}B'`));
+    await this.write((connection) => connection.run(`SET ${setting} = '${bytes}B'`));
   }
 
   get memoryLimitSize(): string | undefined {
