@@ -41,7 +41,7 @@ export async function openReadOnlySql(path: string): Promise<ReadOnlySqlSession>
   let connection: DuckDBConnection | undefined;
   try {
     lease = await leaseInstance(path, true);
-    connection = await lease.instance.connect();
+    connection = await lease.connect();
   } catch (error) {
     lease?.release();
     await store.close();
