@@ -29,7 +29,7 @@ async function withWriter<T>(store: Store, work: (connection: DuckDBConnection) 
   if (store.schemaVersion < 14) throw new UsageError(`${store.path}: schema version ${store.schemaVersion} has no cascade tables (needs 14)`);
   const lease = await leaseInstance(store.path, false);
   try {
-    const connection = await lease.connect();
+    const connection = await lease.instance.connect();
     try {
       return await inTransaction(connection, () => work(connection));
     } finally {

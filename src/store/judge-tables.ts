@@ -98,7 +98,7 @@ export async function openJudgeTables(store: Store, options: { now?: () => Date 
   const lease = await leaseInstance(store.path, store.readOnly);
   let connection: DuckDBConnection;
   try {
-    connection = await lease.connect();
+    connection = await lease.instance.connect();
   } catch (error) {
     lease.release();
     throw error;

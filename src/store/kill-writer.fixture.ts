@@ -25,7 +25,8 @@ if (mode === 'loop') {
 // rows are all appended and flushed inside an open transaction when the process dies.
 await store.writeBatch('killed', fullBatch('killed', 0, batchSize));
 await store.writeBatch('killed', fullBatch('killed', batchSize, batchSize));
-const connection = await (await leaseInstance(path, false)).connect();
+const { instance } = await leaseInstance(path, false);
+const connection = await instance.connect();
 await connection.run('BEGIN TRANSACTION');
 await appendBatchRows(connection, 'killed', fullBatch('killed', 2 * batchSize, batchSize));
 const [[inside]] = (await connection.runAndReadAll(`SELECT count(*) FROM queries`)).getRows() as [[bigint]];

@@ -66,7 +66,7 @@ export async function openLabelTables(path: string, options: { mustExist?: boole
   let lease: InstanceLease | undefined;
   try {
     lease = await leaseInstance(path, false);
-    const connection = await lease.connect();
+    const connection = await lease.instance.connect();
     return new DuckDBLabelTables(store, lease, connection);
   } catch (error) {
     lease?.release();

@@ -57,7 +57,7 @@ export async function openOnpremJudgeTables(store: Store): Promise<OnpremJudgeTa
   const lease = await leaseInstance(store.path, false);
   let connection: DuckDBConnection;
   try {
-    connection = await lease.connect();
+    connection = await lease.instance.connect();
   } catch (error) {
     lease.release();
     throw error;

@@ -26,7 +26,7 @@ export async function writePhase2Rows(path: string, tables: readonly TableRows[]
   try {
     const lease = await leaseInstance(path, false);
     try {
-      const connection = await lease.connect();
+      const connection = await lease.instance.connect();
       try {
         await inTransaction(connection, async () => {
           for (const table of tables) await insertRows(connection, table);

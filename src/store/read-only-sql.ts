@@ -41,7 +41,7 @@ export async function openReadOnlySql(path: string): Promise<ReadOnlySqlSession>
   let connection: DuckDBConnection | undefined;
   try {
     lease = await leaseInstance(path, true);
-    connection = await lease.connect();
+    connection = await lease.instance.connect();
   } catch (error) {
     lease?.release();
     await store.close();

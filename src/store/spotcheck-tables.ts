@@ -83,7 +83,7 @@ export async function openSpotcheckTables(path: string, options: { mustExist?: b
   let lease: InstanceLease | undefined;
   try {
     lease = await leaseInstance(path, false);
-    const connection = await lease.connect();
+    const connection = await lease.instance.connect();
     return new DuckDBSpotcheckTables(store, lease, connection);
   } catch (error) {
     lease?.release();

@@ -6,9 +6,7 @@ import type { JudgmentRecord } from '../core/judgment.ts';
 import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
 import type { RouteRecord } from '../core/route.ts';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { MIGRATIONS } from './migrations/all-migrations.ts';
-import { ROW_GROUP_SIZE } from './open-instance.ts';
 import { isOutOfMemory, multiplySize, openStore, parseSize } from './store.ts';
 import { fullBatch, JUDGE, judgment, query, reject, response, route, scored, tempDir } from './test-records.ts';
 import type { Store } from './types.ts';
@@ -290,27 +288,6 @@ describe('memory limit', () => {
     expect(await store.all(`SELECT count(*) AS n FROM queries WHERE run_id = 'wal'`)).toEqual([{ n: 510 }]);
     await expect(store.setCheckpointThreshold('16')).rejects.toThrow(UsageError);
   });
-
-  it('writes row groups of ROW_GROUP_SIZE rows, which a plain DuckDB open reads, under the file stem as catalog', async () => {
-    const count = 2 * ROW_GROUP_SIZE + 100;
-    await store.createRun({ runId: 'rg', mode: 'shadow', dataset: 'd.jsonl', policy: 'oracle', config: {} });
-    for (let start = 0; start < count; start += 2000) await store.writeBatch('rg', fullBatch('rg', start, Math.min(2000, count - start)));
-    expect(await store.all('SELECT current_database() AS name')).toEqual([{ name: 'store' }]);
-    await store.close();
-    // DuckDB's own default (122,880 rows a group) would hold these rows in one group.
-    const plain = await DuckDBInstance.create(join(dir.path, 'store.duckdb'));
-    const connection = await plain.connect();
-    try {
-      const groups = await connection.runAndReadAll(`SELECT count(DISTINCT row_group_id) AS groups, max(count) AS largest FROM pragma_storage_info('queries') WHERE segment_type = 'VARCHAR'`);
-      expect(groups.getRowObjectsJS()).toEqual([{ groups: 3n, largest: BigInt(ROW_GROUP_SIZE) }]);
-      const rows = await connection.runAndReadAll(`SELECT count(*) AS n FROM queries WHERE run_id = 'rg'`);
-      expect(rows.getRowObjectsJS()).toEqual([{ n: BigInt(count) }]);
-    } finally {
-      connection.closeSync();
-      plain.closeSync();
-    }
-    store = await openStore(join(dir.path, 'store.duckdb'), { now });
-  }, 60_000);
 
   it('multiplies a size in the unit it was given', () => {
     expect(multiplySize('128MB', 2)).toBe('256MB');

@@ -65,9 +65,9 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
   const lease = await leaseInstance(path, readOnly);
   const connections: DuckDBConnection[] = [];
   try {
-    const writer = await lease.connect();
+    const writer = await lease.instance.connect();
     connections.push(writer);
-    const reader = await lease.connect();
+    const reader = await lease.instance.connect();
     connections.push(reader);
     const version = await lease.exclusive(() => applyMigrations(writer, MIGRATIONS, { path, readOnly, now }));
     return new DuckDBStore({ path, readOnly, now, lease, writer, reader, schemaVersion: version });
