@@ -24,7 +24,12 @@ export async function startSimProcess(options: { referenceFiles?: string[]; time
   const child: ChildProcess = spawn(NODE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sim did not start within 120 s: ${output}`)), 120_000);
+    // Reading the references of two million-line logs (bench/multi-turn.ts --n 1000000) takes the
+    // sim about two minutes on this machine; a sim that does not start is killed, not left behind.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`sim did not start within 600 s: ${output}`));
+    }, 600_000);
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       output += chunk;
       const match = /listening on (http:\/\/\S+)/.exec(output);
