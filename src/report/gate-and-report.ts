@@ -4,8 +4,8 @@ import { loadRunData } from '../gate/metrics.ts';
 import { previousComparableRun } from '../gate/previous-run.ts';
 import { decideGate, recordGateDecision, type GateOutcome, type GateRunStore } from '../gate/run-gate.ts';
 import type { WhatIf } from '../gate/what-if.ts';
-import { memoryRetry, runPhase, type MemoryLimitedStore, type MemoryRetryOptions } from '../store/memory-retry.ts';
-import { collectReportData } from './collect.ts';
+import { memoryRetry, runPhase, type MemoryLimitedStore, type MemoryRetryOptions, type ReadPhase } from '../store/memory-retry.ts';
+import { collectReportData, type ReportData } from './collect.ts';
 import { collectGarbage } from '../core/collect-garbage.ts';
 import { writeReport, type WrittenReport } from './write.ts';
 
@@ -48,7 +48,24 @@ export async function gateAndReport(store: GateAndReportStore, plan: GatePlan, o
     }
     return { runId, against };
   });
-  // Each attempt streams the facts into a FactTable of its own.
+  // Each attempt streams the facts into a FactTable of its own. The facts (some 100 MB over a
+  // million queries) are read and used inside decideAndCollect, so nothing holds them once it
+  // returns: rendering the report (vega-lite's compiler is loaded then) is not on top of them.
+  const { outcome, reportData } = await decideAndCollect(store, plan, options, read, runId, against);
+  collectGarbage();
+  await recordGateDecision(store, outcome, against);
+  const report = await writeReport(options.results, outcome, reportData, options.junit === undefined ? {} : { junitFile: options.junit });
+  return { outcome, report };
+}
+
+async function decideAndCollect(
+  store: GateAndReportStore,
+  plan: GatePlan,
+  options: GateAndReportOptions,
+  read: ReadPhase,
+  runId: string,
+  against: string | undefined,
+): Promise<{ outcome: GateOutcome; reportData: ReportData }> {
   const data = await read(`reading run ${runId}`, () => loadRunData(store, runId));
   const gateOptions = {
     data,
@@ -62,7 +79,5 @@ export async function gateAndReport(store: GateAndReportStore, plan: GatePlan, o
   // collection V8 makes late: collected here, they are not under the report's queries' peak.
   collectGarbage();
   const reportData = await read("reading the report's data", () => collectReportData(store, data));
-  await recordGateDecision(store, outcome, against);
-  const report = await writeReport(options.results, outcome, reportData, options.junit === undefined ? {} : { junitFile: options.junit });
-  return { outcome, report };
+  return { outcome, reportData };
 }

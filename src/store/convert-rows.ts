@@ -81,6 +81,19 @@ export async function streamColumns<T extends Record<string, unknown[]>>(
   params: readonly unknown[],
   onChunk: (columns: T, rows: number) => void,
 ): Promise<void> {
+  await fetchChunks(connection, sql, params, onChunk);
+  // A finished result holds its query's native state (an aggregation's hash tables: tens of MB of
+  // DuckDB's memory limit over a million queries) until V8 finalizes it. Unreachable now that
+  // fetchChunks has returned, it is collected before the caller's next query needs that memory.
+  collectGarbage();
+}
+
+async function fetchChunks<T extends Record<string, unknown[]>>(
+  connection: DuckDBConnection,
+  sql: string,
+  params: readonly unknown[],
+  onChunk: (columns: T, rows: number) => void,
+): Promise<void> {
   const result = await connection.stream(sql, params.length > 0 ? toDuckDBParams(params) : undefined);
   const names = result.columnNames();
   for (let fetched = 1; ; fetched++) {

@@ -27,21 +27,40 @@ const needing = (store: { memoryLimitSize: string | undefined }, megabytes: numb
 };
 
 describe('memoryRetry', () => {
-  it('runs a phase again from the start at 2x, then 4x, saying so once per raise', async () => {
+  it('runs a phase again from the start once at the same limit, then at 2x, then 4x, saying so each time', async () => {
     const { store, limits, lines, read } = setup('128MB');
     const calls: string[] = [];
     await expect(read('reading run r1', needing(store, 400, calls))).resolves.toBe('done');
-    expect(calls).toEqual(['128MB', '256MB', '512MB']);
+    expect(calls).toEqual(['128MB', '128MB', '256MB', '512MB']);
     expect(limits).toEqual(['256MB', '512MB']);
     expect(lines).toEqual([
+      'gate: DuckDB ran out of memory at 128MB in reading run r1; trying once more at 128MB (raise --database-memory to avoid this)\n',
       'gate: DuckDB ran out of memory at 128MB in reading run r1; retrying at 256MB (raise --database-memory to avoid this)\n',
       'gate: DuckDB ran out of memory at 256MB in reading run r1; retrying at 512MB (raise --database-memory to avoid this)\n',
     ]);
   });
 
+  it('keeps the limit when the same attempt fits the second time (DuckDB ran out only once)', async () => {
+    const { store, limits, lines, read } = setup('128MB');
+    let attempts = 0;
+    const once = async (): Promise<string> => {
+      attempts += 1;
+      if (attempts === 1) throw new Error(OUT_OF_MEMORY);
+      return 'done';
+    };
+    await expect(read('reading run r1', once)).resolves.toBe('done');
+    expect(attempts).toBe(2);
+    expect(limits).toEqual([]);
+    expect(store.memoryLimitSize).toBe('128MB');
+    expect(lines).toHaveLength(1);
+  });
+
   it('counts raises over the whole command: a later phase starts at the raised limit and cannot go past 4x', async () => {
     const { store, read } = setup('128MB');
-    await read('first', needing(store, 200, []));
+    const first: string[] = [];
+    await read('first', needing(store, 200, first));
+    // The one attempt at the same limit is the command's, not each phase's.
+    expect(first).toEqual(['128MB', '128MB', '256MB']);
     const calls: string[] = [];
     await expect(read('second', needing(store, 300, calls))).resolves.toBe('done');
     expect(calls).toEqual(['256MB', '512MB']);

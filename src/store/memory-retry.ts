@@ -25,9 +25,12 @@ export type ReadPhase = <T>(phase: string, task: () => Promise<T>) => Promise<T>
 
 /**
  * For a command that set DuckDB's memory limit (the gate's 128MB): a read-only phase that runs out of
- * memory is run again from the start at twice the limit, at most MEMORY_RAISES times over the
- * command (raised limits stay for its later phases), each time with one line on `output`. DuckDB's
- * spilling is not exact: the same query over the same run ran out once in twelve at 128MB.
+ * memory is run again from the start, once at the same limit, then at twice the limit, at most
+ * MEMORY_RAISES times over the command (raised limits stay for its later phases), each time with
+ * one line on `output`. DuckDB's spilling is not exact: the same query over the same run ran out
+ * about once in ten at 128MB and fitted the next time, depending on how its two threads' work
+ * interleaved; a doubled limit cost the gate some 150 MB more peak RSS (bench/RESULTS.md, "Gate +
+ * report memory"), so the same limit is tried once first.
  *
  * `task` must only read, and must build all its state itself: it is called again from scratch (a
  * streamed read restarts into fresh columns, never feeding chunks twice). Writes stay outside.
@@ -37,6 +40,7 @@ export type ReadPhase = <T>(phase: string, task: () => Promise<T>) => Promise<T>
 export function memoryRetry(store: MemoryLimitedStore, options: MemoryRetryOptions): ReadPhase {
   const configured = store.memoryLimitSize;
   let raises = 0;
+  let triedAgain = false;
   return async <T>(phase: string, task: () => Promise<T>): Promise<T> => {
     for (;;) {
       try {
@@ -45,6 +49,14 @@ export function memoryRetry(store: MemoryLimitedStore, options: MemoryRetryOptio
         const limit = store.memoryLimitSize;
         if (configured === undefined || limit === undefined || !isOutOfMemory(error)) throw error;
         const said = (error as Error).message.split('\n')[0];
+        // What the failed attempt built (a partly filled FactTable, streamed chunks' native memory
+        // waiting on their JS wrappers) goes before the next attempt builds it again.
+        collectGarbage();
+        if (!triedAgain) {
+          triedAgain = true;
+          options.output.write(`${options.command}: DuckDB ran out of memory at ${limit} in ${phase}; trying once more at ${limit} (raise ${options.setting} to avoid this)\n`);
+          continue;
+        }
         if (raises >= MEMORY_RAISES) {
           throw new UsageError(
             `DuckDB ran out of memory in ${phase} at ${limit} (${2 ** raises}x ${options.setting} ${configured}): raise ${options.setting} (e.g. ${options.setting} ${multiplySize(limit, 2)}). DuckDB said: ${said}`,
@@ -54,9 +66,6 @@ export function memoryRetry(store: MemoryLimitedStore, options: MemoryRetryOptio
         const raised = multiplySize(limit, 2);
         options.output.write(`${options.command}: DuckDB ran out of memory at ${limit} in ${phase}; retrying at ${raised} (raise ${options.setting} to avoid this)\n`);
         raises += 1;
-        // What the failed attempt built (a partly filled FactTable, streamed chunks' native memory
-        // waiting on their JS wrappers) goes before the next attempt builds it again.
-        collectGarbage();
         await store.setMemoryLimit(raised);
       }
     }

@@ -213,6 +213,11 @@ class DuckDBStore implements Store {
 
   async setMemoryLimit(size: string): Promise<void> {
     await this.setSize('memory_limit', size);
+    // A command that holds DuckDB to a limit is one whose peak RSS matters. DuckDB allocates through
+    // its own jemalloc, which otherwise returns freed pages to the system only when a DuckDB thread
+    // next allocates or frees: the gate over a million judged pairs kept 70-80 MB of its facts
+    // query's freed memory that way (bench/RESULTS.md, "Gate + report memory").
+    await this.write((connection) => connection.run('SET allocator_background_threads = true'));
     this.memoryLimit = size;
   }
 
