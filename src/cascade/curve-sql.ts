@@ -307,7 +307,8 @@ FROM ranked
 /**
  * What the cascade serves each query of run $1 at threshold $3 on the routed tiers in $4 (tier
  * names joined by commas), by validator $2: the same rule as CURVE_SQL, per query, for the gate's
- * bootstrap. The routed_* columns are the same query without the cascade.
+ * bootstrap, in no particular order (src/gate/cascade-evidence.ts makes its figures independent of
+ * the order). The routed_* columns are the same query without the cascade.
  */
 export const SERVED_AT_SQL = `
 WITH per_query AS (
@@ -327,10 +328,7 @@ SELECT
   CASE WHEN NOT q.validated THEN q.routed_latency
        WHEN q.validator_scored AND q.p_acceptable >= $3 THEN q.candidate_latency + q.validator_latency
        ELSE q.candidate_latency + q.validator_latency + q.baseline_latency END AS latency,
-  q.routed_latency,
-  q.served_score AS routed_score,
-  q.baseline_cost
+  q.routed_latency
 FROM per_query AS q
 WHERE list_contains(string_split($4, ','), q.tier)
-ORDER BY q.query_id
 `;

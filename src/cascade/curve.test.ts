@@ -10,6 +10,12 @@ import { createRandom } from '../datasets/random.ts';
 import { openStore } from '../store/store.ts';
 import { JUDGE, judgment, query, response, route, scored, tempDir } from '../store/test-records.ts';
 import type { Store } from '../store/types.ts';
+import { bootstrapMean } from '../gate/bootstrap.ts';
+import { applyCascadeChecks } from '../gate/cascade-check.ts';
+import { loadCascadeEvidence, type ServedSummary } from '../gate/cascade-evidence.ts';
+import type { CostProjection } from '../gate/cost.ts';
+import type { GateResult } from '../gate/decide.ts';
+import { loadPlan, selectStep } from '../gate/plan.ts';
 import { AUROC_SQL, CURVE_SQL, PER_QUERY_SQL } from './curve-sql.ts';
 import { cascadeJson, evaluateCascade, readCurve } from './evaluate.ts';
 import { formatCascade } from './format.ts';
@@ -223,16 +229,20 @@ GROUP BY kind, threshold
 ORDER BY kind = 'threshold' DESC, kind, threshold
 `;
 
-/** The cascade rule, written again in plain code: what the SQL must agree with. */
-function expected(planted: readonly Planted[], threshold: number) {
-  const served = planted.map((item) => {
+/** The cascade rule, written again in plain code, per query: what the SQL must agree with. */
+function servedAt(planted: readonly Planted[], threshold: number) {
+  return planted.map((item) => {
     // A failed call's cost is unknown, so a query the fallback served has an unknown cost: left out, not 0.
     const routedCost = item.fallback ? undefined : item.candidateCost;
-    if (item.validation === undefined) return { score: item.candidateScore, cost: routedCost, escalated: false };
+    if (item.validation === undefined) return { score: item.candidateScore, cost: routedCost, routedCost, escalated: false };
     const pass = item.validation.p !== undefined && item.validation.p >= threshold;
     const base = item.candidateCost === undefined || item.validation.cost === undefined ? undefined : item.candidateCost + item.validation.cost;
-    return pass ? { score: item.candidateScore, cost: base, escalated: false } : { score: item.baselineScore, cost: base === undefined ? undefined : base + item.baselineCost, escalated: true };
+    return pass ? { score: item.candidateScore, cost: base, routedCost, escalated: false } : { score: item.baselineScore, cost: base === undefined ? undefined : base + item.baselineCost, routedCost, escalated: true };
   });
+}
+
+function expected(planted: readonly Planted[], threshold: number) {
+  const served = servedAt(planted, threshold);
   const mean = (values: Array<number | undefined>): number => {
     const known = values.filter((value): value is number => value !== undefined);
     return known.reduce((sum, value) => sum + value, 0) / known.length;
@@ -346,6 +356,62 @@ describe('the cascade curve', () => {
     } finally {
       await opened.close();
     }
+  });
+});
+
+describe("the gate's cascade evidence", () => {
+  const planted = plantRun(600);
+  const plan = loadPlan('suites/rollout.yaml');
+  const step = selectStep(plan, '70% + cascade');
+
+  it("is what the rule serves at the step's threshold, in figures that do not depend on the order DuckDB returns the rows in", async () => {
+    const dir = tempDir('hybrid-eval-cascade-gate-');
+    // The same run written in two orders: the summary must be the same, bootstrap intervals included.
+    const reversed = [...planted].reverse();
+    const summaries = [];
+    try {
+      for (const [index, order] of [planted, reversed].entries()) {
+        const opened = await store(order, `${dir.path}/order-${index}.duckdb`);
+        try {
+          const evidence = (await loadCascadeEvidence(opened, RUN, plan, loadConfig('examples/sim.yaml'), () => [...TIERS])).get(step.name);
+          if (evidence === undefined || !evidence.available) throw new Error(`no evidence: ${JSON.stringify(evidence)}`);
+          summaries.push(evidence.served);
+        } finally {
+          await opened.close();
+        }
+      }
+    } finally {
+      dir.remove();
+    }
+    const [served, again] = summaries as [ServedSummary, ServedSummary];
+    const rule = servedAt(planted, step.cascade!.threshold);
+    const sorted = (values: number[]): number[] => [...values].sort((a, b) => a - b);
+    expect(served.queries).toBe(planted.length);
+    expect(served.validated).toBe(planted.filter((item) => item.validation !== undefined).length);
+    expect(served.escalated).toBe(rule.filter((row) => row.escalated).length);
+    expect([...served.scores]).toEqual(sorted(rule.flatMap((row) => (row.score === undefined ? [] : [row.score]))));
+    // Paired per query: the served answer's score minus the same query's baseline score.
+    expect([...served.differences]).toEqual(sorted(rule.flatMap((row, index) => (row.score === undefined || planted[index]!.baselineScore === undefined ? [] : [row.score - planted[index]!.baselineScore!]))));
+    for (const tier of TIERS) {
+      const inTier = rule.filter((_, index) => planted[index]!.tier === tier);
+      expect([...served.tierScores[tier]!]).toEqual(sorted(inTier.flatMap((row) => (row.score === undefined ? [] : [row.score]))));
+      const known = inTier.filter((row) => row.cost !== undefined && row.routedCost !== undefined);
+      expect(served.addedCost[tier]!.queries).toBe(inTier.length);
+      expect(served.addedCost[tier]!.known).toBe(known.length);
+      expect(served.addedCost[tier]!.sumNanoUsd / 1e9).toBeCloseTo(known.reduce((sum, row) => sum + row.cost! - row.routedCost!, 0), 6);
+    }
+    expect(again).toEqual(served);
+
+    // The drop against the baseline is a paired bootstrap of those differences, as the plain gate's quality_vs_baseline.
+    const result: GateResult = { decision: 'go', checks: [] };
+    const cost: Partial<CostProjection> = { monthlyQueries: MONTHLY, routedMonthlyUsd: 15_000, baselineMonthlyUsd: 50_000 };
+    applyCascadeChecks(result, step, cost as CostProjection, { simple: 1, medium: 1, complex: 1 }, { available: true, validator: VALIDATOR.name, threshold: step.cascade!.threshold, served }, 7);
+    const paired = result.checks.find((check) => check.metric === 'cascade_quality_vs_baseline');
+    const want = bootstrapMean(served.differences, { seed: 7 });
+    expect(paired).toMatchObject({ value: want.mean, interval: { lower: want.lower, upper: want.upper }, n: served.differences.length });
+    // The bill adds, per tier, a third of the volume (one query a tier in the mix) times the mean added cost per query.
+    const extra = TIERS.reduce((sum, tier) => sum + (MONTHLY / 3) * (served.addedCost[tier]!.sumNanoUsd / 1e9 / served.addedCost[tier]!.known), 0);
+    expect(result.checks.find((check) => check.metric === 'cascade_monthly_cost_usd')?.value).toBeCloseTo(15_000 + extra, 6);
   });
 });
 

@@ -1,68 +1,9 @@
-import type { Config } from '../config/schema.ts';
 import { TIERS, type Tier } from '../core/tier.ts';
-import { SERVED_AT_SQL } from '../cascade/curve-sql.ts';
-import { bootstrapMean, bootstrapMeanDifference, type Interval } from './bootstrap.ts';
+import { bootstrapMean, type Interval } from './bootstrap.ts';
+import type { CascadeEvidence, ServedSummary } from './cascade-evidence.ts';
 import type { CostProjection } from './cost.ts';
 import { decisionOf, describeInterval, pct, type Check, type GateResult } from './decide.ts';
-import { quantileInterval } from './intervals.ts';
-import type { GateStore } from './metrics.ts';
-import type { GatePlan, GateStep } from './plan.ts';
-
-/** What the cascade would serve on a step's scope, per query (SERVED_AT_SQL), or why there is nothing. */
-export type CascadeEvidence =
-  | { available: true; validator: string; threshold: number; rows: ServedRows }
-  | { available: false; why: string };
-
-interface ServedRows {
-  tier: Array<string | null>;
-  validated: boolean[];
-  escalated: Array<boolean | null>;
-  score: Array<number | null>;
-  baseline_score: Array<number | null>;
-  cost: Array<number | null>;
-  routed_cost: Array<number | null>;
-  latency: Array<number | null>;
-  routed_latency: Array<number | null>;
-  [column: string]: unknown[];
-}
-
-/** Reads, for every step that names a cascade, what the cascade would serve on the step's tiers. */
-export async function loadCascadeEvidence(
-  store: GateStore,
-  runId: string,
-  plan: GatePlan,
-  config: Config,
-  scopeOf: (step: GateStep) => Tier[],
-): Promise<Map<string, CascadeEvidence>> {
-  const evidence = new Map<string, CascadeEvidence>();
-  for (const step of plan.steps) {
-    if (step.cascade === undefined) continue;
-    evidence.set(step.name, await evidenceFor(store, runId, step, config, scopeOf(step)));
-  }
-  return evidence;
-}
-
-async function evidenceFor(store: GateStore, runId: string, step: GateStep, config: Config, tiers: Tier[]): Promise<CascadeEvidence> {
-  const cascade = step.cascade!;
-  const validators = await store.all<{ name: string; escalate_to: string }>('SELECT DISTINCT validator_name AS name, escalate_to FROM validations WHERE run_id = ? ORDER BY name', [runId]);
-  const names = [...new Set(validators.map((row) => row.name))];
-  const validator = cascade.validator ?? (names.length === 1 ? names[0] : undefined);
-  if (validator === undefined || !names.includes(validator)) {
-    return {
-      available: false,
-      why:
-        names.length === 0
-          ? 'the run has no validations: configure cascade and replay, or run hybrid-eval validate --run'
-          : cascade.validator === undefined
-            ? `the run has validations by ${names.join(', ')}: name one in the step's cascade.validator`
-            : `the run has no validations by ${cascade.validator} (validators: ${names.join(', ')})`,
-    };
-  }
-  const elsewhere = validators.find((row) => row.name === validator && row.escalate_to !== config.baseline);
-  if (elsewhere !== undefined) return { available: false, why: `${validator} escalates to ${elsewhere.escalate_to}; a shadow run holds only the baseline's (${config.baseline}) answers to serve instead` };
-  const rows = await store.columns<ServedRows>(SERVED_AT_SQL, [runId, validator, cascade.threshold, tiers.join(',')]);
-  return { available: true, validator, threshold: cascade.threshold, rows };
-}
+import type { GateStep } from './plan.ts';
 
 /** Checks of the plain run that the cascade's own replace: quality, cost and latency of what is served. */
 const REPLACED = /^(candidate_quality|quality_vs_baseline|quality_(simple|medium|complex)|quality_vs_baseline_(simple|medium|complex)|projected_monthly_cost_usd|cost_reduction_vs_baseline|served_p95_latency_ms)$/;
@@ -87,34 +28,30 @@ export function applyCascadeChecks(result: GateResult, step: GateStep, cost: Cos
 }
 
 function cascadeChecks(step: GateStep, cost: CostProjection, tierQueries: Partial<Record<Tier, number>>, evidence: Extract<CascadeEvidence, { available: true }>, seed: number): Check[] {
-  const { rows, threshold, validator } = evidence;
+  const { served, threshold, validator } = evidence;
   const thresholds = step.thresholds;
   const rule = thresholds.quality_statistic === 'mean' ? 'point' : 'bound';
   const label = `cascade (${validator} at t=${threshold})`;
   const checks: Check[] = [];
-  const n = rows.score.length;
-  const scores = (filter: (index: number) => boolean): number[] => rows.score.flatMap((score, index) => (score !== null && filter(index) ? [Number(score)] : []));
-
-  const served = scores(() => true);
-  const enough = served.length >= thresholds.min_scored;
+  const n = served.queries;
+  const enough = served.scores.length >= thresholds.min_scored;
   if (thresholds.min_quality !== undefined) {
-    checks.push(intervalCheck('cascade_quality', bootstrapMean(served, { seed }), thresholds.min_quality, rule, enough, `${label} serves`));
+    checks.push(intervalCheck('cascade_quality', bootstrapMean(served.scores, { seed }), thresholds.min_quality, rule, enough, `${label} serves`));
   }
   if (thresholds.max_quality_drop !== undefined) {
-    const paired = rows.score.flatMap((score, index) => (score !== null && rows.baseline_score[index] !== null ? [index] : []));
-    const difference = bootstrapMeanDifference(paired.map((index) => Number(rows.score[index])), paired.map((index) => Number(rows.baseline_score[index])), { seed });
+    // Paired: the per-query differences are resampled, as the plain gate's quality_vs_baseline is.
+    const difference = bootstrapMean(served.differences, { seed });
     checks.push(intervalCheck('cascade_quality_vs_baseline', difference, -thresholds.max_quality_drop, 'bound', enough, `${label} minus the baseline, paired`));
   }
   for (const tier of TIERS) {
     const floor = thresholds.tier_floors?.[tier];
-    if (floor === undefined || !rows.tier.includes(tier)) continue;
-    const tierScores = scores((index) => rows.tier[index] === tier);
+    const tierScores = served.tierScores[tier];
+    if (floor === undefined || tierScores === undefined) continue;
     checks.push(intervalCheck(`cascade_quality_${tier}`, bootstrapMean(tierScores, { seed }), floor, rule, tierScores.length >= (typeof thresholds.min_scored_per_tier === 'number' ? thresholds.min_scored_per_tier : (thresholds.min_scored_per_tier?.[tier] ?? 1)), `${label} on ${tier}`));
   }
 
   // Escalation: each escalated query pays candidate + validator + baseline, in a row.
-  const escalated = rows.escalated.filter((value) => value === true).length;
-  const validated = rows.validated.filter(Boolean).length;
+  const { escalated, validated } = served;
   const maxEscalation = step.cascade!.max_escalation_rate;
   const rate = n === 0 ? undefined : escalated / n;
   checks.push({
@@ -127,8 +64,8 @@ function cascadeChecks(step: GateStep, cost: CostProjection, tierQueries: Partia
     detail: `${escalated} of ${n} queries in scope escalated (${pct(rate)}; ${validated} validated, the rest not on a cascade tier or not answered by the candidate)`,
   });
 
-  const latency = quantileInterval(numbers(rows.latency), 0.95);
-  const routed = quantileInterval(numbers(rows.routed_latency), 0.95);
+  const latency = served.latencyP95;
+  const routed = served.routedLatencyP95;
   const added = latency.value === undefined || routed.value === undefined ? undefined : latency.value - routed.value;
   const maxAdded = step.cascade!.max_added_p95_latency_ms;
   checks.push({
@@ -147,7 +84,7 @@ function cascadeChecks(step: GateStep, cost: CostProjection, tierQueries: Partia
   }
 
   // Monthly bill: the step's projection plus what the validator and the escalations add on the tiers it serves from the candidate.
-  const extra = extraMonthly(step, cost, tierQueries, rows);
+  const extra = extraMonthly(step, cost, tierQueries, served);
   const monthly = cost.routedMonthlyUsd === undefined || extra === undefined ? undefined : cost.routedMonthlyUsd + extra;
   const costDetail = `${usd(monthly)} = the step's ${usd(cost.routedMonthlyUsd)} + ${usd(extra)} of validator and escalation calls`;
   if (thresholds.max_monthly_cost_usd !== undefined) {
@@ -171,17 +108,16 @@ function cascadeChecks(step: GateStep, cost: CostProjection, tierQueries: Partia
 }
 
 /** Monthly volume x per tier: share of traffic x the step's candidate share x (cascade - routed) cost per query. undefined when a figure is unknown. */
-function extraMonthly(step: GateStep, cost: CostProjection, tierQueries: Partial<Record<Tier, number>>, rows: ServedRows): number | undefined {
+function extraMonthly(step: GateStep, cost: CostProjection, tierQueries: Partial<Record<Tier, number>>, served: ServedSummary): number | undefined {
   if (cost.monthlyQueries === undefined) return undefined;
   const total = TIERS.reduce((sum, tier) => sum + (tierQueries[tier] ?? 0), 0);
   if (total === 0) return undefined;
   let extra = 0;
   for (const tier of TIERS) {
-    const indices = rows.tier.flatMap((value, index) => (value === tier ? [index] : []));
-    if (indices.length === 0) continue;
-    const known = indices.filter((index) => rows.cost[index] !== null && rows.routed_cost[index] !== null);
-    if (known.length === 0) return undefined;
-    const perQuery = known.reduce((sum, index) => sum + Number(rows.cost[index]) - Number(rows.routed_cost[index]), 0) / known.length;
+    const added = served.addedCost[tier];
+    if (added === undefined || added.queries === 0) continue;
+    if (added.known === 0) return undefined;
+    const perQuery = added.sumNanoUsd / 1e9 / added.known;
     const share = candidateShare(step, tier);
     extra += cost.monthlyQueries * ((tierQueries[tier] ?? 0) / total) * share * perQuery;
   }
@@ -205,10 +141,6 @@ function intervalCheck(metric: string, interval: Interval, minimum: number, rule
 
 function hold(metric: string, why: string, threshold: string): Check {
   return { metric, outcome: 'hold', value: undefined, interval: undefined, threshold, n: 0, detail: why };
-}
-
-function numbers(values: ReadonlyArray<number | null>): number[] {
-  return values.flatMap((value) => (value === null ? [] : [Number(value)]));
 }
 
 const fmtMs = (value: number | undefined): string => (value === undefined ? 'unknown' : `${Math.round(value)} ms`);

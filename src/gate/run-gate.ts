@@ -1,7 +1,8 @@
 import { configSchema, type Config } from '../config/schema.ts';
 import { UsageError } from '../core/errors.ts';
 import { TIERS, type Tier } from '../core/tier.ts';
-import { applyCascadeChecks, loadCascadeEvidence } from './cascade-check.ts';
+import { applyCascadeChecks } from './cascade-check.ts';
+import { loadCascadeEvidence } from './cascade-evidence.ts';
 import { compareRuns, type Comparison } from './compare.ts';
 import { buildCostModel, costModelFrom, readCostInputs, type CostModel, type CostProjection } from './cost.ts';
 import { decide, decisionOf, type Check, type Decision, type GateResult } from './decide.ts';
