@@ -4,7 +4,9 @@
 // (or the first run of --from DB, e.g. the demo's database), copied in SQL to --pairs queries with
 // its validations (not timed). Then times `hybrid-eval cascade` from spawn to exit (the curve's
 // 21 thresholds and two references in one INSERT ... SELECT, AUROC, read back, printed) and
-// reports its peak RSS. --keep PATH keeps the built database there (and reuses it when it exists).
+// reports its peak RSS. Then the gate and report at the plan's cascade step ("70% + cascade"), through
+// bin/hybrid-eval.js as users start it, timed and its peak RSS (issue 18: under 512 MB). --keep PATH
+// keeps the built database there (and reuses it when it exists).
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +20,18 @@ import { describeMachine } from './lib/machine.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 const COPIED_TABLES = ['queries', 'routes', 'responses', 'judgments', 'privacy_decisions', 'validations'];
 const RUN = 'bench-cascade';
+const BIN = join(ROOT, 'bin/hybrid-eval.js');
+const CASCADE_STEP = '70% + cascade';
+
+export interface CascadeFigure {
+  pairs: number;
+  validations: number;
+  buildSeconds: number;
+  seconds: number;
+  peakRssMb: number | undefined;
+  chosen: string;
+  gate: { seconds: number; peakRssMb: number | undefined; decision: string; retries: string[] };
+}
 
 async function buildRun(database: string, pairs: number, from: string | undefined): Promise<{ pairs: number; validations: number }> {
   if (from === undefined) {
@@ -62,7 +76,7 @@ async function counted(database: string): Promise<{ pairs: number; validations: 
   }
 }
 
-export async function cascadeBench(pairs: number, from?: string, keep?: string): Promise<{ pairs: number; validations: number; buildSeconds: number; seconds: number; peakRssMb: number | undefined; chosen: string }> {
+export async function cascadeBench(pairs: number, from?: string, keep?: string): Promise<CascadeFigure> {
   const work = mkdtempSync(join(tmpdir(), 'hybrid-eval-cascade-'));
   const database = keep ?? join(work, 'cascade.duckdb');
   try {
@@ -72,7 +86,12 @@ export async function cascadeBench(pairs: number, from?: string, keep?: string):
     const run = await measure(NODE, [join(ROOT, 'src/cli/main.ts'), 'cascade', '--run', RUN, '--db', database, '--validator', 'support-validator@llama'], { cwd: ROOT });
     if (run.code !== 0) throw new Error(`cascade failed (exit ${run.code}): ${run.stdout}\n${run.stderr}`);
     const chosen = /chosen[^\n]*/.exec(run.stdout)?.[0] ?? 'none';
-    return { ...built, buildSeconds, seconds: run.wallMs / 1000, peakRssMb: run.peakRssMb, chosen };
+    const gated = await measure(BIN, ['gate', '--run', RUN, '--db', database, '--step', CASCADE_STEP, '--results', join(work, 'results')], { cwd: ROOT });
+    // Exit 1 is also an error's: a gate that printed no decision for the step failed.
+    const decision = new RegExp(`^  ${CASCADE_STEP.replace(/[%+]/g, '\\$&')} +(GO|NO-GO|HOLD)\\b`, 'm').exec(gated.stdout)?.[1];
+    if (decision === undefined) throw new Error(`gate printed no decision for ${CASCADE_STEP} (exit ${gated.code}): ${gated.stdout}\n${gated.stderr}`);
+    const retries = gated.stderr.split('\n').filter((line) => line.includes('ran out of memory'));
+    return { ...built, buildSeconds, seconds: run.wallMs / 1000, peakRssMb: run.peakRssMb, chosen, gate: { seconds: gated.wallMs / 1000, peakRssMb: gated.peakRssMb, decision, retries } };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -84,5 +103,8 @@ if (import.meta.main) {
   const figure = await cascadeBench(Number(values.pairs), values.from, values.keep);
   console.log(
     `cascade curve over ${figure.pairs} pairs (${figure.validations} validations): ${figure.seconds.toFixed(1)} s spawn to exit, peak RSS ${figure.peakRssMb?.toFixed(0)} MB (building the run took ${figure.buildSeconds.toFixed(1)} s)\n${figure.chosen}`,
+  );
+  console.log(
+    `gate + report at "${CASCADE_STEP}" over ${figure.pairs} pairs: ${figure.gate.seconds.toFixed(1)} s spawn to exit, decision ${figure.gate.decision}, peak RSS ${figure.gate.peakRssMb?.toFixed(0)} MB${figure.gate.retries.length === 0 ? '' : `\n${figure.gate.retries.join('\n')}`}`,
   );
 }
