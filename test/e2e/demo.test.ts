@@ -38,5 +38,16 @@ describe('the demo', () => {
     expect(Number(agreement![3])).toBeGreaterThan(30);
     // The demo's own output shows it too.
     expect(demo.stdout).toMatch(/^on-prem judge llama \(llama-3-70b\) vs gpt-4: weighted kappa \d\.\d\d/m);
+
+    // Issue 18, "Done when": routing alone against routing plus the cascade at a threshold (quality,
+    // cost, p95), and a planted bad validator that makes the cascade step no-go.
+    const point = (label: string) => new RegExp(`^  ${label} +quality (\\d\\.\\d\\d) \\[[\\d.]+, [\\d.]+\\] n=\\d+  cost \\$[\\d.]+/query \\$[\\d,]+/month  .*p95 \\d+ ms`, 'm');
+    const routing = point('routing alone').exec(demo.stdout);
+    const cascade = point('\\+ cascade t=\\d\\.\\d\\d').exec(demo.stdout);
+    expect(routing, demo.stdout).not.toBeNull();
+    expect(cascade, demo.stdout).not.toBeNull();
+    // The sim's validator is skilled: what the cascade serves scores above routing alone.
+    expect(Number(cascade![1])).toBeGreaterThan(Number(routing![1]));
+    expect(demo.stdout).toMatch(/^  planted-bad-validator \(planted: [^)]*\): NO-GO; cascade checks: fail cascade_quality,/m);
   }, 300_000);
 });
