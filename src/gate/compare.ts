@@ -4,7 +4,8 @@ import { bootstrapMean, bootstrapMeanDifference, type Interval } from './bootstr
 import type { CostProjection } from './cost.ts';
 import { decisionOf, describeInterval, fmt, pct, skip, type Check, type Decision } from './decide.ts';
 import { quantileInterval, wilcoxonSignedRank, wilsonInterval, type QuantileEstimate } from './intervals.ts';
-import type { QueryFacts, RunData } from './metrics.ts';
+import { compareUtf8, type FactTable } from './fact-table.ts';
+import type { RunData } from './metrics.ts';
 import type { RegressionThresholds } from './plan.ts';
 
 export interface QualityComparison {
@@ -41,25 +42,25 @@ export interface CompareInput {
 
 /** Tonight against last night: quality by tier, cost, latency, routing; regressions become failed checks. */
 export function compareRuns(current: CompareInput, previous: CompareInput, thresholds: RegressionThresholds, seed = 777): Comparison {
-  // Query by query, as objects: a comparison matches two runs by query id (not yet on the typed columns).
-  const currentFacts = [...current.data.facts];
-  const previousFacts = [...previous.data.facts];
-  const previousById = new Map(previousFacts.map((fact) => [fact.queryId, fact]));
-  const matched = currentFacts.flatMap((fact) => {
-    const other = previousById.get(fact.queryId);
-    return other === undefined ? [] : [[fact, other] as const];
-  });
+  // On the typed columns, row by row: two million-query runs as QueryFacts objects (and a Map of
+  // one by id) took over a gigabyte of heap. Rows are visited in each table's order, as the
+  // objects were, so the seeded intervals are the same.
+  const now = current.data.facts;
+  const before = previous.data.facts;
+  const matched = matchRows(now, before);
   const checks: Check[] = [];
   const quality: QualityComparison[] = [];
   for (const [index, tier] of (['all', ...TIERS] as const).entries()) {
     // A query's tier here is what it is (its human label), else where it was routed last night:
     // tonight's routing may be the very thing that changed.
-    const inTier = (fact: QueryFacts): boolean => tier === 'all' || (fact.label ?? fact.tier) === tier;
+    const wanted = tier === 'all' ? undefined : TIERS.indexOf(tier);
+    const inTier = (facts: FactTable, row: number): boolean => wanted === undefined || (facts.label[row] !== NO_TIER ? facts.label[row] : facts.tier[row]) === wanted;
     const comparison = compareQuality(
       tier,
-      currentFacts.filter(inTier),
-      previousFacts.filter(inTier),
-      matched.filter(([, before]) => inTier(before)),
+      servedScores(now, (row) => inTier(now, row)),
+      servedScores(before, (row) => inTier(before, row)),
+      pairedDifferences(now, before, matched, (row) => inTier(before, row)),
+      matched.current.length,
       thresholds.min_paired,
       seed + index,
     );
@@ -84,8 +85,7 @@ export function compareRuns(current: CompareInput, previous: CompareInput, thres
     });
   }
 
-  const latencies = (facts: QueryFacts[]): number[] => facts.flatMap((fact) => (fact.servedLatencyMs === undefined ? [] : [fact.servedLatencyMs]));
-  const latency = { current: quantileInterval(latencies(currentFacts), 0.95), previous: quantileInterval(latencies(previousFacts), 0.95) };
+  const latency = { current: quantileInterval(known(now.servedLatencyMs, now.length, () => true), 0.95, undefined, { sortInPlace: true }), previous: quantileInterval(known(before.servedLatencyMs, before.length, () => true), 0.95, undefined, { sortInPlace: true }) };
   if (current.simulated === true || previous.simulated === true) {
     checks.push(skip('regression_p95_latency_ms', "a simulated run's latencies measure this machine's load, not the endpoints", `<= +${pct(thresholds.max_p95_latency_increase)}`));
   } else {
@@ -95,13 +95,15 @@ export function compareRuns(current: CompareInput, previous: CompareInput, thres
   const transitions = new Map<string, { from: Tier; to: Tier; n: number }>();
   let changed = 0;
   let routed = 0;
-  for (const [fact, other] of matched) {
-    if (fact.tier === undefined || other.tier === undefined) continue;
+  for (let pair = 0; pair < matched.current.length; pair++) {
+    const tierNow = now.tierAt(matched.current[pair]!);
+    const tierBefore = before.tierAt(matched.previous[pair]!);
+    if (tierNow === undefined || tierBefore === undefined) continue;
     routed++;
-    if (fact.tier === other.tier) continue;
+    if (tierNow === tierBefore) continue;
     changed++;
-    const key = `${other.tier}>${fact.tier}`;
-    const cell = transitions.get(key) ?? { from: other.tier, to: fact.tier, n: 0 };
+    const key = `${tierBefore}>${tierNow}`;
+    const cell = transitions.get(key) ?? { from: tierBefore, to: tierNow, n: 0 };
     cell.n++;
     transitions.set(key, cell);
   }
@@ -120,11 +122,17 @@ export function compareRuns(current: CompareInput, previous: CompareInput, thres
     });
   }
 
-  const accuracy = (facts: QueryFacts[]): Interval => {
-    const labelled = facts.filter((fact) => fact.label !== undefined && fact.tier !== undefined);
-    return wilsonInterval(labelled.filter((fact) => fact.label === fact.tier).length, labelled.length);
+  const accuracy = (facts: FactTable): Interval => {
+    let labelled = 0;
+    let right = 0;
+    for (let row = 0; row < facts.length; row++) {
+      if (facts.label[row] === NO_TIER || facts.tier[row] === NO_TIER) continue;
+      labelled++;
+      if (facts.label[row] === facts.tier[row]) right++;
+    }
+    return wilsonInterval(right, labelled);
   };
-  const routerAccuracy = { current: accuracy(currentFacts), previous: accuracy(previousFacts) };
+  const routerAccuracy = { current: accuracy(now), previous: accuracy(before) };
   if (current.data.policy === 'oracle' || routerAccuracy.current.mean === undefined || routerAccuracy.previous.mean === undefined) {
     checks.push(
       skip(
@@ -148,7 +156,7 @@ export function compareRuns(current: CompareInput, previous: CompareInput, thres
 
   return {
     againstRunId: previous.runId,
-    matchedQueries: matched.length,
+    matchedQueries: matched.current.length,
     quality,
     cost: { currentPerQueryUsd: costCurrent, previousPerQueryUsd: costPrevious, currentMonthlyUsd: current.cost.routedMonthlyUsd, previousMonthlyUsd: previous.cost.routedMonthlyUsd },
     latency,
@@ -159,24 +167,93 @@ export function compareRuns(current: CompareInput, previous: CompareInput, thres
   };
 }
 
-function compareQuality(
-  tier: Tier | 'all',
-  current: QueryFacts[],
-  previous: QueryFacts[],
-  matched: ReadonlyArray<readonly [QueryFacts, QueryFacts]>,
-  minimum: number,
-  seed: number,
-): QualityComparison {
-  const scores = (facts: QueryFacts[]): number[] => facts.flatMap((fact) => (fact.servedScore === undefined ? [] : [fact.servedScore]));
-  const paired = matched.flatMap(([a, b]) => (a.servedScore === undefined || b.servedScore === undefined ? [] : [a.servedScore - b.servedScore]));
-  const base = { tier, current: bootstrapMean(scores(current), { seed }), previous: bootstrapMean(scores(previous), { seed: seed + 50 }) };
+/**
+ * `paired`: the differences of the queries in both runs, in the tier, scored in both; `matched`:
+ * how many queries both runs hold at all (none: the runs are compared as two samples).
+ */
+function compareQuality(tier: Tier | 'all', current: Float64Array, previous: Float64Array, paired: Float64Array, matched: number, minimum: number, seed: number): QualityComparison {
+  const base = { tier, current: bootstrapMean(current, { seed }), previous: bootstrapMean(previous, { seed: seed + 50 }) };
   if (paired.length >= minimum) {
     return { ...base, method: 'paired', difference: bootstrapMean(paired, { seed: seed + 100 }), pValue: wilcoxonSignedRank(paired).pValue };
   }
-  if (matched.length === 0 && base.current.n >= minimum && base.previous.n >= minimum) {
-    return { ...base, method: 'unpaired', difference: bootstrapMeanDifference(scores(current), scores(previous), { seed: seed + 100 }), pValue: undefined };
+  if (matched === 0 && base.current.n >= minimum && base.previous.n >= minimum) {
+    return { ...base, method: 'unpaired', difference: bootstrapMeanDifference(current, previous, { seed: seed + 100 }), pValue: undefined };
   }
   return { ...base, method: 'none', difference: { n: paired.length, mean: undefined, lower: undefined, upper: undefined }, pValue: undefined };
+}
+
+const NO_TIER = -1;
+
+/** The known (non-NaN) values of `values` in rows 0..length-1 that pass `keep`, in row order, sized exactly. */
+function known(values: Float64Array, length: number, keep: (row: number) => boolean): Float64Array {
+  let count = 0;
+  for (let row = 0; row < length; row++) if (keep(row) && !Number.isNaN(values[row]!)) count++;
+  const out = new Float64Array(count);
+  let at = 0;
+  for (let row = 0; row < length; row++) if (keep(row) && !Number.isNaN(values[row]!)) out[at++] = values[row]!;
+  return out;
+}
+
+function servedScores(facts: FactTable, keep: (row: number) => boolean): Float64Array {
+  return known(facts.servedScore, facts.length, keep);
+}
+
+/** Current minus previous served score of each matched query whose previous row passes `keep`, where both are scored; in the current run's order. */
+function pairedDifferences(now: FactTable, before: FactTable, matched: MatchedRows, keep: (previousRow: number) => boolean): Float64Array {
+  const differences = new Float64Array(matched.current.length);
+  let at = 0;
+  for (let pair = 0; pair < matched.current.length; pair++) {
+    const previousRow = matched.previous[pair]!;
+    if (!keep(previousRow)) continue;
+    const difference = now.servedScore[matched.current[pair]!]! - before.servedScore[previousRow]!;
+    if (!Number.isNaN(difference)) differences[at++] = difference;
+  }
+  return differences.subarray(0, at);
+}
+
+/** Rows of the same query in both runs, pair by pair, in the current run's row order. */
+interface MatchedRows {
+  current: Uint32Array;
+  previous: Uint32Array;
+}
+
+/**
+ * Matches the two runs' rows by query id with a merge over each table's rows in id order (the
+ * tables loadRunData reads are sorted already; others are put in order through an index), instead
+ * of a Map of a million ids.
+ */
+function matchRows(now: FactTable, before: FactTable): MatchedRows {
+  const order = (facts: FactTable): Uint32Array => {
+    const rows = new Uint32Array(facts.length);
+    for (let row = 0; row < facts.length; row++) rows[row] = row;
+    let sorted = true;
+    for (let row = 1; row < facts.length && sorted; row++) sorted = compareUtf8(facts.queryId[row - 1]!, facts.queryId[row]!) < 0;
+    return sorted ? rows : rows.sort((a, b) => compareUtf8(facts.queryId[a]!, facts.queryId[b]!));
+  };
+  const nowOrder = order(now);
+  const beforeOrder = order(before);
+  // Per current row, its previous row + 1 (0: none), then read out in the current run's order.
+  const partner = new Uint32Array(now.length);
+  let count = 0;
+  for (let i = 0, j = 0; i < nowOrder.length && j < beforeOrder.length; ) {
+    const comparison = compareUtf8(now.queryId[nowOrder[i]!]!, before.queryId[beforeOrder[j]!]!);
+    if (comparison < 0) i++;
+    else if (comparison > 0) j++;
+    else {
+      partner[nowOrder[i]!] = beforeOrder[j]! + 1;
+      count++;
+      i++;
+      j++;
+    }
+  }
+  const matched = { current: new Uint32Array(count), previous: new Uint32Array(count) };
+  let at = 0;
+  for (let row = 0; row < now.length; row++) {
+    if (partner[row] === 0) continue;
+    matched.current[at] = row;
+    matched.previous[at++] = partner[row]! - 1;
+  }
+  return matched;
 }
 
 /** Non-inferiority against last night: pass when the drop is surely smaller than the margin, fail when surely larger. */
