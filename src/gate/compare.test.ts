@@ -51,6 +51,23 @@ const input = (data: RunData, perQuery = 0.004): CompareInput => ({ runId: data.
 const steady = (_tier: Tier, index: number): number => [5, 5, 4, 5, 3][index % 5]!;
 
 describe('compareRuns', () => {
+  it('matches queries by id whatever order either run holds them in, and only those in both', () => {
+    const tonight = run('tonight', steady, { tierOf: (index) => (index % 10 === 0 ? 'complex' : index < 200 ? 'simple' : index < 260 ? 'medium' : 'complex') });
+    const lastNight = run('last-night', (tier, index) => steady(tier, index) - (index % 7 === 0 ? 1 : 0));
+    // A third of last night's queries are not in tonight's run; the rest in id order, then reversed.
+    const kept = [...lastNight.facts].filter((_, index) => index % 3 !== 0);
+    const inOrder = compareRuns(input(tonight), input({ ...lastNight, facts: factTable(kept) }), regression);
+    const reversed = compareRuns(input(tonight), input({ ...lastNight, facts: factTable([...kept].reverse()) }), regression);
+    expect(inOrder.matchedQueries).toBe(200);
+    expect(reversed.matchedQueries).toBe(200);
+    expect(reversed.routeChanges).toEqual(inOrder.routeChanges);
+    expect(inOrder.routeChanges.changed).toBe(kept.filter((fact) => Number(fact.queryId.slice(1)) % 10 === 0 && fact.tier !== 'complex').length);
+    // Paired differences are taken in tonight's order: the same intervals either way.
+    expect(reversed.quality.map((row) => row.difference)).toEqual(inOrder.quality.map((row) => row.difference));
+    const differences = kept.map((fact) => steady('simple', Number(fact.queryId.slice(1))) - fact.servedScore!);
+    expect(inOrder.quality[0]!.difference.mean).toBeCloseTo(differences.reduce((sum, value) => sum + value, 0) / differences.length, 12);
+  });
+
   it('finds no regression between two runs of the same queries with the same answers', () => {
     const comparison = compareRuns(input(run('tonight', steady)), input(run('last-night', steady)), regression);
     expect(comparison.decision).toBe('go');
