@@ -10,6 +10,7 @@ import { loadRunData } from './metrics.ts';
 import { TOOL_CALLS_BY_TIER_SQL } from './tool-agreement.ts';
 
 const RUN = 'facts';
+const OTHER = 'facts-other';
 
 /** What the gate read before: the analysts' `pairs` view, joined again for latencies, routes and privacy. */
 const PAIRS_FACTS_SQL = `SELECT p.query_id, p.tier, p.label, p.route_policy, p.candidate_endpoint, p.candidate_status,
@@ -54,6 +55,12 @@ describe('the gate reads a run without the pairs view', () => {
       judgments,
     });
     await store.all(`UPDATE responses SET tool_calls_key = CASE WHEN hash(query_id || role) % 3 = 0 THEN 'lookup' WHEN hash(query_id || role) % 3 = 1 THEN 'ticket' END WHERE run_id = ?`, [RUN]);
+    // Another run of the same query ids in the same file, routed elsewhere and with privacy
+    // decisions: the facts read filters each table to the run before joining, and none of it may leak.
+    await store.createRun({ runId: OTHER, mode: 'shadow', dataset: 'x', policy: 'router', config: {} });
+    for (const table of ['queries', 'routes', 'responses', 'judgments']) await store.all(`INSERT INTO ${table} SELECT * REPLACE (? AS run_id) FROM ${table} WHERE run_id = ?`, [OTHER, RUN]);
+    await store.all(`UPDATE routes SET tier = 'complex', latency_us = 1 WHERE run_id = ?`, [OTHER]);
+    await store.all(`INSERT INTO privacy_decisions (run_id, query_id, sensitive, reasons_json, routed_endpoint, baseline_withheld, judge_withheld, pii_found_json) SELECT run_id, query_id, true, '[]', 'llama', true, true, '{}' FROM queries WHERE run_id = ?`, [OTHER]);
   });
   afterAll(async () => {
     await store.close();
@@ -64,6 +71,12 @@ describe('the gate reads a run without the pairs view', () => {
 
   it('reads the values of the pairs view, with one judge and with a re-judged run', async () => {
     expect(sorted(await store.all(factsSql(VARCHAR_KINDS), [RUN]))).toEqual(await store.all(PAIRS_FACTS_SQL, [RUN]));
+    // The other run's routes and privacy decisions are its own.
+    const other = await store.all<{ tier: string | null; sensitive: boolean | null }>(factsSql(VARCHAR_KINDS), [OTHER]);
+    expect(other).toHaveLength(400);
+    expect(other.filter((row) => row.sensitive === true)).toHaveLength(400);
+    expect(other.filter((row) => row.tier !== null && row.tier !== 'complex')).toHaveLength(0);
+    expect((await store.all<{ sensitive: boolean | null }>(factsSql(VARCHAR_KINDS), [RUN])).filter((row) => row.sensitive !== null)).toHaveLength(0);
     // A second judge, newer on some answers, older on others, at the same instant on a few (the judge name decides).
     const random = createRandom(16);
     const second = { ...JUDGE, name: 'a-second-judge' };

@@ -12,7 +12,10 @@ export const VARCHAR_KINDS: FactKinds = { tier: 'VARCHAR', policy: 'VARCHAR', en
  * three times and the judgments three times through a window over every run's judgments, which
  * at a million queries held over a gigabyte in DuckDB. Here each table of the run is read once
  * and pivoted per query by aggregation (at most one response per role: the primary key), the
- * current judgment picked by arg_min_null over the same order as `current_judgments`.
+ * current judgment picked by arg_min_null over the same order as `current_judgments`. Routes and
+ * privacy decisions are filtered to the run before the join: joined on `run_id = q.run_id`, a file
+ * holding a second run of a million queries made the query run out of the gate's 128 MB every time
+ * (bench/RESULTS.md, "Gate + report memory", 2026-12-06).
  */
 export function factsSql(kinds: FactKinds): string {
   const pick = (column: string, role: string): string => `arg_min_null(j.${column}, ${NEWEST_FIRST}) FILTER (WHERE j.role = '${role}')`;
@@ -65,10 +68,10 @@ SELECT
   pd.judge_withheld,
   pd.sensitive
 FROM queries AS q
-LEFT JOIN routes AS rt ON rt.run_id = q.run_id AND rt.query_id = q.query_id
+LEFT JOIN (SELECT query_id, tier, policy, latency_us FROM routes WHERE run_id = $1) AS rt ON rt.query_id = q.query_id
 LEFT JOIN s ON s.query_id = q.query_id
 LEFT JOIN j ON j.query_id = q.query_id
-LEFT JOIN privacy_decisions AS pd ON pd.run_id = q.run_id AND pd.query_id = q.query_id
+LEFT JOIN (SELECT query_id, judge_withheld, sensitive FROM privacy_decisions WHERE run_id = $1) AS pd ON pd.query_id = q.query_id
 WHERE q.run_id = $1`;
 }
 
