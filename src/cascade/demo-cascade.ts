@@ -25,12 +25,12 @@ export async function demoCascade(database: string, config: Config, runId: strin
   else {
     // No threshold clears the bar (the demo's few hundred queries leave wide intervals): the
     // comparison is still shown, at the threshold the plan's cascade step serves with.
-    const stepPoint = evaluation.thresholds.find((row) => step?.cascade !== undefined && row.threshold === step.cascade.threshold);
-    if (stepPoint === undefined) out.write(`  + cascade: no threshold clears the bar of step "${evaluation.step}"\n`);
+    const stepPoint = step === undefined ? undefined : evaluation.thresholds.find((row) => row.threshold === step.cascade?.threshold);
+    if (step === undefined || stepPoint === undefined) out.write(`  + cascade: no threshold clears the bar of step "${evaluation.step}"\n`);
     else {
       const bar = evaluation.qualityBar === undefined ? undefined : `${evaluation.qualityStatistic === 'mean' ? 'mean' : '95% lower bound'} >= ${evaluation.qualityBar}`;
-      const whose = bar === undefined ? `the threshold of step "${step!.name}"; step "${evaluation.step}" sets no quality bar` : `the threshold of step "${step!.name}": none clears step "${evaluation.step}"'s quality bar, ${bar}`;
-      out.write(`  ${pointLine(`+ cascade t=${stepPoint.threshold!.toFixed(2)}`, stepPoint)}  (${whose})\n`);
+      const whose = bar === undefined ? `the threshold of step "${step.name}"; step "${evaluation.step}" sets no quality bar` : `the threshold of step "${step.name}": none clears step "${evaluation.step}"'s quality bar, ${bar}`;
+      out.write(`  ${pointLine(`+ cascade t=${stepPoint.threshold?.toFixed(2)}`, stepPoint)}  (${whose})\n`);
     }
   }
   out.write(`  ${pointLine('all baseline', evaluation.allBaseline)}\n`);

@@ -115,7 +115,7 @@ function extraMonthly(step: GateStep, cost: CostProjection, tierQueries: Partial
   let extra = 0;
   for (const tier of TIERS) {
     const added = served.addedCost[tier];
-    if (added === undefined || added.queries === 0) continue;
+    if (added === undefined) continue;
     if (added.known === 0) return undefined;
     const perQuery = added.sumNanoUsd / 1e9 / added.known;
     const share = candidateShare(step, tier);

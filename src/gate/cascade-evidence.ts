@@ -28,7 +28,7 @@ export interface ServedSummary {
   scores: Float64Array;
   /** Served score minus the baseline's score, where both are known (paired per query). */
   differences: Float64Array;
-  /** Served scores per tier in scope (absent: no query of that tier in scope). */
+  /** Served scores per tier with a query in scope (absent: none of that tier in scope). */
   tierScores: Partial<Record<Tier, Float64Array>>;
   latencyP95: QuantileEstimate;
   routedLatencyP95: QuantileEstimate;
@@ -109,7 +109,7 @@ async function summariseServed(store: GateStore, params: unknown[]): Promise<Ser
         scores.push(Number(score));
         if (tier !== undefined) tierList(byTier, tier).push(Number(score));
         if (baseline !== null) differences.push(Number(score) - Number(baseline));
-      } else if (tier !== undefined) tierList(byTier, tier);
+      }
       pushKnown(latencies, columns.latency[i]);
       pushKnown(routedLatencies, columns.routed_latency[i]);
       if (tier === undefined) continue;
@@ -123,7 +123,8 @@ async function summariseServed(store: GateStore, params: unknown[]): Promise<Ser
     }
   });
   const tierScores: ServedSummary['tierScores'] = {};
-  for (const [tier, list] of byTier) tierScores[tier] = list.values().sort();
+  // A tier is in scope when a query of it is (addedCost counts every one), scored or not.
+  for (const tier of TIERS) if (addedCost[tier] !== undefined) tierScores[tier] = byTier.get(tier)?.values().sort() ?? new Float64Array(0);
   return {
     queries,
     validated,

@@ -4,7 +4,7 @@ import { bootstrapMean, bootstrapMeanDifference, type Interval } from './bootstr
 import type { CostProjection } from './cost.ts';
 import { decisionOf, describeInterval, fmt, pct, skip, type Check, type Decision } from './decide.ts';
 import { quantileInterval, wilcoxonSignedRank, wilsonInterval, type QuantileEstimate } from './intervals.ts';
-import { compareUtf8, type FactTable } from './fact-table.ts';
+import { compareUtf8, NO_TIER, type FactTable } from './fact-table.ts';
 import type { RunData } from './metrics.ts';
 import type { RegressionThresholds } from './plan.ts';
 
@@ -181,8 +181,6 @@ function compareQuality(tier: Tier | 'all', current: Float64Array, previous: Flo
   }
   return { ...base, method: 'none', difference: { n: paired.length, mean: undefined, lower: undefined, upper: undefined }, pValue: undefined };
 }
-
-const NO_TIER = -1;
 
 /** The known (non-NaN) values of `values` in rows 0..length-1 that pass `keep`, in row order, sized exactly. */
 function known(values: Float64Array, length: number, keep: (row: number) => boolean): Float64Array {

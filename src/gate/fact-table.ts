@@ -46,7 +46,8 @@ export class CodedColumn {
   }
 }
 
-const NO_TIER = -1;
+/** The tier and label columns' code for unknown. */
+export const NO_TIER = -1;
 const ANSWERED_UNKNOWN = 2;
 
 const growFloat = (values: Float64Array, capacity: number): Float64Array => {
