@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../core/errors.ts';
-import type { Migration } from './migrations/migration.ts';
+import type { Migration, StorageFeatures } from './migrations/migration.ts';
 import { inTransaction } from './transaction.ts';
 import { timestampTZ } from './sql-values.ts';
 
@@ -61,11 +61,12 @@ export async function applyMigrations(
       `${options.path}: the database is at schema version ${current} and needs upgrading to ${known}; open it once read-write (any hybrid-eval command that writes) first`,
     );
   }
+  const storage = await storageFeatures(connection);
   await inTransaction(connection, async () => {
     await connection.run(CREATE_MIGRATIONS_TABLE);
     for (const migration of pending) {
       try {
-        await connection.run(migration.sql);
+        await connection.run(typeof migration.sql === 'string' ? migration.sql : migration.sql(storage));
       } catch (error) {
         throw new Error(`migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`, {
           cause: error,
@@ -79,4 +80,25 @@ export async function applyMigrations(
     }
   });
   return known;
+}
+
+/**
+ * The current database's storage features, from the storage version DuckDB tags it with
+ * ('v1.2.0+' on a file created with storage_compatibility_version v1.2.0; 'v1.0.0+' on files DuckDB
+ * creates by default, which hybrid-eval did before, and which keep that format for good).
+ */
+export async function storageFeatures(connection: DuckDBConnection): Promise<StorageFeatures> {
+  const reader = await connection.runAndReadAll(
+    `SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()`,
+  );
+  const version = reader.getRows()[0]?.[0];
+  return { longText: typeof version === 'string' && atLeast(version, [1, 2]) ? ' USING COMPRESSION zstd' : '' };
+}
+
+/** 'v1.2.0+' against [1, 2]: major.minor at least the given one. */
+function atLeast(version: string, [major, minor]: [number, number]): boolean {
+  const match = /^v(\d+)\.(\d+)/.exec(version);
+  if (!match) return false;
+  const [have, haveMinor] = [Number(match[1]), Number(match[2])];
+  return have > major || (have === major && haveMinor >= minor);
 }

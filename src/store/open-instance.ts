@@ -62,9 +62,16 @@ export async function leaseInstance(path: string, readOnly: boolean): Promise<In
   }
 }
 
+/**
+ * The storage format of files hybrid-eval creates: v1.2 has ZSTD for strings, which the long text
+ * columns use (migrations/migration.ts, StorageFeatures); DuckDB 1.2 and later read it. A file
+ * created before keeps its format: DuckDB applies this setting only when it creates a file.
+ */
+const STORAGE_VERSION = 'v1.2.0';
+
 async function createInstance(path: string, readOnly: boolean): Promise<DuckDBInstance> {
   try {
-    return await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
+    return await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : { storage_compatibility_version: STORAGE_VERSION });
   } catch (error) {
     throw new UsageError(describeOpenError(path, error as Error, readOnly), { cause: error });
   }

@@ -18,9 +18,9 @@ import type { Migration } from './migration.ts';
 export const conversations: Migration = {
   version: 10,
   name: 'conversations',
-  sql: `
+  sql: ({ longText }) => `
 ALTER TABLE queries ADD COLUMN turn_index INTEGER;
-ALTER TABLE queries ADD COLUMN request_json VARCHAR;
+ALTER TABLE queries ADD COLUMN request_json VARCHAR${longText};
 ALTER TABLE responses ADD COLUMN tool_calls_json VARCHAR;
 ALTER TABLE responses ADD COLUMN tool_calls_key VARCHAR;
 ALTER TABLE responses ADD COLUMN dropped_params JSON;

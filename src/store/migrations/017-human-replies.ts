@@ -28,7 +28,7 @@ import type { Migration } from './migration.ts';
 export const humanReplies: Migration = {
   version: 17,
   name: 'human-replies',
-  sql: `
+  sql: ({ longText }) => `
 CREATE TABLE responses_v17 (
   run_id            VARCHAR NOT NULL,
   query_id          VARCHAR NOT NULL,
@@ -39,7 +39,7 @@ CREATE TABLE responses_v17 (
   status            VARCHAR NOT NULL CHECK (status IN ('ok', 'ok_after_retry', 'failed', 'interrupted', 'withheld')),
   attempts          INTEGER NOT NULL,
   error             VARCHAR,
-  output            VARCHAR,
+  output            VARCHAR${longText},
   prompt_tokens     INTEGER,
   completion_tokens INTEGER,
   ttft_ms           DOUBLE,
