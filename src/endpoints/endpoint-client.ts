@@ -8,6 +8,7 @@ import { createSseParser } from './sse-parser.ts';
 import { plainDeltaReader } from './stream-delta.ts';
 import { createBodyEncoder, requestBody, type ChatRequestBody } from './request-body.ts';
 import { contextOverflow } from './context-size.ts';
+import { AbortFanOut } from './abort-fan-out.ts';
 import { createToolCallAccumulator, readToolCalls } from './tool-calls.ts';
 import type { ToolCall } from '../core/conversation.ts';
 import type {
@@ -75,6 +76,7 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
   const limit = pLimit(settings.maxConcurrency);
   const encodeBody = createBodyEncoder();
   const closed = new AbortController();
+  const aborts = new AbortFanOut();
 
   async function attempt(body: ChatRequestBody, options: CallOptions): Promise<AttemptOutcome> {
     // One timer per attempt, covering the headers and the whole body or stream.
@@ -85,8 +87,8 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
       controller.abort();
     };
     const external = options.signal;
-    external?.addEventListener('abort', onAbort, { once: true });
-    closed.signal.addEventListener('abort', onAbort, { once: true });
+    const unwatchExternal = external === undefined ? undefined : aborts.watch(external, onAbort);
+    const unwatchClosed = aborts.watch(closed.signal, onAbort);
     const timer = setTimeout(() => {
       stoppedBy ??= 'timeout';
       controller.abort();
@@ -194,8 +196,8 @@ export function createEndpointClient(settings: EndpointSettings, deps: EndpointC
       return { ok: false, failure: classifyError(error, phase) };
     } finally {
       clearTimeout(timer);
-      external?.removeEventListener('abort', onAbort);
-      closed.signal.removeEventListener('abort', onAbort);
+      unwatchExternal?.();
+      unwatchClosed();
     }
   }
 
