@@ -12,26 +12,27 @@ export class AbortFanOut {
    * aborted never fires: the caller checks `signal.aborted` after watching, as with a listener.
    */
   watch(signal: AbortSignal, stop: () => void): () => void {
-    let stops = this.watchers.get(signal);
-    if (stops === undefined) {
-      const created = new Set<() => void>();
-      stops = created;
-      this.watchers.set(signal, created);
-      signal.addEventListener(
-        'abort',
-        () => {
-          // Each stop is called once, even one that unwatches others or itself while this runs.
-          const pending = [...created];
-          created.clear();
-          for (const each of pending) each();
-        },
-        { once: true },
-      );
-    }
+    const stops = this.watchers.get(signal) ?? this.listen(signal);
     stops.add(stop);
-    const set = stops;
     return () => {
-      set.delete(stop);
+      stops.delete(stop);
     };
+  }
+
+  /** The one listener on `signal`, and the stops it calls. */
+  private listen(signal: AbortSignal): Set<() => void> {
+    const stops = new Set<() => void>();
+    this.watchers.set(signal, stops);
+    signal.addEventListener(
+      'abort',
+      () => {
+        // Each stop is called once, even one that unwatches others or itself while this runs.
+        const pending = [...stops];
+        stops.clear();
+        for (const each of pending) each();
+      },
+      { once: true },
+    );
+    return stops;
   }
 }
