@@ -179,21 +179,39 @@ describe('createEndpointClient, streaming', () => {
   });
 
   it('reports each content delta\'s arrival time to onContent, not the role or finish events', async () => {
+    // The client's clock is the server's: each event is written at its own time, and the next
+    // content waits until the client has reported the one before. Wall-clock gaps made this
+    // flaky on a loaded machine, where the two deltas could be read in one event-loop turn.
+    let clock = 0;
+    const times: number[] = [];
+    const waiters: Array<() => void> = [];
+    const reported = (count: number): Promise<void> =>
+      times.length >= count ? Promise.resolve() : new Promise((resolve) => waiters.push(() => times.length >= count && resolve()));
     const server = await startServer(async (res) => {
       startSse(res);
+      clock = 100;
       res.write(chunk({ role: 'assistant', content: '' }));
-      await pause(20);
+      clock = 200;
       res.write(chunk({ content: 'We open ' }));
-      await pause(40);
+      await reported(1);
+      clock = 300;
       res.write(chunk({ content: 'at 9.' }));
+      await reported(2);
+      clock = 400;
       res.write(chunk({}, 'stop'));
       res.end('data: [DONE]\n\n');
     });
-    const times: number[] = [];
-    const result = await createEndpointClient(settings(server.baseUrl, { stream: true })).chat(userMessage, { onContent: (at) => times.push(at) });
+    const client = createEndpointClient(settings(server.baseUrl, { stream: true }), { now: () => clock });
+    const result = await client.chat(userMessage, {
+      onContent: (at) => {
+        times.push(at);
+        for (const wake of waiters) wake();
+      },
+    });
     expect(result.output).toBe('We open at 9.');
-    expect(times).toHaveLength(2);
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(35);
+    // The role event (100) and the finish event (400) are not content; 200 could only be read
+    // between the first delta's write and the second's.
+    expect(times).toEqual([200, 300]);
   });
 
   it('leaves tokens undefined when the stream carries no usage chunk', async () => {
