@@ -209,8 +209,8 @@ describe('createEndpointClient, streaming', () => {
       },
     });
     expect(result.output).toBe('We open at 9.');
-    // The role event (100) and the finish event (400) are not content; 200 could only be read
-    // between the first delta's write and the second's.
+    // Neither the role event (written at 100, perhaps read with the first delta) nor the finish
+    // event (400) is content: one time per delta, each the clock when its bytes were read.
     expect(times).toEqual([200, 300]);
   });
 
