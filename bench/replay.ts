@@ -13,10 +13,11 @@
  * requests per query (streamed answers with the 7.8 KB system prompt, two judge calls). The second,
  * divided by 4, is the limit: what the sim can serve of this work if the harness cost nothing. The
  * last line is `ratio_vs_promptfoo=X ratio_vs_limit=Y ratio_e2e_vs_bound=n/a` (Z is `npm run bench`'s,
- * from bench/latency-bound.ts).
+ * from bench/latency-bound.ts). Under each replay, its CPU a query (all threads, start-up included)
+ * and the sim's while serving it give the ceiling the shared cores put on Y (bench/lib/shared-cores.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeDataset } from '../src/datasets/write-dataset.ts';
@@ -24,7 +25,8 @@ import { measure, NODE, type Measured } from './lib/child.ts';
 import { describeMachine } from './lib/machine.ts';
 import { writePromptfooSuite } from './lib/promptfoo-suite.ts';
 import { replayMixCapacity, smallBodyCapacity, type Capacity } from './lib/sim-capacity.ts';
-import { startSimProcess } from './lib/sim-process.ts';
+import { msPerQuery, sharedCoreCeiling, type CpuPerQuery } from './lib/shared-cores.ts';
+import { startSimProcess, type SimProcess } from './lib/sim-process.ts';
 import { writeStackConfig } from './lib/stack-config.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -42,6 +44,8 @@ export interface ThroughputFigure {
   /** RSS samples (MB), once a second. */
   rssSamples: number[];
   detail: string;
+  /** CPU a query of the replay and of the sim serving it (zero-latency replays only); undefined when unread. */
+  cpu?: CpuPerQuery | undefined;
 }
 
 export interface ReplayBenchOptions {
@@ -80,18 +84,21 @@ function median(values: number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
-async function replayOnce(n: number, dataset: string, simUrl: string, work: string, options: ReplayBenchOptions): Promise<ThroughputFigure> {
+async function replayOnce(n: number, dataset: string, sim: SimProcess, work: string, options: ReplayBenchOptions): Promise<ThroughputFigure> {
+  const simUrl = sim.url;
   const database = join(work, `replay-${n}.duckdb`);
   rmSync(database, { force: true });
   rmSync(`${database}.wal`, { force: true });
   const config = join(work, 'stack.yaml');
   writeStackConfig(config, { simUrl, database, concurrency: options.concurrency, stream: options.stream });
+  const simCpuBefore = sim.cpuSeconds();
   const run = await measure(BIN, ['replay', '-c', config, '--dataset', dataset, '--limit', String(n)], {
     cwd: ROOT,
     echo: /^replay: /,
     sampleMs: 1000,
     ...(options.nodeFlags ? { env: { NODE_OPTIONS: options.nodeFlags } } : {}),
   });
+  const simCpuAfter = sim.cpuSeconds();
   const summary = /complete; (\d+) queries replayed, \d+ rejected lines, (\d+) failed calls, (\d+) fallbacks in ([\d.]+) s/.exec(run.stdout);
   if (run.code !== 0 || !summary || Number(summary[1]) !== n) {
     throw new Error(`replay of ${n} failed (exit ${run.code}): ${run.stdout}\n${run.stderr.slice(-2000)}`);
@@ -99,6 +106,8 @@ async function replayOnce(n: number, dataset: string, simUrl: string, work: stri
   rmSync(database, { force: true });
   rmSync(`${database}.wal`, { force: true });
   const wallSeconds = run.wallMs / 1000;
+  const replayMs = msPerQuery(run.cpuSeconds, n);
+  const simMs = msPerQuery(simCpuBefore === undefined || simCpuAfter === undefined ? undefined : simCpuAfter - simCpuBefore, n);
   return {
     n,
     wallSeconds,
@@ -106,6 +115,7 @@ async function replayOnce(n: number, dataset: string, simUrl: string, work: stri
     peakRssMb: run.peakRssMb,
     rssSamples: rssSamples(run, (argv) => argv.includes('replay')),
     detail: `replay loop ${summary[4]} s (${(n / Number(summary[4])).toFixed(0)} q/s), ${summary[2]} failed calls, ${summary[3]} fallbacks`,
+    cpu: replayMs === undefined || simMs === undefined ? undefined : { replayMs, simMs },
   };
 }
 
@@ -166,11 +176,13 @@ export async function runReplayBench(options: ReplayBenchOptions): Promise<Repla
     }
     for (const n of options.sizes) {
       const runs: ThroughputFigure[] = [];
-      for (let attempt = 0; attempt < options.repeat; attempt++) runs.push(await replayOnce(n, dataset, sim.url, work, options));
+      for (let attempt = 0; attempt < options.repeat; attempt++) runs.push(await replayOnce(n, dataset, sim, work, options));
       const chosen = runs.find((run) => run.queriesPerSecond === median(runs.map((each) => each.queriesPerSecond)))!;
       result.replay.push(chosen);
       const all = runs.length > 1 ? ` [runs: ${runs.map((run) => run.queriesPerSecond.toFixed(0)).join(', ')} q/s]` : '';
       options.log(`replay ${n} queries: ${chosen.queriesPerSecond.toFixed(1)} queries/s, peak RSS ${chosen.peakRssMb?.toFixed(0)} MB (wall ${chosen.wallSeconds.toFixed(1)} s; ${chosen.detail}; RSS by quarter ${rssByQuarter(chosen.rssSamples)} MB)${all}`);
+      const limit = result.replayMix && result.replayMix.requestsPerSecond / CALLS_PER_QUERY;
+      options.log(`  ${cpuLine(chosen.cpu, limit)}`);
     }
     if (options.promptfooTests > 0) {
       result.promptfoo = await promptfooOnce(options.promptfooTests, dataset, sim.url, work, options);
@@ -181,6 +193,15 @@ export async function runReplayBench(options: ReplayBenchOptions): Promise<Repla
     rmSync(work, { recursive: true, force: true });
   }
   return result;
+}
+
+/** Where the shared cores put the ceiling: the replay cannot pass it however little it waits. */
+function cpuLine(cpu: CpuPerQuery | undefined, limit: number | undefined): string {
+  if (cpu === undefined) return 'CPU a query: not read (no /proc for the sim, or no probe for the replay)';
+  const cores = availableParallelism();
+  const ceiling = sharedCoreCeiling(cpu, cores, limit);
+  const ratio = ceiling.ratioVsLimit === undefined ? '' : ` = ${ceiling.ratioVsLimit.toFixed(2)} of the limit`;
+  return `CPU a query: replay ${cpu.replayMs.toFixed(3)} ms, sim ${cpu.simMs.toFixed(3)} ms -> on ${cores} shared cores at most ${ceiling.queriesPerSecond.toFixed(0)} queries/s${ratio}`;
 }
 
 function pickReplay(result: ReplayBenchResult): ThroughputFigure | undefined {
