@@ -1,7 +1,7 @@
 /**
  * What two processes sharing a machine's cores can reach together. The zero-latency bench runs the
  * replay and the sim on the same cores, while the limit it divides by (autocannon against the sim)
- * let the sim use them all. So the replay's throughput is at most cores / (the replay's CPU a query +
+ * let the sim use all of them that autocannon did not. So the replay's throughput is at most cores / (the replay's CPU a query +
  * the sim's CPU a query), however fast its event loop: that ceiling, over the limit, is the highest
  * `ratio_vs_limit` this machine allows (bench/RESULTS.md, "Replay hot path").
  */
