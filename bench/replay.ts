@@ -85,12 +85,11 @@ function median(values: number[]): number {
 }
 
 async function replayOnce(n: number, dataset: string, sim: SimProcess, work: string, options: ReplayBenchOptions): Promise<ThroughputFigure> {
-  const simUrl = sim.url;
   const database = join(work, `replay-${n}.duckdb`);
   rmSync(database, { force: true });
   rmSync(`${database}.wal`, { force: true });
   const config = join(work, 'stack.yaml');
-  writeStackConfig(config, { simUrl, database, concurrency: options.concurrency, stream: options.stream });
+  writeStackConfig(config, { simUrl: sim.url, database, concurrency: options.concurrency, stream: options.stream });
   const simCpuBefore = sim.cpuSeconds();
   const run = await measure(BIN, ['replay', '-c', config, '--dataset', dataset, '--limit', String(n)], {
     cwd: ROOT,
@@ -181,8 +180,7 @@ export async function runReplayBench(options: ReplayBenchOptions): Promise<Repla
       result.replay.push(chosen);
       const all = runs.length > 1 ? ` [runs: ${runs.map((run) => run.queriesPerSecond.toFixed(0)).join(', ')} q/s]` : '';
       options.log(`replay ${n} queries: ${chosen.queriesPerSecond.toFixed(1)} queries/s, peak RSS ${chosen.peakRssMb?.toFixed(0)} MB (wall ${chosen.wallSeconds.toFixed(1)} s; ${chosen.detail}; RSS by quarter ${rssByQuarter(chosen.rssSamples)} MB)${all}`);
-      const limit = result.replayMix && result.replayMix.requestsPerSecond / CALLS_PER_QUERY;
-      options.log(`  ${cpuLine(chosen.cpu, limit)}`);
+      options.log(`  ${cpuLine(chosen.cpu, replayMixLimit(result))}`);
     }
     if (options.promptfooTests > 0) {
       result.promptfoo = await promptfooOnce(options.promptfooTests, dataset, sim.url, work, options);
@@ -202,6 +200,11 @@ function cpuLine(cpu: CpuPerQuery | undefined, limit: number | undefined): strin
   const ceiling = sharedCoreCeiling(cpu, cores, limit);
   const ratio = ceiling.ratioVsLimit === undefined ? '' : ` = ${ceiling.ratioVsLimit.toFixed(2)} of the limit`;
   return `CPU a query: replay ${cpu.replayMs.toFixed(3)} ms, sim ${cpu.simMs.toFixed(3)} ms -> on ${cores} shared cores at most ${ceiling.queriesPerSecond.toFixed(0)} queries/s${ratio}`;
+}
+
+/** The limit: queries a second the sim served of the replay's own requests under autocannon; undefined when it did not run. */
+function replayMixLimit(result: ReplayBenchResult): number | undefined {
+  return result.replayMix && result.replayMix.requestsPerSecond / CALLS_PER_QUERY;
 }
 
 function pickReplay(result: ReplayBenchResult): ThroughputFigure | undefined {
@@ -226,7 +229,7 @@ export function smallBodyLine(result: ReplayBenchResult): string {
 export function ratioLine(result: ReplayBenchResult, latencyBound?: { e2eQps: number; boundQps: number }): string {
   const pick = pickReplay(result);
   const vsPromptfoo = ratio(pick?.queriesPerSecond, result.promptfoo?.queriesPerSecond);
-  const vsLimit = ratio(pick?.queriesPerSecond, result.replayMix && result.replayMix.requestsPerSecond / CALLS_PER_QUERY);
+  const vsLimit = ratio(pick?.queriesPerSecond, replayMixLimit(result));
   const vsBound = ratio(latencyBound?.e2eQps, latencyBound?.boundQps);
   return `ratio_vs_promptfoo=${vsPromptfoo} ratio_vs_limit=${vsLimit} ratio_e2e_vs_bound=${vsBound}`;
 }
