@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LoggedRequest } from '../core/conversation.ts';
+import { storageFeatures } from './migrate.ts';
 import { openStore } from './store.ts';
 import { query, response, route, tempDir } from './test-records.ts';
 
@@ -58,17 +59,27 @@ describe('long free-text columns', () => {
     expect(compression['queries.text']).not.toContain('ZSTD');
   });
 
-  it('a file created in the older format keeps it, and its columns are left to DuckDB (forcing ZSTD there would store them uncompressed)', async () => {
+  it('a file created in the older format keeps it, and its long text is not forced to ZSTD (v1.0 would store it uncompressed)', async () => {
     const path = join(dir.path, 'old.duckdb');
     // What hybrid-eval (and DuckDB by default) created before: an empty file in the v1.0 format.
     const instance = await DuckDBInstance.create(path);
     instance.closeSync();
     const { storageVersion, compression } = await writeAndInspect(path, 3000);
     expect(storageVersion).toBe('v1.0.0+');
+    const reopened = await DuckDBInstance.create(path);
+    const connection = await reopened.connect();
+    try {
+      expect(await storageFeatures(connection)).toEqual({ longText: '' });
+    } finally {
+      connection.closeSync();
+      reopened.closeSync();
+    }
+    // Which method DuckDB then picks is its own choice and not asserted: its FSST analysis samples
+    // vectors at random (ANALYSIS_SAMPLE_SIZE 0.25), and on this data it chose Uncompressed for one of
+    // the two columns in 7 of 80 runs, FSST otherwise.
     for (const column of ['queries.request_json', 'responses.output']) {
       expect(compression[column]).toBeDefined();
       expect(compression[column]).not.toContain('ZSTD');
-      expect(compression[column]).not.toContain('Uncompressed');
     }
   });
 });
