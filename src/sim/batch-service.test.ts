@@ -30,8 +30,10 @@ function judgeLine(customId: string, answer: string): string {
   });
 }
 
-async function waitFor(client: OpenAI, id: string): Promise<OpenAI.Batches.Batch> {
-  const seen: string[] = [];
+/** Polls a batch until it ends; `seen` lists the statuses it went through, from `first` (the create's). */
+async function waitFor(client: OpenAI, id: string, first?: string): Promise<OpenAI.Batches.Batch> {
+  // The create's answer counts: `validating` lasts a tenth of batchMs, which one slow poll can miss.
+  const seen: string[] = first === undefined ? [] : [first];
   for (let attempt = 0; attempt < 200; attempt++) {
     const batch = await client.batches.retrieve(id);
     if (seen.at(-1) !== batch.status) seen.push(batch.status);
@@ -55,7 +57,7 @@ describe('sim Batch API', () => {
 
     const created = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { run: 'r1' } });
     expect(created).toMatchObject({ object: 'batch', status: 'validating', input_file_id: file.id, metadata: { run: 'r1' } });
-    const done = (await waitFor(client, created.id)) as OpenAI.Batches.Batch & { seen: string[] };
+    const done = (await waitFor(client, created.id, created.status)) as OpenAI.Batches.Batch & { seen: string[] };
     expect(done.seen).toEqual(expect.arrayContaining(['validating', 'in_progress', 'completed']));
     expect(done.request_counts).toEqual({ total: 4, completed: 3, failed: 1 });
 

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/store.ts';
@@ -102,11 +103,12 @@ describe('replay under faults (sim)', () => {
     const db = join(dir, 'int.duckdb');
     const config = fastConfig(dir);
     const args = (timeScale: string): string[] => ['replay', '-c', config, '--sim', '--sim-time-scale', timeScale, '--limit', '300', '--db', db, '--run-id', 'int'];
-    const { child, done } = startCli(args('0.1'));
-    // The CLI installs its signal handler before it opens the database, and on a loaded machine loading
-    // the CLI alone can take seconds: a fixed delay from the spawn let SIGINT land before the handler.
-    await databaseOpened(db, child);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // At a third of real time the 300 queries take half a minute or more, and the first progress line
+    // comes after 5 s: the signal lands mid-run, after queries were done, on a fast machine or a slow one.
+    // (A fixed delay did not: from the spawn, SIGINT could land before the CLI's handler; from the
+    // database's creation, before any query was done on a loaded machine.)
+    const { child, done } = startCli(args('0.3'));
+    await queriesDone(child);
     child.kill('SIGINT');
     const interrupted = await done;
     expect(interrupted.code).toBe(130);
@@ -125,7 +127,21 @@ describe('replay under faults (sim)', () => {
   });
 });
 
-/** Waits (up to a minute) for the replay to create its database file, or to exit. */
-async function databaseOpened(db: string, child: { exitCode: number | null }): Promise<void> {
-  for (let waited = 0; waited < 60_000 && !existsSync(db) && child.exitCode === null; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+/** Resolves at the replay's first progress line that counts a query done (or when it exits). */
+function queriesDone(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    let text = '';
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString();
+      const counts = [...text.matchAll(/^replay: (\d+)\//gm)].map((match) => Number(match[1]));
+      if (counts.some((count) => count > 0)) finish();
+    };
+    const finish = (): void => {
+      child.stderr!.off('data', onData);
+      child.off('exit', finish);
+      resolve();
+    };
+    child.stderr!.on('data', onData);
+    child.once('exit', finish);
+  });
 }

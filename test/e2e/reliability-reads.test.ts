@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.ts';
+import { startSim } from '../../src/sim/server.ts';
 import { openStore } from '../../src/store/store.ts';
-import { ROOT, rows, sampleHead, sleep, writeConfig } from '../fixtures/reliability/harness.ts';
+import { ROOT, rows, sampleHead, sleep, startFaultProxy, writeConfig, type FaultProxy } from '../fixtures/reliability/harness.ts';
 import { runCli, startCli, tempDir, type CliResult } from './cli.ts';
 
 /*
@@ -47,51 +48,80 @@ async function waitForLock(db: string, replay: { exitCode: number | null }): Pro
   throw new Error('the replay never held the database');
 }
 
+/**
+ * A replay that cannot finish until the test lets it: its endpoints sit behind a proxy that holds the
+ * chat requests `holds` picks until `release()`. Long per-call timeouts, so a held call waits rather
+ * than fails. What the tests check while it runs then holds however slow the machine is.
+ */
+async function heldReplay(name: string, holds: () => boolean, extra: string[] = []): Promise<ReturnType<typeof startCli> & { release(): void; stop(): Promise<void> }> {
+  const sim = await startSim({ timeScale: 0, seed: 7, referenceFiles: [log] });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const proxy: FaultProxy = await startFaultProxy(sim.url, () => (holds() ? { hold: released } : 'pass'));
+  const configDir = join(dir, `${name}-config`);
+  mkdirSync(configDir);
+  const heldConfig = writeConfig(configDir, { baseUrl: proxy.url, timeoutMs: 120_000, batchSize: 5, maxInFlight: 8 });
+  const { child, done } = startCli(['replay', '-c', heldConfig, '--dataset', log, '--db', join(dir, `${name}.duckdb`), '--run-id', name, ...extra]);
+  return {
+    child,
+    done,
+    release,
+    stop: async () => {
+      release();
+      await proxy.close();
+      await sim.close();
+    },
+  };
+}
+
 describe('an analyst while a replay writes', () => {
   it('is refused at once with a clear reason, never blocks or disturbs the replay, and reads everything after', async () => {
     const db = join(dir, 'live.duckdb');
-    const { child, done } = startCli(replayArgs(db, 'live', '0.1'));
-
-    const runs = await waitForLock(db, child);
-    expect(runs.code).toBe(2);
-    expect(runs.stderr.trim().split('\n')).toHaveLength(1);
-    expect(runs.stderr).toMatch(/Wait for it to finish, or read a snapshot it writes/);
-
-    const out = join(dir, 'export-during');
-    const startedAt = performance.now();
-    const exported = await runCli(['export', '--run', 'live', '--format', 'parquet', '--out', out, '--db', db]);
-    expect(exported.code).toBe(2);
-    expect(exported.stderr).toMatch(LOCKED);
-    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
-    // Refused, not queued behind the writer: well under the replay's remaining time.
-    expect(performance.now() - startedAt).toBeLessThan(5_000);
-
-    // The same from inside a Node process (a notebook): a UsageError, nothing left open.
-    await expect(openStore(db, { readOnly: true })).rejects.toThrow(UsageError);
-    await expect(openStore(db, { readOnly: true })).rejects.toThrow(LOCKED);
-    expect(child.exitCode).toBeNull();
-
-    const replay = await done;
-    expect(replay.code, replay.stderr).toBe(0);
-    expect(replay.stdout).toContain(`run live: complete; ${QUERIES} queries replayed`);
-    const [run] = await rows<{ status: string; n: number; pairs: number }>(
-      db,
-      `SELECT status, (SELECT count(*) FROM queries WHERE run_id = 'live') AS n, (SELECT count(*) FROM pairs WHERE run_id = 'live' AND candidate_status IS NOT NULL AND baseline_status IS NOT NULL) AS pairs FROM runs WHERE run_id = 'live'`,
-    );
-    expect(run).toEqual({ status: 'complete', n: QUERIES, pairs: QUERIES });
-
-    // Afterwards: export, and the files read with no lock at all, by any DuckDB.
-    const after = join(dir, 'export-after');
-    const exportedAfter = await runCli(['export', '--run', 'live', '--format', 'parquet', '--out', after, '--db', db]);
-    expect(exportedAfter.code, exportedAfter.stderr).toBe(0);
-    const instance = await DuckDBInstance.create(':memory:');
-    const connection = await instance.connect();
+    // Every chat call is held until the analyst's attempts are over: the replay is running throughout.
+    const { child, done, release, stop } = await heldReplay('live', () => true);
     try {
-      const reader = await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${join(after, 'pairs.parquet')}')`);
-      expect(reader.getRowObjectsJson()).toEqual([{ n: QUERIES }]);
+      const runs = await waitForLock(db, child);
+      expect(runs.code).toBe(2);
+      expect(runs.stderr.trim().split('\n')).toHaveLength(1);
+      expect(runs.stderr).toMatch(/Wait for it to finish, or read a snapshot it writes/);
+
+      // Refused, not queued behind the writer: the writer cannot finish until release(), so an export
+      // that waited for it would never return and the test would time out.
+      const out = join(dir, 'export-during');
+      const exported = await runCli(['export', '--run', 'live', '--format', 'parquet', '--out', out, '--db', db]);
+      expect(exported.code).toBe(2);
+      expect(exported.stderr).toMatch(LOCKED);
+      expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+
+      // The same from inside a Node process (a notebook): a UsageError, nothing left open.
+      await expect(openStore(db, { readOnly: true })).rejects.toThrow(UsageError);
+      await expect(openStore(db, { readOnly: true })).rejects.toThrow(LOCKED);
+      expect(child.exitCode).toBeNull();
+      release();
+      const replay = await done;
+      expect(replay.code, replay.stderr).toBe(0);
+      expect(replay.stdout).toContain(`run live: complete; ${QUERIES} queries replayed`);
+      const [run] = await rows<{ status: string; n: number; pairs: number }>(
+        db,
+        `SELECT status, (SELECT count(*) FROM queries WHERE run_id = 'live') AS n, (SELECT count(*) FROM pairs WHERE run_id = 'live' AND candidate_status IS NOT NULL AND baseline_status IS NOT NULL) AS pairs FROM runs WHERE run_id = 'live'`,
+      );
+      expect(run).toEqual({ status: 'complete', n: QUERIES, pairs: QUERIES });
+
+      // Afterwards: export, and the files read with no lock at all, by any DuckDB.
+      const after = join(dir, 'export-after');
+      const exportedAfter = await runCli(['export', '--run', 'live', '--format', 'parquet', '--out', after, '--db', db]);
+      expect(exportedAfter.code, exportedAfter.stderr).toBe(0);
+      const instance = await DuckDBInstance.create(':memory:');
+      const connection = await instance.connect();
+      try {
+        const reader = await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${join(after, 'pairs.parquet')}')`);
+        expect(reader.getRowObjectsJson()).toEqual([{ n: QUERIES }]);
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
     } finally {
-      connection.closeSync();
-      instance.closeSync();
+      await stop();
     }
   }, 60_000);
 
@@ -101,18 +131,28 @@ describe('an analyst while a replay writes', () => {
    * committed batches and once at the end, and goes on with a warning if a snapshot fails.
    */
   it('can read a snapshot the replay writes while it runs (replay --snapshot)', async () => {
-    const db = join(dir, 'snap.duckdb');
     const snapshot = join(dir, 'snap-copy.duckdb');
-    const { child, done } = startCli(replayArgs(db, 'snap', '0.1', ['--snapshot', snapshot]));
-    let seen: { n: number } | undefined;
-    for (let attempt = 0; attempt < 100 && child.exitCode === null && seen === undefined; attempt++) {
-      if (existsSync(snapshot)) [seen] = await rows<{ n: number }>(snapshot, `SELECT count(*) AS n FROM queries WHERE run_id = 'snap'`);
-      else await sleep(100);
+    // Once the first snapshot is there, calls are held until the test has read it: it is read while
+    // the replay runs, however fast or slow the machine.
+    const { done, release, stop } = await heldReplay('snap', () => existsSync(snapshot), ['--snapshot', snapshot, '--snapshot-every', '1']);
+    try {
+      let seen: { n: number } | undefined;
+      for (let attempt = 0; attempt < 600 && seen === undefined; attempt++) {
+        if (existsSync(snapshot)) [seen] = await rows<{ n: number }>(snapshot, `SELECT count(*) AS n FROM queries WHERE run_id = 'snap'`);
+        else await sleep(100);
+      }
+      release();
+      const replay = await done;
+      expect(replay.code, replay.stderr).toBe(0);
+      expect(seen).toBeDefined();
+      expect(seen!.n).toBeGreaterThan(0);
+      expect(seen!.n).toBeLessThan(QUERIES);
+      // And the one written at the end has everything.
+      const [last] = await rows<{ n: number }>(snapshot, `SELECT count(*) AS n FROM queries WHERE run_id = 'snap'`);
+      expect(last!.n).toBe(QUERIES);
+    } finally {
+      await stop();
     }
-    const replay = await done;
-    expect(replay.code, replay.stderr).toBe(0);
-    expect(seen).toBeDefined();
-    expect(seen!.n).toBeLessThanOrEqual(QUERIES);
   }, 60_000);
 });
 

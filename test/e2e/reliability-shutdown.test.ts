@@ -122,7 +122,8 @@ describe('graceful shutdown', () => {
     // either order (each thread that takes one writes it to libuv's pipe), so 130 or 143; never 0 or 1.
     expect([130, 143]).toContain(stopped.result.code);
     expect(stopped.result.stdout).not.toContain('run twice: complete');
-    expect(stopped.exitMs).toBeLessThan(3_000);
+    // Not waiting out the 30 s per-attempt timeouts; the bound leaves a loaded machine room to exit.
+    expect(stopped.exitMs).toBeLessThan(10_000);
     // Not closed, so the run could not be marked: it stays 'running', never 'complete'.
     expect(stopped.run).toMatchObject({ interrupted: 0, orphans: 0 });
     expect(['running', 'interrupted']).toContain(stopped.run!.status);
