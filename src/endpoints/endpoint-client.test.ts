@@ -414,7 +414,16 @@ describe('createEndpointClient, interruption and concurrency', () => {
   });
 
   it('never has more than maxConcurrency attempts in flight', async () => {
-    const server = await startServer((res) => setTimeout(() => sendJson(res, 200, completion('Hi', undefined)), 40));
+    // Answered in pairs, 40 ms after the second arrives: two in flight at once is then certain however
+    // slow the machine, and a client that let a third go would have it seen in that time.
+    const held: ServerResponse[] = [];
+    const server = await startServer((res) => {
+      held.push(res);
+      if (held.length === 2) {
+        const pair = held.splice(0);
+        setTimeout(() => pair.forEach((each) => sendJson(each, 200, completion('Hi', undefined))), 40);
+      }
+    });
     const client = createEndpointClient(settings(server.baseUrl, { maxConcurrency: 2 }));
     const results = await Promise.all(Array.from({ length: 6 }, () => client.chat(userMessage)));
     expect(results.every((result) => result.status === 'ok')).toBe(true);
