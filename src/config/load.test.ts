@@ -51,6 +51,14 @@ describe('config loading', () => {
     expect(error.message).toMatch(/expected number/);
   });
 
+  it('takes DuckDB sizes as a number and a unit, and names the key path of one that is not', () => {
+    const sized = (limit: string): string => SIM.replace('replay:\n', `replay:\n  database_memory_limit: '${limit}'\n`);
+    expect(parseConfig(sized('1.5 GiB'), 'sim.yaml', { env: {} }).replay.database_memory_limit).toBe('1.5 GiB');
+    const error = errorOf(() => parseConfig(sized('64'), 'sim.yaml', { env: {} }));
+    expect(error.message).toContain('replay.database_memory_limit');
+    expect(error.message).toContain("a size such as '64MB' or '1GiB'");
+  });
+
   it('catches a routing policy that names an endpoint that does not exist', () => {
     const error = errorOf(() => parseConfig(SIM.replace('medium: gpt35', 'medium: gpt5'), 'bad.yaml', { env: {} }));
     expect(error.message).toContain('routing.tiers.medium: unknown endpoint "gpt5"');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REQUEST_PARAMETER_NAMES } from '../core/conversation.ts';
+import { DUCKDB_SIZE } from '../core/duckdb-size.ts';
 import { ANSWER_SOURCES } from '../core/query.ts';
 import { privacyConfigIssues, privacyConfigSchema } from '../privacy/config-schema.ts';
 import { cascadeConfigIssues, cascadeConfigSchema } from '../cascade/config-schema.ts';
@@ -113,7 +114,7 @@ export const fieldMappingSchema = z.strictObject({
 });
 
 /** A size as DuckDB's settings take it (parsed again by the store's parseSize). */
-const duckdbSize = () => z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "a size such as '64MB' or '1GiB'");
+const duckdbSize = () => z.string().regex(DUCKDB_SIZE, "a size such as '64MB' or '1GiB'");
 
 export const configSchema = z
   .strictObject({

@@ -1,6 +1,7 @@
 import { collectGarbage } from '../core/collect-garbage.ts';
+import { multiplySize } from '../core/duckdb-size.ts';
 import { UsageError } from '../core/errors.ts';
-import { isOutOfMemory, multiplySize } from './store.ts';
+import { isOutOfMemory } from './store.ts';
 
 /** What the retry needs of a store: its limit, and a way to raise it. */
 export interface MemoryLimitedStore {

@@ -1,13 +1,14 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { multiplySize, parseSize } from '../core/duckdb-size.ts';
 import { UsageError } from '../core/errors.ts';
 import type { JudgmentRecord } from '../core/judgment.ts';
 import type { Query, Reject } from '../core/query.ts';
 import type { ResponseRecord } from '../core/response.ts';
 import type { RouteRecord } from '../core/route.ts';
 import { MIGRATIONS } from './migrations/all-migrations.ts';
-import { isOutOfMemory, multiplySize, openStore, parseSize } from './store.ts';
+import { isOutOfMemory, openStore } from './store.ts';
 import { fullBatch, JUDGE, judgment, query, reject, response, route, scored, tempDir } from './test-records.ts';
 import type { Store } from './types.ts';
 

@@ -1,5 +1,6 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { parseSize } from '../core/duckdb-size.ts';
 import { UsageError } from '../core/errors.ts';
 import { checkRunId } from '../core/run-id.ts';
 import type { JudgmentRecord } from '../core/judgment.ts';
@@ -421,26 +422,4 @@ export function isOutOfMemory(error: unknown): boolean {
     if (OUT_OF_MEMORY.test(cause.message)) return true;
   }
   return false;
-}
-
-const SIZE_UNITS: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
-
-const SIZE = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB|KiB|MiB|GiB)$/i;
-
-/** '64MB' -> 64000000 (DuckDB's reading: MB is 1000², MiB 1024²). */
-export function parseSize(size: string): number {
-  const { amount, unit } = sizeParts(size);
-  return Math.round(amount * SIZE_UNITS[unit.toLowerCase()]!);
-}
-
-/** '128MB', 2 -> '256MB': the same unit as given, so the user reads it as they wrote it. */
-export function multiplySize(size: string, factor: number): string {
-  const { amount, unit } = sizeParts(size);
-  return `${Number((amount * factor).toPrecision(12))}${unit}`;
-}
-
-function sizeParts(size: string): { amount: number; unit: string } {
-  const match = SIZE.exec(size.trim());
-  if (!match) throw new UsageError(`memory size '${size}' is not a number and KB, MB, GB, KiB, MiB or GiB`);
-  return { amount: Number(match[1]), unit: match[2]! };
 }
