@@ -1,6 +1,6 @@
 /**
  * CPU profile of the replay's hot path: the sim in its own process at time scale 0, the replay CLI
- * under `node --cpu-prof`; prints the top frames by self and by inclusive time.
+ * (bin/hybrid-eval.js) under `--cpu-prof`; prints the top frames by self and by inclusive time.
  *
  *   npx node bench/profile.ts [--n 5000] [--top 30] [--sim-profile] [--multi-turn]
  *
@@ -9,7 +9,7 @@
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import { writeDataset } from '../src/datasets/write-dataset.ts';
@@ -48,8 +48,16 @@ else process.env.NODE_OPTIONS = previous;
 try {
   const config = join(work, 'stack.yaml');
   writeStackConfig(config, { simUrl: sim.url, database: join(work, 'profile.duckdb'), concurrency: Number(values.concurrency) });
-  const args = [...(values['sim-profile'] ? [] : ['--cpu-prof', `--cpu-prof-dir=${profiles}`]), join(ROOT, 'src/cli/main.ts'), 'replay', '-c', config, '--dataset', replayed];
-  const code = await new Promise<number | null>((done) => spawn(NODE, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'ignore'] }).once('close', done));
+  // Through bin/hybrid-eval.js, as users start it: its V8 and malloc settings and the compile cache
+  // (without it, Node's type stripping of every source shows in the profile). The bin runs the
+  // `node` on PATH: this one. --cpu-prof comes in NODE_OPTIONS, which the bin passes on.
+  const env = {
+    ...process.env,
+    PATH: `${dirname(NODE)}${delimiter}${process.env.PATH ?? ''}`,
+    NODE_OPTIONS: values['sim-profile'] ? previous : `${previous ?? ''} --cpu-prof --cpu-prof-dir=${profiles}`,
+  };
+  const args = ['replay', '-c', config, '--dataset', replayed];
+  const code = await new Promise<number | null>((done) => spawn(join(ROOT, 'bin/hybrid-eval.js'), args, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'ignore'] }).once('close', done));
   if (code !== 0) throw new Error(`replay exited with ${code}`);
 } finally {
   await sim.stop();
