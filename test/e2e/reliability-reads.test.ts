@@ -66,7 +66,9 @@ async function heldReplay(name: string, holds: () => boolean, extra: string[] = 
     child,
     done,
     release,
+    // After a failed check too: the replay does not outlive its test.
     stop: async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
       release();
       await proxy.close();
       await sim.close();
