@@ -113,7 +113,7 @@ export const fieldMappingSchema = z.strictObject({
   tool_call_id: z.string().optional().describe('Turn tables: the call a tool message answers (default tool_call_id)'),
 });
 
-/** A size as DuckDB's settings take it (parsed again by the store's parseSize). */
+/** A size as DuckDB's settings take it: the pattern parseSize (core/duckdb-size.ts) reads, so what passes here parses there. */
 const duckdbSize = () => z.string().regex(DUCKDB_SIZE, "a size such as '64MB' or '1GiB'");
 
 export const configSchema = z
