@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir as madeTempDir } from '../../test/temp-dirs.ts';
 import { openStore } from '../store/store.ts';
 import { importPromptfooResults } from './import-results.ts';
 
@@ -11,9 +11,7 @@ const FIXTURE = join(import.meta.dirname, 'fixtures/mini-results.json');
 /** A JSON document edited in place. */
 type Json = any;
 
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'hybrid-eval-pf-import-'));
-}
+const tempDir = (): string => madeTempDir('hybrid-eval-pf-import-');
 
 function edited(dir: string, edit: (document: Json) => void, name = 'edited.json'): string {
   const document = JSON.parse(readFileSync(FIXTURE, 'utf8'));

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/temp-dirs.ts';
 import { startSim } from '../sim/server.ts';
 import { providerMetadataSchema } from './metadata.ts';
 import HybridEvalProvider from './provider.ts';
@@ -11,7 +11,7 @@ import { closeStacks } from './stack.ts';
 const CLEAN_ENV = { HYBRID_EVAL_CONFIG: '', HYBRID_EVAL_SIM: '', HYBRID_EVAL_SIM_TIME_SCALE: '', HYBRID_EVAL_SIM_FAULTS: '' };
 
 // These tests route by the test's tier label: the example config with the oracle policy, not the router.
-const ORACLE_CONFIG = join(mkdtempSync(join(tmpdir(), 'hybrid-eval-promptfoo-')), 'oracle.yaml');
+const ORACLE_CONFIG = join(tempDir('hybrid-eval-promptfoo-'), 'oracle.yaml');
 writeFileSync(ORACLE_CONFIG, readFileSync('examples/sim.yaml', 'utf8').replace(/policy: router\b/, 'policy: oracle'));
 
 function provider(config: Record<string, unknown>, label?: string, env: Record<string, string> = {}): HybridEvalProvider {
@@ -109,7 +109,7 @@ describe('hybrid-eval promptfoo provider (real endpoints)', () => {
     // A stand-alone OpenAI-compatible server plays the real endpoints.
     const server = await startSim({ port: 0, timeScale: 0 });
     try {
-      const dir = mkdtempSync(join(tmpdir(), 'hybrid-eval-promptfoo-'));
+      const dir = tempDir('hybrid-eval-promptfoo-');
       const config = join(dir, 'real.yaml');
       const sim = readFileSync(ORACLE_CONFIG, 'utf8')
         .replace(/\$\{VLLM_BASE_URL:-http:\/\/127\.0\.0\.1:8000\/v1\}/, server.url)

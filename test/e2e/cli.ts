@@ -1,6 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -34,6 +32,4 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
   return startCli(args, options).done;
 }
 
-export function tempDir(prefix = 'hybrid-eval-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+export { tempDir } from '../temp-dirs.ts';
