@@ -1,6 +1,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { UsageError } from '../core/errors.ts';
 import { TIERS, type Tier } from '../core/tier.ts';
+import { loadOnnxRuntime, type OnnxRuntime } from './onnxruntime.ts';
 import { createMicroBatcher, type MicroBatcherStats } from './micro-batcher.ts';
 import { readModelFolder } from './model-folder.ts';
 import { planRuns } from './plan-runs.ts';
@@ -67,7 +68,6 @@ export interface LoadRouterOptions {
 /** Measured on the shipped model on 2 cores: a run costs about as much as 64 padded tokens. */
 const DEFAULT_RUN_OVERHEAD_TOKENS = 64;
 
-type Ort = typeof import('onnxruntime-node');
 
 export async function loadRouter(dir: string, options: LoadRouterOptions = {}): Promise<Router> {
   const thresholds = checkThresholds({ ...DEFAULT_THRESHOLDS, ...options.thresholds });
@@ -75,7 +75,7 @@ export async function loadRouter(dir: string, options: LoadRouterOptions = {}): 
   const labelColumns = mapLabels(dir, folder.labels, options.expectedLabels ?? TIERS);
 
   // Heavy native and tokenizer modules load only when a router is actually used.
-  const [ort, { Tokenizer }] = await Promise.all([import('onnxruntime-node'), import('@huggingface/tokenizers')]);
+  const [ort, { Tokenizer }] = await Promise.all([loadOnnxRuntime(), import('@huggingface/tokenizers')]);
   let tokenizer;
   try {
     tokenizer = new Tokenizer(folder.tokenizerJson, folder.tokenizerConfig);
@@ -243,7 +243,7 @@ function checkInputs(dir: string, session: InferenceSession): InputLayout {
   return { tokenTypeIds: names.includes('token_type_ids'), int32 };
 }
 
-function buildFeeds(ort: Ort, encoded: readonly EncodedText[], padId: number, layout: InputLayout): Record<string, Tensor> {
+function buildFeeds(ort: OnnxRuntime, encoded: readonly EncodedText[], padId: number, layout: InputLayout): Record<string, Tensor> {
   const width = Math.max(...encoded.map((item) => item.ids.length));
   const dims = [encoded.length, width];
   const ids = new Int32Array(encoded.length * width).fill(padId);

@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { loadOnnxRuntime } from './onnxruntime.ts';
 import { createTextEncoder } from './text-encoder.ts';
+
+// Through the project's loader, so the test's own session sends no telemetry either.
+const ort = await loadOnnxRuntime();
 
 const MODEL_DIR = join(import.meta.dirname, '../../models/router');
 
