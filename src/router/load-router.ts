@@ -68,7 +68,6 @@ export interface LoadRouterOptions {
 /** Measured on the shipped model on 2 cores: a run costs about as much as 64 padded tokens. */
 const DEFAULT_RUN_OVERHEAD_TOKENS = 64;
 
-
 export async function loadRouter(dir: string, options: LoadRouterOptions = {}): Promise<Router> {
   const thresholds = checkThresholds({ ...DEFAULT_THRESHOLDS, ...options.thresholds });
   const folder = await readModelFolder(dir);
