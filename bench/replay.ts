@@ -159,13 +159,16 @@ async function promptfooOnce(n: number, dataset: string, simUrl: string, work: s
 }
 
 export async function runReplayBench(options: ReplayBenchOptions): Promise<ReplayBenchResult> {
+  const result: ReplayBenchResult = { replay: [], promptfoo: undefined, smallBody: undefined, replayMix: undefined };
+  // No replay and no promptfoo (e.g. `--n 0 --memory-n 0 --promptfoo 0` to run only the latency
+  // stage): no dataset to build, and autocannon's replay mix needs one, so the stage is skipped.
+  const largest = Math.max(0, ...options.sizes, options.promptfooTests);
+  if (largest === 0) return result;
   const work = mkdtempSync(join(tmpdir(), 'hybrid-eval-bench-'));
-  const largest = Math.max(...options.sizes, options.promptfooTests);
   const dataset = join(work, `queries-${largest}.jsonl`);
   await writeDataset(dataset, { n: largest, seed: 8 });
   const sample = JSON.parse(readFileSync(dataset, 'utf8').split('\n', 1)[0]!) as { query: string; reference: string };
   const sim = await startSimProcess({ referenceFiles: [dataset] });
-  const result: ReplayBenchResult = { replay: [], promptfoo: undefined, smallBody: undefined, replayMix: undefined };
   try {
     if (options.autocannonSeconds > 0) {
       result.smallBody = await smallBodyCapacity(sim.url, options.autocannonSeconds, options.concurrency);
