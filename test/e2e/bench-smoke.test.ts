@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, tempDir } from './cli.ts';
+import { ROOT, runScript, tempDir } from './cli.ts';
 
 /**
  * `npm run bench` at a toy size, as a user or a CI script runs it: every stage of the suite starts,
@@ -17,16 +16,7 @@ describe('npm run bench at a toy size', () => {
     // The bench's own work directories go under TMPDIR: a test-owned one, removed after the file.
     const tmp = tempDir('hybrid-eval-bench-smoke-');
     const args = ['--n', '300', '--memory-n', '0', '--promptfoo', '60', '--ingest', '2000', '--pairs', '2000', '--autocannon', '1', '--latency-n', '24'];
-    const child = spawn(process.execPath, [join(ROOT, 'bench/all.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, TMPDIR: tmp, OPENAI_API_KEY: undefined },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stdout, stderr } = await runScript(join(ROOT, 'bench/all.ts'), args, { env: { TMPDIR: tmp } });
     expect(code, `bench/all.ts failed:\n${stdout}\n${stderr}`).toBe(0);
 
     const lines = stdout.trimEnd().split('\n');

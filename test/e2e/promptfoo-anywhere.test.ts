@@ -1,35 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir, type CliResult } from './cli.ts';
+import { ROOT, runCli, tempDir } from './cli.ts';
+import { promptfooEval } from './promptfoo-cli.ts';
 
 // Issue 15, bullet 6: the README's copy-paste suite works where a newcomer saves it (the repository
 // root, a folder of suites), through promptfoo's own CLI with telemetry off; after import the gate
 // does not fail on router latency measured inside promptfoo's provider, and says why.
-
-const PROMPTFOO = join(ROOT, 'node_modules/promptfoo/dist/src/entrypoint.js');
-
-function promptfooEval(suite: string, out: string, home: string): Promise<CliResult> {
-  const child = spawn(process.execPath, [PROMPTFOO, 'eval', '-c', suite, '--no-cache', '--no-table', '-o', out], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      HOME: home,
-      PROMPTFOO_CONFIG_DIR: join(home, 'promptfoo-config'),
-      PROMPTFOO_DISABLE_TELEMETRY: '1',
-      PROMPTFOO_DISABLE_UPDATE: '1',
-      OPENAI_API_KEY: '',
-      HYBRID_EVAL_CONFIG: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-}
 
 /** The README's suite, exactly as printed there. */
 function readmeSuite(): string {

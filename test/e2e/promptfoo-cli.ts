@@ -1,17 +1,14 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { ROOT, type CliResult } from './cli.ts';
+import { ROOT, runScript, type CliResult } from './cli.ts';
 
 // promptfoo's own CLI, run by the Node that runs the tests (v24 from node_modules).
 export const PROMPTFOO = join(ROOT, 'node_modules/promptfoo/dist/src/entrypoint.js');
 
 /** `promptfoo eval`, writing nothing outside `home` and calling nothing but the in-process sim (unless env says otherwise). */
 export function promptfooEval(suite: string, out: string, home: string, env: Record<string, string> = {}, extra: string[] = []): Promise<CliResult> {
-  const child = spawn(process.execPath, [PROMPTFOO, 'eval', '-c', suite, '--no-cache', '--no-table', '-o', out, ...extra], {
-    cwd: ROOT,
+  return runScript(PROMPTFOO, ['eval', '-c', suite, '--no-cache', '--no-table', '-o', out, ...extra], {
     env: {
-      ...process.env,
       HOME: home,
       // Not HOME/.promptfoo: promptfoo refuses its default database when it sees a test runner.
       PROMPTFOO_CONFIG_DIR: join(home, 'promptfoo-config'),
@@ -25,13 +22,7 @@ export function promptfooEval(suite: string, out: string, home: string, env: Rec
       HYBRID_EVAL_SIM_FAULTS: '',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
 /** promptfoo exits 100 when a test failed: a regression suite on the sim is expected to catch some. */
