@@ -165,6 +165,17 @@ export async function runReplayBench(options: ReplayBenchOptions): Promise<Repla
   const largest = Math.max(0, ...options.sizes, options.promptfooTests);
   if (largest === 0) return result;
   const work = mkdtempSync(join(tmpdir(), 'hybrid-eval-bench-'));
+  try {
+    await measureAgainstSim(work, largest, options, result);
+  } finally {
+    // Also when building the dataset or starting the sim failed: nothing is left in the temp folder.
+    rmSync(work, { recursive: true, force: true });
+  }
+  return result;
+}
+
+/** Builds the dataset in `work`, starts the sim on it, and fills `result` stage by stage. */
+async function measureAgainstSim(work: string, largest: number, options: ReplayBenchOptions, result: ReplayBenchResult): Promise<void> {
   const dataset = join(work, `queries-${largest}.jsonl`);
   await writeDataset(dataset, { n: largest, seed: 8 });
   const sample = JSON.parse(readFileSync(dataset, 'utf8').split('\n', 1)[0]!) as { query: string; reference: string };
@@ -191,9 +202,7 @@ export async function runReplayBench(options: ReplayBenchOptions): Promise<Repla
     }
   } finally {
     await sim.stop();
-    rmSync(work, { recursive: true, force: true });
   }
-  return result;
 }
 
 /** Where the shared cores put the ceiling: the replay cannot pass it however little it waits. */
